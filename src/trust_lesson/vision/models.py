@@ -1,0 +1,132 @@
+"""Face models, loaded lazily, once per process, thread-safely, from site-packages only.
+
+The weights ship in the ``face_recognition_models`` wheel; we locate its folder with
+``importlib.util.find_spec`` instead of importing it (its ``__init__`` needs pkg_resources).
+Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import dlib
+import numpy as np
+
+from trust_lesson.vision.errors import VisionError
+
+CHIP_SIZE = 150
+CHIP_PADDING = 0.25
+EMBEDDING_SIZE = 128
+
+_T = TypeVar("_T")
+_lock = threading.Lock()
+_loaded: dict[str, Any] = {}
+
+
+class ModelsMissingError(VisionError):
+    """The face model files are not installed (``face_recognition_models``)."""
+
+    code = "models_missing"
+    http_status = 500
+
+
+class FaceEncoder(Protocol):
+    """Turns aligned 150x150 RGB face chips into 128-d embeddings (dlib's ResNet)."""
+
+    def encode(self, chips: np.ndarray) -> np.ndarray:
+        """``chips`` uint8 (N, 150, 150, 3) RGB -> float32 (N, 128)."""
+        ...
+
+
+@cache
+def models_dir() -> Path:
+    """The folder holding the dlib model files inside the installed wheel."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelsMissingError("The face models are not installed (face_recognition_models).")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
+    if not folder.is_dir():
+        raise ModelsMissingError(f"The face model folder {folder} is missing.")
+    return folder
+
+
+def model_path(file_name: str) -> Path:
+    path = models_dir() / file_name
+    if not path.is_file():
+        raise ModelsMissingError(f"The face model file {file_name} is missing.")
+    return path
+
+
+def _once(key: str, build: Callable[[], _T]) -> _T:
+    """Build a model on first use; every later call (from any thread) gets the same object."""
+    model = _loaded.get(key)
+    if model is None:
+        with _lock:
+            model = _loaded.get(key)
+            if model is None:
+                model = build()
+                _loaded[key] = model
+    return model
+
+
+def hog_detector() -> Any:
+    """dlib's frontal face detector (HOG + linear SVM); fast, frontal faces >= 80 px."""
+    return _once("hog", dlib.get_frontal_face_detector)
+
+
+def cnn_detector() -> Any:
+    """dlib's MMOD CNN face detector: slower, finds smaller and turned faces."""
+    path = str(model_path("mmod_human_face_detector.dat"))
+    return _once("cnn", lambda: dlib.cnn_face_detection_model_v1(path))
+
+
+def shape_predictor_5() -> Any:
+    """5-point landmarks (eye corners and nose), enough for dlib's face chip alignment."""
+    path = str(model_path("shape_predictor_5_face_landmarks.dat"))
+    return _once("sp5", lambda: dlib.shape_predictor(path))
+
+
+def shape_predictor_68() -> Any:
+    """68-point landmarks: dlib's usual recipe (used by the benchmark's baseline)."""
+    path = str(model_path("shape_predictor_68_face_landmarks.dat"))
+    return _once("sp68", lambda: dlib.shape_predictor(path))
+
+
+def resnet_path() -> Path:
+    return model_path("dlib_face_recognition_resnet_model_v1.dat")
+
+
+def dlib_recognizer() -> Any:
+    path = str(resnet_path())
+    return _once("dlib_resnet", lambda: dlib.face_recognition_model_v1(path))
+
+
+class DlibFaceEncoder:
+    """dlib's own ResNet run on face chips (the reference implementation)."""
+
+    def encode(self, chips: np.ndarray) -> np.ndarray:
+        if len(chips) == 0:
+            return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+        batch = [np.ascontiguousarray(chip) for chip in chips]
+        vectors = dlib_recognizer().compute_face_descriptor(batch)
+        return np.asarray([np.asarray(v) for v in vectors], dtype=np.float32)
+
+
+def _build_default_encoder() -> FaceEncoder:
+    """The ONNX Runtime port when it is available, dlib's own network otherwise."""
+    try:
+        port = importlib.import_module("trust_lesson.vision.resnet_onnx")
+    except ImportError:
+        return DlibFaceEncoder()
+    encoder: FaceEncoder = port.OnnxFaceEncoder.load(resnet_path(), threads=1)
+    return encoder
+
+
+def face_encoder() -> FaceEncoder:
+    """The process-wide default encoder (ONNX port if present, else dlib)."""
+    return _once("encoder", _build_default_encoder)
