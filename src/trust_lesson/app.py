@@ -1,0 +1,44 @@
+"""The web application: `create_app(settings)` wires routers, middleware and the lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from trust_lesson import __version__
+from trust_lesson.auth.endpoints import router as auth_router
+from trust_lesson.clock import Clock, utc_now
+from trust_lesson.error_handlers import install_error_handlers
+from trust_lesson.health.endpoints import router as health_router
+from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from trust_lesson.runtime import build_runtime
+from trust_lesson.settings import Settings
+from trust_lesson.users.endpoints import router as users_router
+
+ROUTERS = (health_router, auth_router, users_router)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.ensure_data_dir()
+        app.state.runtime = build_runtime(settings, clock)
+        try:
+            yield
+        finally:
+            await app.state.runtime.close()
+
+    app = FastAPI(
+        title="Trust Lesson",
+        version=__version__,
+        description="Proof that a student really attended a live online lesson.",
+        lifespan=lifespan,
+    )
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,60 @@
+"""Argon2id password hashing and the password policy (SECURITY.md R01, R02)."""
+
+import string
+from functools import lru_cache
+
+import anyio
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+
+# OWASP's minimum for Argon2id: 19 MiB of memory, two passes, one lane.
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+_DUMMY_HASH = _HASHER.hash("a password nobody has, used to even out timing")
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused, or None when it is acceptable (used exactly as typed)."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    if _is_common(password):
+        return "This password is too common; choose one that is harder to guess."
+    return None
+
+
+def _is_common(password: str) -> bool:
+    lowered = password.lower()
+    core = lowered.rstrip(string.digits + string.punctuation + " ")
+    common = _common_passwords()
+    return lowered in common or (len(core) >= 4 and core in common) or len(set(lowered)) <= 2
+
+
+def hash_password_sync(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(_HASHER.hash, password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant work whether or not the account exists (no enumeration by timing)."""
+    return await anyio.to_thread.run_sync(_verify, password_hash, password)

@@ -1,0 +1,106 @@
+"""`trust-lesson`: serve, migrate, create-user, jobs and the vision tools."""
+
+import asyncio
+import secrets
+from typing import Annotated
+
+import typer
+
+from trust_lesson.logs import configure_logging
+from trust_lesson.migrations import upgrade_to_head
+from trust_lesson.models import Role
+from trust_lesson.settings import Settings
+
+app = typer.Typer(
+    help="Trust Lesson: proof that a student really attended a live lesson.",
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+)
+jobs_app = typer.Typer(help="Run a scheduled job once, now.")
+app.add_typer(jobs_app, name="jobs")
+
+
+def main() -> None:
+    app()
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    settings.ensure_data_dir()
+    configure_logging(json_lines=settings.json_logs)
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Start the service (migrates the database first)."""
+    import uvicorn
+
+    from trust_lesson.app import create_app
+
+    settings = _settings()
+    _migrate(settings)
+    typer.echo(f"Trust Lesson on {host}:{port}")
+    typer.echo(f"  data dir : {settings.data_dir.resolve()}")
+    typer.echo(f"  database : {_redact(settings.resolved_database_url)}")
+    typer.echo(f"  sessions : {'redis' if settings.redis_url else 'database'}")
+    typer.echo(f"  service  : http://{host}:{port}/")
+    typer.echo(f"  API docs : http://{host}:{port}/docs")
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the newest version."""
+    settings = _settings()
+    _migrate(settings)
+    typer.echo(f"database at head: {_redact(settings.resolved_database_url)}")
+
+
+def _migrate(settings: Settings) -> None:
+    upgrade_to_head(settings.resolved_database_url)
+
+
+def _redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="sign-in email")],
+    full_name: Annotated[str, typer.Option("--full-name", help="the person's full name")],
+    role: Annotated[Role, typer.Option(help="STUDENT, INSTRUCTOR or ADMIN")] = Role.STUDENT,
+    password: Annotated[str | None, typer.Option(help="leave out to generate one")] = None,
+    username: Annotated[str | None, typer.Option(help="default: from the email")] = None,
+) -> None:
+    """Create an account (prints a generated strong password when none is given)."""
+    from trust_lesson.users.cli import AccountNotCreated, create_account
+
+    settings = _settings()
+    _migrate(settings)
+    chosen = password or secrets.token_urlsafe(18)
+    try:
+        user = asyncio.run(
+            create_account(
+                settings,
+                email=email,
+                full_name=full_name,
+                role=role,
+                password=chosen,
+                username=username,
+            )
+        )
+    except AccountNotCreated as error:
+        typer.echo(f"account not created: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"created {user.role} {user.email} (id {user.id}, username {user.username})")
+    if password is None:
+        typer.echo(f"password: {chosen}")

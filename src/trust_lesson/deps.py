@@ -1,0 +1,58 @@
+"""Typed dependencies every domain uses: the runtime, the clock and the request's transaction."""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.db import transaction
+from trust_lesson.runtime import Runtime
+from trust_lesson.settings import Settings
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_now(runtime: RuntimeDep) -> datetime:
+    return runtime.clock()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+async def get_db(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """The request owns the transaction: commit on success, roll back on any error."""
+    async with transaction(runtime.session_factory) as session:
+        yield session
+
+
+DbDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+class Page:
+    """`limit` and `offset` of a list, with the limit capped (R15)."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=200, description="at most 200")] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+PageDep = Annotated[Page, Depends()]

@@ -1,0 +1,73 @@
+"""One place that turns errors into `{"detail", "code"}` JSON; never a stack trace (R21)."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from trust_lesson.errors import DomainError
+from trust_lesson.logs import request_id_var
+from trust_lesson.middleware import BodyTooLarge
+
+log = logging.getLogger("trust_lesson.errors")
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(BodyTooLarge, _body_too_large)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
+
+
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    problems = [_problem(item) for item in error.errors()]
+    detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
+    body = {"detail": detail or "The request is not valid.", "code": "invalid", "errors": problems}
+    return JSONResponse(body, status_code=422)
+
+
+def _problem(item: Any) -> dict[str, str]:
+    location = [str(part) for part in item.get("loc", ()) if part != "body"]
+    return {"field": ".".join(location) or "request", "message": str(item.get("msg", "invalid"))}
+
+
+async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(error.status_code, "error")
+    body = {"detail": str(error.detail), "code": code}
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+async def _body_too_large(request: Request, error: BodyTooLarge) -> JSONResponse:
+    return JSONResponse({"detail": str(error), "code": "payload_too_large"}, status_code=413)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    request_id = request_id_var.get()
+    log.exception("unexpected error", extra={"path": request.url.path})
+    body = {
+        "detail": f"Something went wrong on our side. Quote {request_id} if you report it.",
+        "code": "internal_error",
+        "request_id": request_id,
+    }
+    return JSONResponse(body, status_code=500)

@@ -1,0 +1,22 @@
+"""Every ORM table, imported here so metadata (and Alembic) sees them all."""
+
+from trust_lesson.models.auth_session import AuthSession
+from trust_lesson.models.base import Base
+from trust_lesson.models.course import Course, Term, TermMember
+from trust_lesson.models.enums import LessonStatus, MemberRole, Role, TermStatus
+from trust_lesson.models.lesson import Lesson
+from trust_lesson.models.user import User
+
+__all__ = [
+    "AuthSession",
+    "Base",
+    "Course",
+    "Lesson",
+    "LessonStatus",
+    "MemberRole",
+    "Role",
+    "Term",
+    "TermMember",
+    "TermStatus",
+    "User",
+]

@@ -1,0 +1,64 @@
+"""What the running service holds: settings, engine, stores. Built in the app's lifespan."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from trust_lesson.auth.session_store import (
+    RedisSessionStore,
+    SessionLifetime,
+    SessionStore,
+    SqlSessionStore,
+)
+from trust_lesson.auth.throttle import LoginThrottle
+from trust_lesson.clock import Clock, utc_now
+from trust_lesson.db import create_engine, create_session_factory
+from trust_lesson.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    session_store: SessionStore
+    login_throttle: LoginThrottle
+    redis: Redis | None = None
+    clock: Clock = field(default=utc_now)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
+    engine = create_engine(settings.resolved_database_url)
+    redis = _redis_client(settings.redis_url) if settings.redis_url else None
+    lifetime = SessionLifetime(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+    )
+    store: SessionStore = (
+        RedisSessionStore(redis, lifetime) if redis is not None else SqlSessionStore(lifetime)
+    )
+    throttle = LoginThrottle.build(
+        redis,
+        per_account=settings.login_failure_limit,
+        per_address=settings.login_address_limit,
+    )
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+        session_store=store,
+        login_throttle=throttle,
+        redis=redis,
+        clock=clock,
+    )
+
+
+def _redis_client(url: str) -> Redis:
+    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)

@@ -1,0 +1,72 @@
+"""One settings class, read from the environment (prefix ``TL_``)."""
+
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything that changes between machines. Embedded defaults need nothing set."""
+
+    model_config = SettingsConfigDict(env_prefix="TL_", env_file=".env", extra="ignore")
+
+    env: Environment = Environment.LOCAL
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str | None = Field(default=None, min_length=32)
+
+    registration_open: bool = True
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    login_failure_limit: str = "100/hour"
+    login_address_limit: str = "10/minute"
+    max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    max_page_size: int = Field(default=200, ge=1)
+    log_json: bool | None = Field(
+        default=None, description="JSON log lines; default: only in production"
+    )
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> "Settings":
+        if self.env is Environment.PRODUCTION and not self.secret_key:
+            raise ValueError("TL_SECRET_KEY is required when TL_ENV=production")
+        return self
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_json if self.log_json is not None else self.env is Environment.PRODUCTION
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'trust_lesson.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in the data dir (embedded mode)."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.ensure_data_dir() / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()

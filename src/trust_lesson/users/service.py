@@ -1,0 +1,145 @@
+"""Accounts: create, read, change, delete. Flushes only; the caller owns the transaction."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.auth.passwords import hash_password, password_problem, verify_password
+from trust_lesson.auth.session_store import SessionStore
+from trust_lesson.errors import Conflict, Forbidden, NotFound, Unprocessable
+from trust_lesson.models import Lesson, Role, User
+from trust_lesson.users.schemas import ProfileUpdate, UserCreate, UserUpdate
+
+
+def check_new_password(password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise Unprocessable(f"password: {problem}")
+
+
+async def create(*, db: AsyncSession, data: UserCreate, now: datetime) -> User:
+    check_new_password(data.password)
+    email = data.email.lower()
+    await _ensure_free(db, email=email, username=data.username)
+    user = User(
+        email=email,
+        username=data.username,
+        full_name=data.full_name,
+        role=data.role,
+        is_active=True,
+        password_hash=await hash_password(data.password),
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(user)
+    await db.flush()
+    return user
+
+
+async def _ensure_free(
+    db: AsyncSession, *, email: str | None, username: str | None, except_id: int | None = None
+) -> None:
+    clauses = []
+    if email is not None:
+        clauses.append(User.email == email)
+    if username is not None:
+        clauses.append(func.lower(User.username) == username.lower())
+    if not clauses:
+        return
+    query = select(User.email, User.username).where(or_(*clauses))
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    taken = (await db.execute(query)).first()
+    if taken is not None:
+        field = "email" if email is not None and taken.email == email else "username"
+        raise Conflict(f"This {field} is already in use.")
+
+
+async def get(*, db: AsyncSession, user_id: int) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+async def find_by_email(*, db: AsyncSession, email: str) -> User | None:
+    query = select(User).where(User.email == email.strip().lower())
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def list_all(
+    *, db: AsyncSession, limit: int, offset: int, role: Role | None = None
+) -> Sequence[User]:
+    query = select(User).order_by(User.id).limit(limit).offset(offset)
+    if role is not None:
+        query = query.where(User.role == role)
+    return (await db.execute(query)).scalars().all()
+
+
+async def update(
+    *, db: AsyncSession, store: SessionStore, user: User, data: UserUpdate, now: datetime
+) -> User:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "email" in changes:
+        changes["email"] = changes["email"].lower()
+    await _ensure_free(
+        db, email=changes.get("email"), username=changes.get("username"), except_id=user.id
+    )
+    password = changes.pop("password", None)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    if password is not None:
+        await _set_password(user, password)
+    if password is not None or changes.get("is_active") is False:
+        await store.close_all(db, user_id=user.id)
+    user.updated_at = now
+    await db.flush()
+    return user
+
+
+SELF_SERVICE_FIELDS = frozenset({"full_name", "username"})
+
+
+async def update_by(
+    *,
+    db: AsyncSession,
+    store: SessionStore,
+    caller: User,
+    user: User,
+    data: UserUpdate,
+    now: datetime,
+) -> User:
+    """Admins change anything; users change only their names here (passwords via /users/me)."""
+    refused = data.model_fields_set - SELF_SERVICE_FIELDS
+    if caller.role is not Role.ADMIN and refused:
+        fields = ", ".join(sorted(refused))
+        raise Unprocessable(f"{fields}: you cannot change this on your own account here.")
+    return await update(db=db, store=store, user=user, data=data, now=now)
+
+
+async def update_profile(
+    *, db: AsyncSession, store: SessionStore, user: User, data: ProfileUpdate, now: datetime
+) -> User:
+    if data.password is not None and not await verify_password(
+        user.password_hash, data.current_password or ""
+    ):
+        raise Forbidden("current_password: the current password is not correct.")
+    admin_view = UserUpdate(
+        full_name=data.full_name, username=data.username, password=data.password
+    )
+    return await update(db=db, store=store, user=user, data=admin_view, now=now)
+
+
+async def _set_password(user: User, password: str) -> None:
+    check_new_password(password)
+    user.password_hash = await hash_password(password)
+
+
+async def delete(*, db: AsyncSession, user: User) -> None:
+    teaches = await db.scalar(select(exists().where(Lesson.instructor_id == user.id)))
+    if teaches:
+        raise Conflict("This user still teaches lessons; give them to another instructor first.")
+    await db.delete(user)
+    await db.flush()
