@@ -10,6 +10,7 @@ from trust_lesson.logs import configure_logging
 from trust_lesson.migrations import upgrade_to_head
 from trust_lesson.models import Role
 from trust_lesson.settings import Settings
+from trust_lesson.vision.cli import vision_app
 
 app = typer.Typer(
     help="Trust Lesson: proof that a student really attended a live lesson.",
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 jobs_app = typer.Typer(help="Run a scheduled job once, now.")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(vision_app, name="vision")
 
 
 def main() -> None:

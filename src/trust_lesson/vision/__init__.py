@@ -3,6 +3,7 @@
 Nothing here knows about HTTP or the database; models load lazily, once per process.
 """
 
+from trust_lesson.vision.capture import CaptureAnalysis, Verdict, analyze_capture
 from trust_lesson.vision.decode import DecodedImage, decode_image, downscale
 from trust_lesson.vision.errors import (
     CorruptImage,
@@ -13,12 +14,15 @@ from trust_lesson.vision.errors import (
 )
 
 __all__ = [
+    "CaptureAnalysis",
     "CorruptImage",
     "DecodedImage",
     "ImageRejected",
     "ImageTooLarge",
     "UnsupportedImageType",
+    "Verdict",
     "VisionError",
+    "analyze_capture",
     "decode_image",
     "downscale",
 ]

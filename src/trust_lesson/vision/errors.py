@@ -23,7 +23,7 @@ class VisionError(Exception):
         return self.message
 
 
-class ImageRejected(VisionError):  # noqa: N818 - the name the API layer and issue use
+class ImageRejected(VisionError):
     """The uploaded bytes are not a picture we accept."""
 
     code = "image_rejected"
