@@ -9,9 +9,11 @@ the cost; small frames are upscaled up to 2x, big ones never). On the face_detec
 (43 pictures) the count was right for 36 at 800, 38 at 880, 40 at 960 and 41 for dlib's
 recipe: the misses are 38-50 px faces in 500x375 crowd photos. ``DetectorSettings`` lets a
 caller trade speed for those. HOG scores below 0.2 are dropped (two false faces on the
-astronaut's suit scored 0.14 and 0.01; the weakest true face seen scored 0.16). Landmarks (5 points) and the aligned 150x150 chips are
-taken from the original picture so no detail is lost; the chips go to a :class:`FaceEncoder`
-(ONNX Runtime port of dlib's ResNet when installed).
+astronaut's suit scored 0.14 and 0.01; the weakest true face seen scored 0.16).
+
+Landmarks (5 points) and the aligned 150x150 chips are taken from the analysed picture, not
+the upscaled one; the chips go to a :class:`FaceEncoder` (by default the ONNX Runtime port of
+dlib's ResNet, about 10 ms per face instead of 74 ms).
 """
 
 from __future__ import annotations
