@@ -20,7 +20,7 @@ from trust_lesson.models import Base
 
 
 @dataclass
-class TestDatabases:
+class SuiteDatabases:
     url: str
     redis_url: str | None
     template: Path | None
@@ -28,7 +28,7 @@ class TestDatabases:
     name: str | None = None
 
     @classmethod
-    def from_environment(cls, folder: Path) -> "TestDatabases":
+    def from_environment(cls, folder: Path) -> "SuiteDatabases":
         redis_url = os.environ.get("TL_TEST_REDIS_URL") or None
         server_url = os.environ.get("TL_TEST_DATABASE_URL")
         if server_url:
@@ -40,9 +40,9 @@ class TestDatabases:
         )
 
     @classmethod
-    def _postgres(cls, server_url: str, redis_url: str | None) -> "TestDatabases":
+    def _postgres(cls, server_url: str, redis_url: str | None) -> "SuiteDatabases":
         name = f"tl_test_{uuid.uuid4().hex[:10]}"
-        admin_url = _sync(server_url)
+        admin_url = sync_url(server_url)
         engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -69,7 +69,7 @@ class TestDatabases:
 
     def _truncate(self) -> None:
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        engine = sa.create_engine(_sync(self.url))
+        engine = sa.create_engine(sync_url(self.url))
         with engine.begin() as connection:
             connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
@@ -83,6 +83,6 @@ class TestDatabases:
         engine.dispose()
 
 
-def _sync(url: str) -> str:
-    """Administrative statements go through psycopg; the service itself uses asyncpg."""
-    return url.replace("+asyncpg", "+psycopg", 1)
+def sync_url(url: str) -> str:
+    """Administrative statements go through sync drivers; the service itself is async."""
+    return url.replace("+asyncpg", "+psycopg", 1).replace("+aiosqlite", "", 1)

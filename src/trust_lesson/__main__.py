@@ -1,0 +1,3 @@
+from trust_lesson.cli import main
+
+main()
