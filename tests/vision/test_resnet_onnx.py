@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,14 @@ def test_a_batch_gives_the_same_as_one_by_one(
     batch = encoder.encode(chips)
     one_by_one = np.concatenate([encoder.encode(chip[np.newaxis]) for chip in chips])
     np.testing.assert_allclose(batch, one_by_one, rtol=0, atol=1e-6)
+
+
+def test_threads_can_share_one_encoder(encoder: OnnxFaceEncoder, astronaut_chips: Chips) -> None:
+    expected = encoder.encode(astronaut_chips)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: encoder.encode(astronaut_chips), range(8)))
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
 
 
 def test_an_empty_batch_gives_no_descriptors(encoder: OnnxFaceEncoder) -> None:
