@@ -327,11 +327,9 @@ def _read_layers(stream: DlibStream, versions: list[int]) -> list[Layer]:
             layers.append(TagOrSkip())
             continue
         layers.append(_read_layer_details(stream))
+        _skip_layer_state(stream, tensors=3)
         if version == _INPUT_LAYER_VERSION:
-            _skip_layer_state(stream, tensors=3)
             stream.read_int()  # sample expansion factor
-        else:
-            _skip_layer_state(stream, tensors=3)
     return layers
 
 
