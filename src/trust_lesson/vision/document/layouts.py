@@ -1,0 +1,93 @@
+"""Where each field sits in the ICAO 9303 machine-readable zones (TD1, TD2, TD3, MRV-A/B)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Span = tuple[int, int, int]  # line, start, end (end exclusive)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Positions of the fields of one MRZ format; ``composite`` is None where none is printed."""
+
+    name: str
+    lines: int
+    width: int
+    document_type: Span
+    issuing_state: Span
+    name_field: Span
+    number: Span
+    number_check: Span
+    nationality: Span
+    birth_date: Span
+    birth_check: Span
+    sex: Span
+    expiry_date: Span
+    expiry_check: Span
+    optional: tuple[Span, ...]
+    optional_check: Span | None
+    composite: Span | None
+    composite_parts: tuple[Span, ...]
+
+
+def _two_line(name: str, width: int, optional_end: int, with_composite: bool) -> Layout:
+    has_optional_check = width == 44 and with_composite
+    return Layout(
+        name=name,
+        lines=2,
+        width=width,
+        document_type=(0, 0, 2),
+        issuing_state=(0, 2, 5),
+        name_field=(0, 5, width),
+        number=(1, 0, 9),
+        number_check=(1, 9, 10),
+        nationality=(1, 10, 13),
+        birth_date=(1, 13, 19),
+        birth_check=(1, 19, 20),
+        sex=(1, 20, 21),
+        expiry_date=(1, 21, 27),
+        expiry_check=(1, 27, 28),
+        optional=((1, 28, optional_end),),
+        optional_check=(1, 42, 43) if has_optional_check else None,
+        composite=(1, width - 1, width) if with_composite else None,
+        composite_parts=((1, 0, 10), (1, 13, 20), (1, 21, width - 1)),
+    )
+
+
+TD3 = _two_line("TD3", 44, 42, with_composite=True)
+TD2 = _two_line("TD2", 36, 35, with_composite=True)
+MRV_A = _two_line("MRV-A", 44, 44, with_composite=False)
+MRV_B = _two_line("MRV-B", 36, 36, with_composite=False)
+TD1 = Layout(
+    name="TD1",
+    lines=3,
+    width=30,
+    document_type=(0, 0, 2),
+    issuing_state=(0, 2, 5),
+    name_field=(2, 0, 30),
+    number=(0, 5, 14),
+    number_check=(0, 14, 15),
+    nationality=(1, 15, 18),
+    birth_date=(1, 0, 6),
+    birth_check=(1, 6, 7),
+    sex=(1, 7, 8),
+    expiry_date=(1, 8, 14),
+    expiry_check=(1, 14, 15),
+    optional=((0, 15, 30), (1, 18, 29)),
+    optional_check=None,
+    composite=(1, 29, 30),
+    composite_parts=((0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)),
+)
+
+
+def layout_for(lines: tuple[str, ...]) -> Layout | None:
+    """The layout matching the number and width of ``lines`` (visas start with 'V')."""
+    shape = (len(lines), max((len(line) for line in lines), default=0))
+    visa = bool(lines) and lines[0].startswith("V")
+    by_shape = {
+        (3, 30): TD1,
+        (2, 36): MRV_B if visa else TD2,
+        (2, 44): MRV_A if visa else TD3,
+    }
+    return by_shape.get(shape)
