@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from trust_lesson import __version__
 from trust_lesson.auth.endpoints import router as auth_router
 from trust_lesson.clock import Clock, utc_now
+from trust_lesson.courses.endpoints import router as courses_router
 from trust_lesson.error_handlers import install_error_handlers
 from trust_lesson.health.endpoints import router as health_router
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -15,7 +16,7 @@ from trust_lesson.runtime import build_runtime
 from trust_lesson.settings import Settings
 from trust_lesson.users.endpoints import router as users_router
 
-ROUTERS = (health_router, auth_router, users_router)
+ROUTERS = (health_router, auth_router, users_router, courses_router)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:

@@ -1,0 +1,83 @@
+"""Enrolments: who belongs to a term, as student or instructor."""
+
+from sqlalchemy import Row, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.courses.schemas import MemberCreate, MemberRead
+from trust_lesson.errors import Conflict, NotFound, Unprocessable
+from trust_lesson.models import MemberRole, Role, Term, TermMember, User
+
+
+def _read(row: Row[TermMember, str, str]) -> MemberRead:
+    member, username, full_name = row
+    return MemberRead(
+        term_id=member.term_id,
+        user_id=member.user_id,
+        role=member.role,
+        username=username,
+        full_name=full_name,
+    )
+
+
+async def list_members(
+    *, db: AsyncSession, term: Term, limit: int, offset: int
+) -> list[MemberRead]:
+    query = (
+        select(TermMember, User.username, User.full_name)
+        .join(User, User.id == TermMember.user_id)
+        .where(TermMember.term_id == term.id)
+        .order_by(TermMember.role, User.username)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_read(row) for row in (await db.execute(query)).all()]
+
+
+async def enrol(*, db: AsyncSession, term: Term, data: MemberCreate) -> MemberRead:
+    user = await db.get(User, data.user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    if data.role is MemberRole.INSTRUCTOR and user.role is Role.STUDENT:
+        raise Unprocessable("role: a student account cannot teach a term.")
+    member = TermMember(term_id=term.id, user_id=user.id, role=data.role)
+    try:
+        async with db.begin_nested():
+            db.add(member)
+            await db.flush()
+    except IntegrityError:
+        raise Conflict("This user is already a member of the term.") from None
+    return MemberRead(
+        term_id=term.id,
+        user_id=user.id,
+        role=member.role,
+        username=user.username,
+        full_name=user.full_name,
+    )
+
+
+async def remove(*, db: AsyncSession, term: Term, user_id: int) -> None:
+    result = await db.execute(
+        delete(TermMember).where(TermMember.term_id == term.id, TermMember.user_id == user_id)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("This user is not a member of the term.")
+
+
+async def instructors_by_username(*, db: AsyncSession, term: Term) -> dict[str, User]:
+    """The term's instructors keyed by lower-case username."""
+    query = (
+        select(User)
+        .join(TermMember, TermMember.user_id == User.id)
+        .where(TermMember.term_id == term.id, TermMember.role == MemberRole.INSTRUCTOR)
+    )
+    return {user.username.lower(): user for user in (await db.execute(query)).scalars()}
+
+
+async def is_instructor(*, db: AsyncSession, term: Term, user_id: int) -> bool:
+    query = select(TermMember.user_id).where(
+        TermMember.term_id == term.id,
+        TermMember.user_id == user_id,
+        TermMember.role == MemberRole.INSTRUCTOR,
+    )
+    return (await db.execute(query)).first() is not None

@@ -1,0 +1,69 @@
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from trust_lesson.models import MemberRole, TermStatus
+from trust_lesson.schemas import Input, Output
+
+CourseName = Annotated[str, Field(min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=10_000)]
+
+
+class CourseRead(Output):
+    id: int
+    name: str
+    description: str
+    terms_count: int
+    created_by_id: int | None
+
+
+class CourseCreate(Input):
+    name: CourseName
+    description: Description = ""
+
+
+class CourseUpdate(Input):
+    name: CourseName | None = None
+    description: Description | None = None
+
+
+class TermRead(Output):
+    id: int
+    course_id: int
+    term_number: int
+    status: TermStatus
+    start_date: date | None
+    end_date: date | None
+
+
+class _TermDates(Input):
+    start_date: date | None = None
+    end_date: date | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> "_TermDates":
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        return self
+
+
+class TermCreate(_TermDates):
+    status: TermStatus = TermStatus.WAITING
+
+
+class TermUpdate(_TermDates):
+    status: TermStatus | None = None
+
+
+class MemberRead(Output):
+    term_id: int
+    user_id: int
+    role: MemberRole
+    username: str
+    full_name: str
+
+
+class MemberCreate(Input):
+    user_id: int = Field(ge=1, le=2**31 - 1)
+    role: MemberRole = MemberRole.STUDENT
