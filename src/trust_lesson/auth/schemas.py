@@ -4,12 +4,12 @@ from typing import Literal
 from pydantic import EmailStr, Field
 
 from trust_lesson.schemas import Input, Output
-from trust_lesson.users.schemas import FullName, Username
+from trust_lesson.users.schemas import FullName, NewPassword, TypedPassword, Username
 
 
 class LoginRequest(Input):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=1024)
+    password: TypedPassword = Field(min_length=1)
 
 
 class TokenResponse(Output):
@@ -20,6 +20,6 @@ class TokenResponse(Output):
 
 class RegisterRequest(Input):
     email: EmailStr
-    password: str = Field(max_length=1024)
+    password: NewPassword
     full_name: FullName
     username: Username

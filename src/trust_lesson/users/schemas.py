@@ -1,14 +1,17 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StringConstraints
 
 from trust_lesson.models import Role
 from trust_lesson.schemas import Input, Output
 
 Username = Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 FullName = Annotated[str, Field(min_length=1, max_length=200)]
-NewPassword = Annotated[str, Field(max_length=1024, description="12 to 128 characters")]
+# Passwords are used exactly as typed (R02): never stripped, unlike other input strings.
+AsTyped = StringConstraints(strip_whitespace=False)
+NewPassword = Annotated[str, AsTyped, Field(max_length=1024, description="12 to 128 characters")]
+TypedPassword = Annotated[str, AsTyped, Field(max_length=1024)]
 
 
 class UserRead(Output):
@@ -46,4 +49,4 @@ class ProfileUpdate(Input):
     full_name: FullName | None = None
     username: Username | None = None
     password: NewPassword | None = None
-    current_password: str | None = Field(default=None, max_length=1024)
+    current_password: TypedPassword | None = None
