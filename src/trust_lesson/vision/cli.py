@@ -15,6 +15,7 @@ import typer
 
 from trust_lesson.vision.capture import CaptureAnalysis, analyze_capture
 from trust_lesson.vision.decode import decode_image
+from trust_lesson.vision.document.cli import document
 from trust_lesson.vision.errors import VisionError
 from trust_lesson.vision.faces import largest_face_embedding
 
@@ -86,3 +87,6 @@ def check(
         typer.echo(json.dumps(result.as_dict(), indent=2))
     else:
         typer.echo(summary(image, result))
+
+
+vision_app.command("document")(document)
