@@ -11,12 +11,13 @@ from trust_lesson.clock import Clock, utc_now
 from trust_lesson.courses.endpoints import router as courses_router
 from trust_lesson.error_handlers import install_error_handlers
 from trust_lesson.health.endpoints import router as health_router
+from trust_lesson.lessons.endpoints import router as lessons_router
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from trust_lesson.runtime import build_runtime
 from trust_lesson.settings import Settings
 from trust_lesson.users.endpoints import router as users_router
 
-ROUTERS = (health_router, auth_router, users_router, courses_router)
+ROUTERS = (health_router, auth_router, users_router, courses_router, lessons_router)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -25,7 +26,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.ensure_data_dir()
-        app.state.runtime = build_runtime(settings, clock)
+        app.state.runtime = runtime = build_runtime(settings, clock)
+        if settings.runs_embedded_worker:
+            runtime.worker.start_embedded(workers=settings.worker_threads)
         try:
             yield
         finally:

@@ -1,6 +1,7 @@
 """Engine and session factory. Built by the app's lifespan or a CLI command, never at import."""
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+AFTER_COMMIT = "after_commit"
+log = logging.getLogger("trust_lesson.db")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -47,3 +50,21 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
         except BaseException:
             await session.rollback()
             raise
+        await _run_after_commit(session)
+
+
+def after_commit(session: AsyncSession, action: Callable[[], Awaitable[None]]) -> None:
+    """Do something once the transaction is committed (e.g. enqueue a job for a new row).
+
+    Nothing runs if the transaction rolls back. A failure here is logged, not raised: the
+    data is safe and the periodic sweeps pick up anything whose job was not enqueued.
+    """
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
+
+
+async def _run_after_commit(session: AsyncSession) -> None:
+    for action in session.info.pop(AFTER_COMMIT, []):
+        try:
+            await action()
+        except Exception:
+            log.exception("after-commit action failed; the periodic sweep will retry")

@@ -16,6 +16,9 @@ from trust_lesson.auth.throttle import LoginThrottle
 from trust_lesson.clock import Clock, utc_now
 from trust_lesson.db import create_engine, create_session_factory
 from trust_lesson.settings import Settings
+from trust_lesson.storage.blobs import BlobStore
+from trust_lesson.worker.registry import all_registrars
+from trust_lesson.worker.worker import Worker
 
 
 @dataclass
@@ -25,10 +28,13 @@ class Runtime:
     session_factory: async_sessionmaker[AsyncSession]
     session_store: SessionStore
     login_throttle: LoginThrottle
+    blobs: BlobStore
+    worker: Worker
     redis: Redis | None = None
     clock: Clock = field(default=utc_now)
 
     async def close(self) -> None:
+        self.worker.close()
         await self.engine.dispose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -55,6 +61,8 @@ def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
         session_factory=create_session_factory(engine),
         session_store=store,
         login_throttle=throttle,
+        blobs=BlobStore.from_settings(settings.blob_url, settings.data_dir),
+        worker=Worker(settings, clock=clock, registrars=all_registrars()),
         redis=redis,
         clock=clock,
     )

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     database_url: str | None = None
     redis_url: str | None = None
+    blob_url: str | None = None
+    embedded_worker: bool | None = Field(
+        default=None, description="run the worker inside `serve`; default: only without Redis"
+    )
+    worker_threads: int = Field(default=1, ge=1, le=32)
     secret_key: str | None = Field(default=None, min_length=32)
 
     registration_open: bool = True
@@ -42,6 +47,13 @@ class Settings(BaseSettings):
         if self.env is Environment.PRODUCTION and not self.secret_key:
             raise ValueError("TL_SECRET_KEY is required when TL_ENV=production")
         return self
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        """Explicit setting, else: yes on the embedded default; tests start workers themselves."""
+        if self.embedded_worker is not None:
+            return self.embedded_worker
+        return self.redis_url is None and self.env is not Environment.TEST
 
     @property
     def json_logs(self) -> bool:

@@ -1,5 +1,6 @@
 """Liveness and readiness: each dependency that exists reports its own state."""
 
+import anyio
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -20,6 +21,8 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
     parts = {
         "database": await _database_ok(runtime),
         "session_store": await runtime.session_store.ping(),
+        "blob_store": await runtime.blobs.ping(),
+        "queue": await anyio.to_thread.run_sync(runtime.worker.ping),
     }
     ok = all(parts.values())
     body = {

@@ -1,0 +1,1 @@
+"""Background work: a Huey queue (SQLite file or Redis) and the periodic jobs."""

@@ -1,0 +1,9 @@
+"""Every domain's tasks, registered on a Worker (the same names in the API and the workers)."""
+
+from trust_lesson.worker.worker import Registrar
+
+
+def all_registrars() -> tuple[Registrar, ...]:
+    from trust_lesson.worker import jobs
+
+    return (jobs.register,)
