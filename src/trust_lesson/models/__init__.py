@@ -2,18 +2,37 @@
 
 from trust_lesson.models.auth_session import AuthSession
 from trust_lesson.models.base import Base
+from trust_lesson.models.biometrics import BiometricConsent, FaceTemplate
 from trust_lesson.models.course import Course, Term, TermMember
 from trust_lesson.models.enums import LessonStatus, MemberRole, Role, TermStatus
 from trust_lesson.models.lesson import Lesson
+from trust_lesson.models.presence import (
+    AttendanceDecision,
+    Capture,
+    CaptureReview,
+    CaptureStatus,
+    Challenge,
+    ChallengeStatus,
+    PresenceSession,
+)
 from trust_lesson.models.user import User
 
 __all__ = [
+    "AttendanceDecision",
     "AuthSession",
     "Base",
+    "BiometricConsent",
+    "Capture",
+    "CaptureReview",
+    "CaptureStatus",
+    "Challenge",
+    "ChallengeStatus",
     "Course",
+    "FaceTemplate",
     "Lesson",
     "LessonStatus",
     "MemberRole",
+    "PresenceSession",
     "Role",
     "Term",
     "TermMember",
