@@ -1,5 +1,6 @@
 """What the running service holds: settings, engine, stores. Built in the app's lifespan."""
 
+import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -32,6 +33,8 @@ class Runtime:
     worker: Worker
     redis: Redis | None = None
     clock: Clock = field(default=utc_now)
+    random: random.Random = field(default_factory=random.SystemRandom)
+    """Where the server's choices (challenge times) come from; tests put a seeded one here."""
 
     async def close(self) -> None:
         self.worker.close()
