@@ -75,6 +75,17 @@ def _redact(url: str) -> str:
     return f"{scheme}{sep}{user}:***@{host}"
 
 
+@jobs_app.command("mark-late")
+def mark_late() -> None:
+    """Lessons still WAITING one day after their planned start become LATE."""
+    from trust_lesson.lessons.jobs import run_mark_late
+
+    settings = _settings()
+    _migrate(settings)
+    changed = asyncio.run(run_mark_late(settings))
+    typer.echo(f"{changed} lesson{'' if changed == 1 else 's'} marked LATE")
+
+
 @app.command("create-user")
 def create_user(
     email: Annotated[str, typer.Option(help="sign-in email")],

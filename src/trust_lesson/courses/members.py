@@ -71,7 +71,7 @@ async def instructors_by_username(*, db: AsyncSession, term: Term) -> dict[str, 
         .join(TermMember, TermMember.user_id == User.id)
         .where(TermMember.term_id == term.id, TermMember.role == MemberRole.INSTRUCTOR)
     )
-    return {user.username.lower(): user for user in (await db.execute(query)).scalars()}
+    return {user.username.casefold(): user for user in (await db.execute(query)).scalars()}
 
 
 async def is_instructor(*, db: AsyncSession, term: Term, user_id: int) -> bool:

@@ -1,0 +1,73 @@
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, Field
+
+from trust_lesson.models import LessonStatus
+from trust_lesson.schemas import Input, Output
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def in_range(moment: datetime) -> datetime:
+    """A planned start the databases can store, in UTC."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be between 1970 and 2200") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError("must be between 1970 and 2200")
+    return utc
+
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+PlannedStart = Annotated[AwareDatetime, AfterValidator(in_range)]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=10_000)]
+Minutes = Annotated[int, Field(ge=1, le=1440, description="1 to 1440 minutes")]
+
+
+class LessonRead(Output):
+    id: int
+    term_id: int
+    instructor_id: int
+    title: str
+    description: str
+    start_date: datetime
+    duration_min: int
+    status: LessonStatus
+    effective_start_date: datetime | None
+    effective_duration_min: int | None
+
+
+class LessonCreate(Input):
+    term_id: Id
+    title: Title
+    description: Description = ""
+    start_date: PlannedStart
+    duration_min: Minutes
+    instructor_id: Id | None = Field(default=None, description="default: the caller")
+
+
+class LessonUpdate(Input):
+    title: Title | None = None
+    description: Description | None = None
+    start_date: PlannedStart | None = None
+    duration_min: Minutes | None = None
+    instructor_id: Id | None = None
+
+    @property
+    def changes_schedule(self) -> bool:
+        return bool(self.model_fields_set & {"start_date", "duration_min", "instructor_id"})
+
+
+class RowProblem(Output):
+    row: int | None = Field(description="spreadsheet row as a person sees it (first row = 1)")
+    message: str
+
+
+class ImportRejected(Output):
+    detail: str
+    code: str
+    errors: list[RowProblem]

@@ -1,0 +1,171 @@
+"""Lessons: plan, change, start, stop. Flushes only; the caller owns the transaction."""
+
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.courses import members
+from trust_lesson.courses.scopes import manages_course, sees_term, visible_term_ids
+from trust_lesson.errors import Conflict, NotFound, Unprocessable
+from trust_lesson.lessons.schemas import LessonCreate, LessonUpdate
+from trust_lesson.models import Lesson, LessonStatus, Role, Term, User
+
+LATE_AFTER = timedelta(days=1)
+STARTABLE = (LessonStatus.WAITING, LessonStatus.LATE)
+
+
+def planned_status(start: datetime, now: datetime) -> LessonStatus:
+    """A lesson never started one day after its planned start is LATE."""
+    return LessonStatus.LATE if start < now - LATE_AFTER else LessonStatus.WAITING
+
+
+async def find(*, db: AsyncSession, caller: User, lesson_id: int) -> tuple[Lesson, bool]:
+    """The lesson if the caller may see it, and whether they may manage it; else 404."""
+    query = (
+        select(Lesson, manages_course(caller, Term.course_id).label("managed"))
+        .join(Term, Term.id == Lesson.term_id)
+        .where(Lesson.id == lesson_id, sees_term(caller, Term.id, Term.course_id))
+    )
+    row = (await db.execute(query)).first()
+    if row is None:
+        raise NotFound("No such lesson.")
+    return row[0], bool(row[1])
+
+
+async def list_visible(
+    *,
+    db: AsyncSession,
+    caller: User,
+    start: datetime | None,
+    end: datetime | None,
+    term_id: int | None,
+    limit: int,
+    offset: int,
+) -> Sequence[Lesson]:
+    query: Select[Lesson] = select(Lesson).order_by(Lesson.start_date, Lesson.id)
+    if caller.role is not Role.ADMIN:
+        query = query.where(Lesson.term_id.in_(visible_term_ids(caller)))
+    if start is not None:
+        query = query.where(Lesson.start_date >= start)
+    if end is not None:
+        query = query.where(Lesson.start_date < end)
+    if term_id is not None:
+        query = query.where(Lesson.term_id == term_id)
+    return (await db.execute(query.limit(limit).offset(offset))).scalars().all()
+
+
+async def check_instructor(
+    *, db: AsyncSession, caller: User, term: Term, instructor_id: int
+) -> None:
+    """A lesson is taught by the caller or by an INSTRUCTOR member of its term."""
+    if instructor_id != caller.id and not await members.is_instructor(
+        db=db, term=term, user_id=instructor_id
+    ):
+        raise Unprocessable("instructor_id: not an instructor of this term.")
+
+
+async def create(
+    *, db: AsyncSession, caller: User, term: Term, data: LessonCreate, now: datetime
+) -> Lesson:
+    instructor_id = data.instructor_id or caller.id
+    await check_instructor(db=db, caller=caller, term=term, instructor_id=instructor_id)
+    lesson = Lesson(
+        term_id=term.id,
+        instructor_id=instructor_id,
+        title=data.title,
+        description=data.description,
+        start_date=data.start_date,
+        duration_min=data.duration_min,
+        status=planned_status(data.start_date, now),
+    )
+    db.add(lesson)
+    await db.flush()
+    return lesson
+
+
+async def update_lesson(
+    *, db: AsyncSession, caller: User, lesson: Lesson, data: LessonUpdate, now: datetime
+) -> Lesson:
+    if data.changes_schedule and lesson.status not in STARTABLE:
+        raise Conflict(f"A {lesson.status.lower()} lesson cannot be rescheduled.")
+    changes = data.model_dump(exclude_unset=True)
+    if any(value is None for value in changes.values()):
+        raise Unprocessable("A lesson's fields may not be emptied.")
+    if "instructor_id" in changes:
+        term = await db.get_one(Term, lesson.term_id)
+        await check_instructor(
+            db=db, caller=caller, term=term, instructor_id=changes["instructor_id"]
+        )
+    for name, value in changes.items():
+        setattr(lesson, name, value)
+    if "start_date" in changes:
+        lesson.status = planned_status(lesson.start_date, now)
+    await db.flush()
+    return lesson
+
+
+async def delete(*, db: AsyncSession, lesson: Lesson) -> None:
+    if lesson.status is LessonStatus.RUNNING:
+        raise Conflict("A running lesson cannot be deleted; stop it first.")
+    await db.delete(lesson)
+    await db.flush()
+
+
+async def start(*, db: AsyncSession, lesson: Lesson, now: datetime) -> Lesson:
+    """WAITING or LATE -> RUNNING, recording when it really started."""
+    if lesson.status not in STARTABLE:
+        raise Conflict(_cannot_start(lesson.status))
+    changed = await _move(
+        db, lesson, STARTABLE, status=LessonStatus.RUNNING, effective_start_date=now
+    )
+    if not changed:
+        raise Conflict(_cannot_start(lesson.status))
+    return lesson
+
+
+def _cannot_start(status: LessonStatus) -> str:
+    if status is LessonStatus.RUNNING:
+        return "This lesson is already running."
+    return "This lesson has already finished; it cannot start again."
+
+
+async def stop(*, db: AsyncSession, lesson: Lesson, now: datetime) -> Lesson:
+    """RUNNING -> FINISHED, recording how long it really lasted (whole minutes, at least 1)."""
+    if lesson.status is not LessonStatus.RUNNING or lesson.effective_start_date is None:
+        raise Conflict(_cannot_stop(lesson.status))
+    seconds = (now - lesson.effective_start_date).total_seconds()
+    minutes = max(1, math.ceil(seconds / 60))
+    changed = await _move(
+        db,
+        lesson,
+        (LessonStatus.RUNNING,),
+        status=LessonStatus.FINISHED,
+        effective_duration_min=minutes,
+    )
+    if not changed:
+        raise Conflict(_cannot_stop(lesson.status))
+    return lesson
+
+
+def _cannot_stop(status: LessonStatus) -> str:
+    if status is LessonStatus.FINISHED:
+        return "This lesson has already finished."
+    return "This lesson has not started yet; start it before stopping it."
+
+
+async def _move(
+    db: AsyncSession, lesson: Lesson, sources: Sequence[LessonStatus], **values: object
+) -> bool:
+    """Changes the lesson only if it is still in one of `sources` (safe against a race)."""
+    statement = (
+        update(Lesson)
+        .where(Lesson.id == lesson.id, Lesson.status.in_(sources))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    result = await db.execute(statement)
+    await db.refresh(lesson)
+    return bool(result.rowcount)  # type: ignore[attr-defined]

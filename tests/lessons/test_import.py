@@ -1,0 +1,282 @@
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.factories import Person, signed_in
+from tests.support.school import enrol, make_course, make_term
+from tests.support.spreadsheets import lesson_workbook
+from trust_lesson.models import Role
+from trust_lesson.runtime import Runtime
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def upload(
+    client: httpx.AsyncClient,
+    person: Person,
+    term_id: int,
+    content: bytes,
+    *,
+    timezone: str | None = None,
+    filename: str = "lessons.xlsx",
+) -> httpx.Response:
+    data = {"timezone": timezone} if timezone else {}
+    return await client.post(
+        f"/api/v1/terms/{term_id}/lessons/import",
+        files={"file": (filename, content, XLSX)},
+        data=data,
+        headers=person.headers,
+    )
+
+
+async def school_term(
+    client: httpx.AsyncClient, teacher: Person, course: str = "Learn Python", number: int = 0
+) -> dict[str, Any]:
+    created = await make_course(client, teacher, course)
+    term = await make_term(client, teacher, created["id"])
+    while term["term_number"] < number:
+        term = await make_term(client, teacher, created["id"])
+    return term
+
+
+async def lesson_count(client: httpx.AsyncClient, person: Person) -> int:
+    return len((await client.get("/api/v1/lessons", headers=person.headers)).json())
+
+
+def messages(response: httpx.Response) -> str:
+    return " ".join(error["message"] for error in response.json()["errors"])
+
+
+def rows(response: httpx.Response) -> list[int | None]:
+    assert response.status_code == 422, response.text
+    return [error["row"] for error in response.json()["errors"]]
+
+
+async def test_a_valid_sheet_creates_its_lessons_in_the_school_time_zone(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    term = await school_term(client, teacher)
+    sheet = lesson_workbook(
+        lessons=[
+            ("Variables", datetime(2026, 3, 10), time(10, 0), 60, None, "Names"),
+            ("Loops", "2026-03-11", "14:30", "90", "", ""),
+            ("Functions", "12/03/2026", time(9, 15), 45.0, None, None),
+        ],
+        trailing_formulas=200,
+    )
+
+    response = await upload(client, teacher, term["id"], sheet, timezone="America/Sao_Paulo")
+
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert [lesson["title"] for lesson in created] == ["Variables", "Loops", "Functions"]
+    assert [lesson["start_date"] for lesson in created] == [
+        "2026-03-10T13:00:00Z",
+        "2026-03-11T17:30:00Z",
+        "2026-03-12T12:15:00Z",
+    ]
+    assert {lesson["instructor_id"] for lesson in created} == {teacher.id}
+    assert [lesson["duration_min"] for lesson in created] == [60, 90, 45]
+
+
+async def test_an_instructor_of_the_term_is_named_by_username(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    smith = await signed_in(client, runtime, Role.INSTRUCTOR, name="Smith")
+    term = await school_term(client, teacher)
+    await enrol(client, teacher, term["id"], smith, "INSTRUCTOR")
+    sheet = lesson_workbook(lessons=[("Loops", "2026-03-11", "14:30", 60, "smith ", "")])
+
+    response = await upload(client, teacher, term["id"], sheet)
+
+    assert response.status_code == 201, response.text
+    assert response.json()[0]["instructor_id"] == smith.id
+
+
+@pytest.mark.parametrize(
+    ("sheet", "expected_rows", "words"),
+    [
+        (lesson_workbook(course=None), [2], "Course name is empty"),
+        (lesson_workbook(term=None), [3], "Term number is empty"),
+        (lesson_workbook(term="two"), [3], "not a whole number"),
+        (lesson_workbook(course="Learn Java"), [2], 'course "Learn Java"'),
+        (lesson_workbook(term=1), [3], "term 1"),
+        (
+            lesson_workbook(header=("Name", "Date", "Time", "Duration", "Teacher", "Description")),
+            [5, 5],
+            'no "Title" in column A',
+        ),
+        (
+            lesson_workbook(
+                lessons=[
+                    ("Variables", "2026-03-10", "10:00", 60, None, ""),
+                    ("Loops", "No date", "10:00", 60, None, ""),
+                    ("Functions", "2026-03-12", "25:61", 60, None, ""),
+                    ("Classes", "2026-03-13", "10:00", "an hour", None, ""),
+                    (None, "2026-03-14", "10:00", 60, None, ""),
+                ]
+            ),
+            [7, 8, 9, 10],
+            'Date "No date" is not a date',
+        ),
+        (
+            lesson_workbook(lessons=[("Loops", "2026-03-11", "14:30", 60, "Nobody", "")]),
+            [6],
+            'Instructor "Nobody" is not an instructor',
+        ),
+    ],
+    ids=[
+        "no-course-name",
+        "no-term-number",
+        "bad-term-number",
+        "other-course",
+        "other-term",
+        "wrong-header",
+        "bad-cells",
+        "unknown-instructor",
+    ],
+)
+async def test_a_faulty_sheet_names_its_rows_and_creates_nothing(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    sheet: bytes,
+    expected_rows: list[int],
+    words: str,
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    term = await school_term(client, teacher)
+
+    response = await upload(client, teacher, term["id"], sheet)
+
+    assert rows(response) == expected_rows
+    assert words in messages(response)
+    assert response.json()["code"] == "invalid"
+    assert await lesson_count(client, teacher) == 0
+
+
+async def test_bad_time_and_bad_duration_are_reported_in_words(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    term = await school_term(client, teacher)
+    sheet = lesson_workbook(lessons=[("Loops", "2026-03-11", "half past two", 0, None, "")])
+
+    response = await upload(client, teacher, term["id"], sheet)
+
+    [error] = response.json()["errors"]
+    assert error["row"] == 6
+    assert 'Time "half past two" is not a time of day' in error["message"]
+    assert "Duration 0 must be between 1 and 1440" in error["message"]
+
+
+async def test_anything_but_an_xlsx_is_refused_by_its_content(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    term = await school_term(client, teacher)
+
+    html = await upload(client, teacher, term["id"], b"<html><script>x</script></html>")
+    fake_zip = await upload(client, teacher, term["id"], b"PK\x03\x04not really a zip")
+    big = await upload(client, teacher, term["id"], b"PK\x03\x04" + b"0" * (2 * 1024 * 1024))
+    zone = await upload(client, teacher, term["id"], lesson_workbook(), timezone="Mars/Olympus")
+
+    assert html.status_code == 415
+    assert fake_zip.status_code == 415
+    assert big.status_code == 413
+    assert zone.status_code == 422
+
+
+async def test_only_the_term_managers_may_import(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    student = await signed_in(client, runtime, Role.STUDENT)
+    other = await signed_in(client, runtime, Role.INSTRUCTOR)
+    term = await school_term(client, teacher)
+    await enrol(client, teacher, term["id"], student)
+
+    as_student = await upload(client, student, term["id"], lesson_workbook())
+    as_stranger = await upload(client, other, term["id"], lesson_workbook())
+
+    assert as_student.status_code == 403
+    assert as_stranger.status_code == 404
+    assert "Learn Python" not in as_stranger.text
+
+
+# --- the real files from the original project (../shared/testdata/spreadsheets) ---------------
+
+
+async def real_upload(
+    client: httpx.AsyncClient, runtime: Runtime, folder: Path, name: str, course: str, term: int
+) -> tuple[Person, httpx.Response]:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    target = await school_term(client, teacher, course, term)
+    content = (folder / "spreadsheets" / name).read_bytes()
+    return teacher, await upload(client, teacher, target["id"], content)
+
+
+@pytest.mark.parametrize(
+    ("name", "course", "term", "count"),
+    [("lessons.xlsx", "Python do Zero", 1, 1), ("lessons1.xlsx", "name…", 1, 1)],
+)
+async def test_the_real_valid_files_import(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    testdata: Path,
+    name: str,
+    course: str,
+    term: int,
+    count: int,
+) -> None:
+    _, response = await real_upload(client, runtime, testdata, name, course, term)
+
+    assert response.status_code == 201, response.text
+    assert len(response.json()) == count
+    assert response.json()[0]["start_date"] == "2025-12-10T10:00:00Z"
+
+
+async def test_lessons2_imports_when_smith_teaches_the_term(
+    client: httpx.AsyncClient, runtime: Runtime, testdata: Path
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    smith = await signed_in(client, runtime, Role.INSTRUCTOR, name="Smith")
+    term = await school_term(client, teacher, "Learn Python", 2)
+    await enrol(client, teacher, term["id"], smith, "INSTRUCTOR")
+    content = (testdata / "spreadsheets" / "lessons2.xlsx").read_bytes()
+
+    response = await upload(client, teacher, term["id"], content)
+
+    assert response.status_code == 201, response.text
+    assert [lesson["instructor_id"] for lesson in response.json()] == [teacher.id, smith.id]
+
+
+@pytest.mark.parametrize(
+    ("name", "course", "term", "expected_rows", "words"),
+    [
+        ("lessons2.xlsx", "Learn Python", 2, [7], 'Instructor "Smith" is not an instructor'),
+        ("lessons-invalid-date.xlsx", "Learn Python", 2, [7], 'Date "No date"'),
+        ("lessons-no-lesson-header.xlsx", "Learn Python", 2, [5], 'no "Title"'),
+        ("lessons-no-name.xlsx", "Learn Python", 1, [2], "Course name is empty"),
+        ("lessons-no-number.xlsx", "name…", 1, [3], "Term number is empty"),
+    ],
+)
+async def test_the_real_faulty_files_are_refused_with_their_rows(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    testdata: Path,
+    name: str,
+    course: str,
+    term: int,
+    expected_rows: list[int],
+    words: str,
+) -> None:
+    teacher, response = await real_upload(client, runtime, testdata, name, course, term)
+
+    assert rows(response) == expected_rows
+    assert words in messages(response)
+    assert await lesson_count(client, teacher) == 0
