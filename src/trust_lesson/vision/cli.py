@@ -24,6 +24,11 @@ vision_app = typer.Typer(help="Face and document checks on picture files.", no_a
 EXIT_REFUSED = 2
 
 
+@vision_app.callback()
+def vision() -> None:
+    """Face and document checks on picture files (offline, models from site-packages)."""
+
+
 def fail(message: str) -> typer.Exit:
     """Print a clear message on stderr; the caller raises the returned Exit (code 2)."""
     typer.echo(f"error: {message}", err=True)

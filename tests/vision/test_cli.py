@@ -1,0 +1,64 @@
+"""`trust-lesson vision check` on picture files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from trust_lesson.vision.cli import vision_app
+
+from .conftest import jpeg
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def astronaut_file(tmp_path: Path, astronaut: np.ndarray) -> Path:
+    path = tmp_path / "astronaut.jpg"
+    path.write_bytes(jpeg(astronaut))
+    return path
+
+
+@pytest.mark.slow
+def test_check_json_has_the_promised_keys(astronaut_file: Path) -> None:
+    result = runner.invoke(
+        vision_app, ["check", str(astronaut_file), "--reference", str(astronaut_file), "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["faces"] == 1
+    assert report["similarity"] >= 90
+    assert isinstance(report["quality"], dict)
+    assert len(report["phash"]) == 64
+
+
+@pytest.mark.slow
+def test_check_prints_a_readable_summary(astronaut_file: Path) -> None:
+    result = runner.invoke(vision_app, ["check", str(astronaut_file)])
+
+    assert result.exit_code == 0
+    assert "faces       : 1" in result.stdout
+    assert "NEEDS_REVIEW" in result.stdout
+
+
+def test_html_renamed_jpg_exits_2_without_traceback(tmp_path: Path) -> None:
+    fake = tmp_path / "photo.jpg"
+    fake.write_text("<html><body>hello</body></html>")
+
+    result = runner.invoke(vision_app, ["check", str(fake)])
+
+    assert result.exit_code == 2
+    assert "not a JPEG, PNG or WebP" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(vision_app, ["check", str(tmp_path / "nope.jpg")])
+
+    assert result.exit_code == 2
+    assert "cannot read" in result.output
