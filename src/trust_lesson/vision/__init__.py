@@ -5,6 +5,7 @@ Nothing here knows about HTTP or the database; models load lazily, once per proc
 
 from trust_lesson.vision.capture import CaptureAnalysis, Verdict, analyze_capture
 from trust_lesson.vision.decode import DecodedImage, decode_image, downscale
+from trust_lesson.vision.document import DocumentAnalysis, analyze_document
 from trust_lesson.vision.errors import (
     CorruptImage,
     ImageRejected,
@@ -17,12 +18,14 @@ __all__ = [
     "CaptureAnalysis",
     "CorruptImage",
     "DecodedImage",
+    "DocumentAnalysis",
     "ImageRejected",
     "ImageTooLarge",
     "UnsupportedImageType",
     "Verdict",
     "VisionError",
     "analyze_capture",
+    "analyze_document",
     "decode_image",
     "downscale",
 ]
