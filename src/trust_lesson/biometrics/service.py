@@ -1,0 +1,166 @@
+"""Consent and face templates. Flushes only; the caller owns the transaction.
+
+Choices
+- One active consent at a time. Giving consent again for the same text version is refused
+  (409); for another version the active consent is closed and the new one recorded, so the
+  history shows exactly which text was in force when (templates are kept: consent never lapsed).
+- Withdrawing closes the active consent and deletes every face template in the same
+  transaction (R24). It is idempotent: withdrawing with nothing active still deletes templates.
+- An enrolment replaces the earlier templates: the person's templates are always the selfies
+  of their last enrolment, nothing older lingers.
+- Selfies are not stored, only their templates and the SHA-256 of each source file.
+- Without an active consent there is no biometric processing: enrolment is refused and
+  `reference_embeddings` answers [] even if a template were left behind.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.biometrics.schemas import ConsentGive, ConsentText
+from trust_lesson.errors import Conflict
+from trust_lesson.models import BiometricConsent, FaceTemplate
+
+EMBEDDING_DTYPE = np.dtype("<f4")
+EMBEDDING_SIZE = 128
+
+CONSENT_TEXT = ConsentText(
+    text_version="2026-03",
+    purpose=(
+        "Check that the person in front of the camera during my online lessons is me, by "
+        "comparing the camera pictures with face templates made from my enrolment selfies."
+    ),
+    text=(
+        "I agree that Trust Lesson turns my enrolment selfies into face templates (numbers "
+        "describing my face, not pictures) and compares them with the camera checks of the "
+        "lessons I attend, only to prove my attendance. The selfies themselves are not kept. "
+        "I can withdraw this consent at any time: my face templates are then deleted at once, "
+        "and my attendance can still be decided by a person (manual review)."
+    ),
+)
+
+
+class ConsentRequired(Conflict):
+    code = "consent_required"
+
+
+# --- consent ------------------------------------------------------------------------------
+
+
+async def active_consent(*, db: AsyncSession, user_id: int) -> BiometricConsent | None:
+    query = (
+        select(BiometricConsent)
+        .where(BiometricConsent.user_id == user_id, BiometricConsent.withdrawn_at.is_(None))
+        .order_by(BiometricConsent.given_at.desc(), BiometricConsent.id.desc())
+        .limit(1)
+    )
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def require_consent(*, db: AsyncSession, user_id: int) -> BiometricConsent:
+    consent = await active_consent(db=db, user_id=user_id)
+    if consent is None:
+        raise ConsentRequired(
+            "Give biometric consent (POST /api/v1/users/{id}/consent) before enrolling a "
+            "face; without it no face is processed."
+        )
+    return consent
+
+
+async def consent_history(*, db: AsyncSession, user_id: int) -> Sequence[BiometricConsent]:
+    query = (
+        select(BiometricConsent)
+        .where(BiometricConsent.user_id == user_id)
+        .order_by(BiometricConsent.given_at.desc(), BiometricConsent.id.desc())
+    )
+    return (await db.execute(query)).scalars().all()
+
+
+async def give_consent(
+    *, db: AsyncSession, user_id: int, data: ConsentGive, now: datetime
+) -> BiometricConsent:
+    version = data.text_version or CONSENT_TEXT.text_version
+    current = await active_consent(db=db, user_id=user_id)
+    if current is not None and current.text_version == version:
+        raise Conflict(f"Consent to text version {version} is already given.")
+    if current is not None:
+        current.withdrawn_at = now
+    consent = BiometricConsent(
+        user_id=user_id,
+        text_version=version,
+        purpose=data.purpose or CONSENT_TEXT.purpose,
+        given_at=now,
+        withdrawn_at=None,
+    )
+    db.add(consent)
+    await db.flush()
+    return consent
+
+
+async def withdraw_consent(*, db: AsyncSession, user_id: int, now: datetime) -> None:
+    """Close the active consent and delete every face template of the person (R24)."""
+    consent = await active_consent(db=db, user_id=user_id)
+    if consent is not None:
+        consent.withdrawn_at = now
+    await delete_templates(db=db, user_id=user_id)
+    await db.flush()
+
+
+# --- face templates -----------------------------------------------------------------------
+
+
+def embedding_bytes(embedding: np.ndarray) -> bytes:
+    vector = np.asarray(embedding, dtype=EMBEDDING_DTYPE).reshape(-1)
+    if vector.size != EMBEDDING_SIZE:
+        raise ValueError(f"a face embedding has {EMBEDDING_SIZE} values, not {vector.size}")
+    return vector.tobytes()
+
+
+def embedding_array(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=EMBEDDING_DTYPE).astype(np.float32).reshape(EMBEDDING_SIZE)
+
+
+async def reference_embeddings(*, db: AsyncSession, user_id: int) -> list[np.ndarray]:
+    """The person's face templates as float32 arrays (128,); [] without an active consent."""
+    if await active_consent(db=db, user_id=user_id) is None:
+        return []
+    query = (
+        select(FaceTemplate.embedding)
+        .where(FaceTemplate.user_id == user_id)
+        .order_by(FaceTemplate.id)
+    )
+    return [embedding_array(data) for data in (await db.execute(query)).scalars()]
+
+
+async def replace_templates(
+    *,
+    db: AsyncSession,
+    user_id: int,
+    faces: Sequence[tuple[np.ndarray, str]],
+    now: datetime,
+) -> None:
+    """Store one template per (embedding, source SHA-256), replacing the earlier ones."""
+    await delete_templates(db=db, user_id=user_id)
+    db.add_all(
+        FaceTemplate(
+            user_id=user_id, embedding=embedding_bytes(vector), source_sha256=digest, created_at=now
+        )
+        for vector, digest in faces
+    )
+    await db.flush()
+
+
+async def delete_templates(*, db: AsyncSession, user_id: int) -> None:
+    await db.execute(delete(FaceTemplate).where(FaceTemplate.user_id == user_id))
+
+
+async def template_summary(*, db: AsyncSession, user_id: int) -> tuple[int, datetime | None]:
+    """How many templates the person has and when the newest was made."""
+    query = select(func.count(FaceTemplate.id), func.max(FaceTemplate.created_at)).where(
+        FaceTemplate.user_id == user_id
+    )
+    count, newest = (await db.execute(query)).one()
+    return int(count), newest
