@@ -1,8 +1,8 @@
 """What the running service holds: settings, engine, stores. Built in the app's lifespan."""
 
-import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from random import Random, SystemRandom
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -33,7 +33,7 @@ class Runtime:
     worker: Worker
     redis: Redis | None = None
     clock: Clock = field(default=utc_now)
-    random: random.Random = field(default_factory=random.SystemRandom)
+    random: Random = field(default_factory=SystemRandom)
     """Where the server's choices (challenge times) come from; tests put a seeded one here."""
 
     async def close(self) -> None:
