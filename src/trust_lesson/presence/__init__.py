@@ -1,0 +1,1 @@
+"""Presence in a live lesson: attendance policy, challenge schedule, verdicts and decisions."""

@@ -1,0 +1,120 @@
+"""The attendance policy of a course: the numbers that turn camera checks into attendance.
+
+Defaults are PRODUCT.md's (taken from the Brazilian CONTRAN rules for remote driver
+education): an entry check within 15 minutes of the start, random re-checks every 10 minutes
+on average but never two checks within 3 minutes, an end check, 60 seconds to answer each
+challenge, face similarity >= 90 verified / 85-90 review / < 85 failed, 80 % of the checks
+verified to attend, pictures kept 180 days and face templates 3 years after last activity.
+
+The END challenge is issued at a random moment within the last ``end_check_lead_min`` minutes
+(default 5) before the planned end, and no later than one answer deadline before the end, so
+that its deadline still falls inside the lesson.
+
+The policy is a frozen pydantic model so a course can store it as JSON and load it back with
+the same validation (``AttendancePolicy.model_validate_json``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+THREE_YEARS_IN_DAYS = 3 * 365
+
+
+class AttendancePolicy(BaseModel):
+    """How a course checks presence and decides attendance (units are in the field names)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    entry_tolerance_min: float = Field(default=15, gt=0)
+    recheck_mean_interval_min: float = Field(default=10, gt=0)
+    recheck_min_gap_min: float = Field(default=3, gt=0)
+    answer_deadline_s: float = Field(default=60, gt=0)
+    end_check_lead_min: float = Field(default=5, gt=0)
+    verified_at: float = Field(default=90, ge=0, le=100)
+    review_at: float = Field(default=85, ge=0, le=100)
+    verified_share_needed_percent: float = Field(default=80, gt=0, le=100)
+    image_retention_days: int = Field(default=180, ge=1)
+    template_retention_days: int = Field(default=THREE_YEARS_IN_DAYS, ge=1)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        problems = [
+            problem
+            for problem in (
+                self._thresholds_problem(),
+                self._recheck_problem(),
+                self._deadline_problem(),
+                self._end_check_problem(),
+            )
+            if problem is not None
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _thresholds_problem(self) -> str | None:
+        if self.review_at <= self.verified_at:
+            return None
+        return (
+            f"the review threshold ({self.review_at:g}) must not be above "
+            f"the verified threshold ({self.verified_at:g})"
+        )
+
+    def _recheck_problem(self) -> str | None:
+        if self.recheck_mean_interval_min > self.recheck_min_gap_min:
+            return None
+        return (
+            f"the mean interval between random re-checks ({self.recheck_mean_interval_min:g} min) "
+            f"must be longer than the minimum gap between checks ({self.recheck_min_gap_min:g} min)"
+        )
+
+    def _deadline_problem(self) -> str | None:
+        if self.answer_deadline < self.recheck_min_gap:
+            return None
+        return (
+            f"the answer deadline ({self.answer_deadline_s:g} s) must be shorter than "
+            f"the minimum gap between checks ({self.recheck_min_gap_min:g} min), "
+            "so that two challenges are never open at once"
+        )
+
+    def _end_check_problem(self) -> str | None:
+        if self.end_check_lead >= self.answer_deadline:
+            return None
+        return (
+            f"the end check lead time ({self.end_check_lead_min:g} min) must be at least "
+            f"the answer deadline ({self.answer_deadline_s:g} s), "
+            "so that the end check can be answered before the lesson ends"
+        )
+
+    @property
+    def entry_tolerance(self) -> timedelta:
+        return timedelta(minutes=self.entry_tolerance_min)
+
+    @property
+    def recheck_mean_interval(self) -> timedelta:
+        return timedelta(minutes=self.recheck_mean_interval_min)
+
+    @property
+    def recheck_min_gap(self) -> timedelta:
+        return timedelta(minutes=self.recheck_min_gap_min)
+
+    @property
+    def answer_deadline(self) -> timedelta:
+        return timedelta(seconds=self.answer_deadline_s)
+
+    @property
+    def end_check_lead(self) -> timedelta:
+        return timedelta(minutes=self.end_check_lead_min)
+
+    @property
+    def image_retention(self) -> timedelta:
+        return timedelta(days=self.image_retention_days)
+
+    @property
+    def template_retention(self) -> timedelta:
+        """Counted from the student's last activity (or shorter: deletion of the account)."""
+        return timedelta(days=self.template_retention_days)

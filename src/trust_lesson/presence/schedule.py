@@ -1,0 +1,204 @@
+"""The server-chosen challenge schedule of one student in one lesson.
+
+Rules (``plan_challenges``):
+- ENTRY is issued when the student joins (at the lesson start if they join earlier), but only
+  when they join within the entry tolerance after the (effective) start. A student who joins
+  later is ``late``: no ENTRY check, and the schedule says why (``reasons``); their presence
+  is still checked by RANDOM and END challenges.
+- Every challenge is issued no earlier than the start and the join, and its deadline falls
+  inside the lesson: a student who joins less than one answer deadline before the end gets
+  no challenge at all.
+- END is issued at a uniformly random moment in ``[end - end_check_lead, end - answer_deadline]``
+  so that its deadline falls inside the lesson, and never within the minimum gap after the
+  student's first possible check (their ENTRY, or their join when late). When that window is
+  empty (a very short lesson or a very late join) there is no END check, and a reason says so.
+- RANDOM checks start from the ENTRY (or the join) and follow a shifted exponential law: each
+  gap is ``min_gap + Exp(mean_interval - min_gap)``. The mean gap is exactly the policy's mean
+  interval, no two checks are closer than the minimum gap, and once the minimum gap has passed
+  the next check is memoryless, so a student cannot guess it from the time already waited.
+  The last RANDOM check is at least the minimum gap before END (or before ``end -
+  answer_deadline`` when there is no END).
+
+The random source is ``random.SystemRandom`` unless a ``random.Random`` is given: seeded, the
+schedule is reproducible in tests. The schedule stays on the server; the student only ever
+learns of a challenge when it is due (``next_challenge``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from trust_lesson.presence.policy import AttendancePolicy
+from trust_lesson.presence.verdicts import ChallengeKind
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedChallenge:
+    """One challenge to issue: open from ``issued_at`` until ``deadline`` (exclusive)."""
+
+    kind: ChallengeKind
+    issued_at: datetime
+    deadline: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        return self.issued_at <= now < self.deadline
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeSchedule:
+    """The challenges of one student in one lesson, in time order."""
+
+    lesson_start: datetime
+    lesson_end: datetime
+    joined_at: datetime
+    challenges: tuple[PlannedChallenge, ...]
+    late: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NextChallenge:
+    """The answer to "anything for me?": the open challenge, if any, and when to ask again.
+
+    ``next_poll_after`` is strictly after ``now``, or ``None`` when the schedule holds no later
+    challenge (the client can stop asking).
+    """
+
+    due: PlannedChallenge | None
+    next_poll_after: datetime | None
+
+
+def plan_challenges(
+    *,
+    lesson_start: datetime,
+    planned_duration: timedelta,
+    joined_at: datetime,
+    policy: AttendancePolicy,
+    rng: random.Random | None = None,
+) -> ChallengeSchedule:
+    """Choose the challenge times for a student who joined at ``joined_at``."""
+    _check_inputs(lesson_start, planned_duration, joined_at)
+    rng = random.SystemRandom() if rng is None else rng
+    end = lesson_start + planned_duration
+    late = joined_at > lesson_start + policy.entry_tolerance
+    first_possible = max(lesson_start, joined_at)
+    if first_possible > end - policy.answer_deadline:
+        reasons = [_no_time_reason(lesson_start, joined_at)]
+        return _schedule(lesson_start, end, joined_at, [], late=late, reasons=reasons)
+    entry_at = None if late else first_possible
+    reasons = [_late_reason(lesson_start, joined_at, policy)] if late else []
+    end_at = _end_time(first_possible, end, policy, rng)
+    if end_at is None:
+        reasons.append("no time left for an end check")
+    latest_random = _latest_random(end, end_at, policy)
+    randoms = _random_times(first_possible, latest_random, policy, rng)
+    challenges = _challenges(policy, entry_at, randoms, end_at)
+    return _schedule(lesson_start, end, joined_at, challenges, late=late, reasons=reasons)
+
+
+def next_challenge(
+    schedule: ChallengeSchedule, now: datetime, *, longest_wait: timedelta | None = None
+) -> NextChallenge:
+    """What is due at ``now`` and when the client should ask again.
+
+    The client is told to come back exactly when its next challenge is issued, so a waiting
+    student costs one request per challenge. ``longest_wait`` caps the wait (for clients that
+    should notice a lesson stopped early). The service, which knows which challenges were
+    already answered, drops an answered ``due`` and keeps ``next_poll_after``.
+    """
+    due = next((c for c in schedule.challenges if c.is_open(now)), None)
+    upcoming = next((c for c in schedule.challenges if c.issued_at > now), None)
+    poll_at = upcoming.issued_at if upcoming is not None else None
+    if poll_at is not None and longest_wait is not None and longest_wait > timedelta(0):
+        poll_at = min(poll_at, now + longest_wait)
+    return NextChallenge(due=due, next_poll_after=poll_at)
+
+
+def _check_inputs(lesson_start: datetime, planned_duration: timedelta, joined_at: datetime) -> None:
+    if lesson_start.tzinfo is None or joined_at.tzinfo is None:
+        raise ValueError("lesson start and join time must be timezone-aware")
+    if planned_duration <= timedelta(0):
+        raise ValueError(f"a lesson lasts a positive time, got {planned_duration}")
+
+
+def _end_time(
+    anchor: datetime, end: datetime, policy: AttendancePolicy, rng: random.Random
+) -> datetime | None:
+    earliest = max(end - policy.end_check_lead, anchor + policy.recheck_min_gap)
+    latest = end - policy.answer_deadline
+    if earliest > latest:
+        return None
+    return earliest + (latest - earliest) * rng.random()
+
+
+def _latest_random(end: datetime, end_at: datetime | None, policy: AttendancePolicy) -> datetime:
+    """A minimum gap before END, or (without END) early enough to answer before the end."""
+    if end_at is None:
+        return end - policy.answer_deadline
+    return end_at - policy.recheck_min_gap
+
+
+def _random_times(
+    anchor: datetime, latest: datetime, policy: AttendancePolicy, rng: random.Random
+) -> list[datetime]:
+    """RANDOM check times after ``anchor`` up to ``latest`` (inclusive)."""
+    times: list[datetime] = []
+    at = anchor + _random_gap(policy, rng)
+    while at <= latest:
+        times.append(at)
+        at += _random_gap(policy, rng)
+    return times
+
+
+def _random_gap(policy: AttendancePolicy, rng: random.Random) -> timedelta:
+    """The minimum gap plus an exponential wait: mean exactly the policy's mean interval."""
+    extra_mean_min = policy.recheck_mean_interval_min - policy.recheck_min_gap_min
+    return policy.recheck_min_gap + timedelta(minutes=rng.expovariate(1 / extra_mean_min))
+
+
+def _challenges(
+    policy: AttendancePolicy,
+    entry_at: datetime | None,
+    randoms: list[datetime],
+    end_at: datetime | None,
+) -> list[PlannedChallenge]:
+    times = [] if entry_at is None else [(ChallengeKind.ENTRY, entry_at)]
+    times += [(ChallengeKind.RANDOM, at) for at in randoms]
+    times += [] if end_at is None else [(ChallengeKind.END, end_at)]
+    return [PlannedChallenge(kind, at, at + policy.answer_deadline) for kind, at in times]
+
+
+def _no_time_reason(start: datetime, joined_at: datetime) -> str:
+    if joined_at > start:
+        return "joined when the lesson was ending: no checks"
+    return "the lesson is shorter than the answer deadline: no checks"
+
+
+def _late_reason(start: datetime, joined_at: datetime, policy: AttendancePolicy) -> str:
+    minutes = math.ceil((joined_at - start) / timedelta(minutes=1))
+    return (
+        f"joined {minutes} min after the lesson started "
+        f"(entry tolerance {policy.entry_tolerance_min:g} min): no entry check"
+    )
+
+
+def _schedule(
+    start: datetime,
+    end: datetime,
+    joined_at: datetime,
+    challenges: list[PlannedChallenge],
+    *,
+    late: bool,
+    reasons: list[str],
+) -> ChallengeSchedule:
+    return ChallengeSchedule(
+        lesson_start=start,
+        lesson_end=end,
+        joined_at=joined_at,
+        challenges=tuple(challenges),
+        late=late,
+        reasons=tuple(reasons),
+    )

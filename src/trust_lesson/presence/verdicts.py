@@ -1,0 +1,75 @@
+"""The words of presence: what one check concluded, which check it was, what was decided.
+
+``Verdict`` carries the same values as the vision engine's suggested verdict
+(``trust_lesson.vision.capture.Verdict``) plus MISSED, which only the clock can give:
+``Verdict(analysis.verdict.value)`` converts one into the other.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+from trust_lesson.presence.policy import AttendancePolicy
+
+
+class Verdict(StrEnum):
+    """The outcome of one camera check."""
+
+    VERIFIED = "VERIFIED"
+    NO_FACE = "NO_FACE"
+    MULTIPLE_FACES = "MULTIPLE_FACES"
+    WRONG_PERSON = "WRONG_PERSON"
+    LOW_QUALITY = "LOW_QUALITY"
+    REPLAYED = "REPLAYED"
+    MISSED = "MISSED"
+    NEEDS_REVIEW = "NEEDS_REVIEW"
+
+    @property
+    def description(self) -> str:
+        """How the verdict reads in a sentence ("entry check <description>")."""
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    Verdict.VERIFIED: "verified",
+    Verdict.NO_FACE: "failed: no face",
+    Verdict.MULTIPLE_FACES: "failed: several faces",
+    Verdict.WRONG_PERSON: "failed: another person",
+    Verdict.LOW_QUALITY: "failed: picture too poor",
+    Verdict.REPLAYED: "failed: replayed picture",
+    Verdict.MISSED: "missed",
+    Verdict.NEEDS_REVIEW: "awaiting review",
+}
+
+
+class ChallengeKind(StrEnum):
+    """When in the lesson a challenge is issued."""
+
+    ENTRY = "ENTRY"
+    RANDOM = "RANDOM"
+    END = "END"
+
+
+class Decision(StrEnum):
+    """A student's attendance of one lesson."""
+
+    ATTENDED = "ATTENDED"
+    PARTIAL = "PARTIAL"
+    ABSENT = "ABSENT"
+    PENDING_REVIEW = "PENDING_REVIEW"
+
+
+def verdict_for_similarity(score: float, policy: AttendancePolicy) -> Verdict:
+    """VERIFIED, NEEDS_REVIEW or WRONG_PERSON for a 0-100 face similarity score.
+
+    Both thresholds are inclusive lower bounds: with the defaults 90.0 is verified, 85.0 goes
+    to review and 84.9 fails.
+    """
+    if math.isnan(score) or not 0 <= score <= 100:
+        raise ValueError(f"a similarity score lies between 0 and 100, got {score}")
+    if score >= policy.verified_at:
+        return Verdict.VERIFIED
+    if score >= policy.review_at:
+        return Verdict.NEEDS_REVIEW
+    return Verdict.WRONG_PERSON

@@ -1,0 +1,248 @@
+import itertools
+import random
+from datetime import UTC, datetime, timedelta
+from statistics import mean
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trust_lesson.presence.policy import AttendancePolicy
+from trust_lesson.presence.schedule import ChallengeSchedule, next_challenge, plan_challenges
+from trust_lesson.presence.verdicts import ChallengeKind
+
+START = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
+POLICY = AttendancePolicy()
+
+
+def lesson(
+    *,
+    minutes: float = 50,
+    joined_after_min: float = 1,
+    seed: int = 7,
+    policy: AttendancePolicy = POLICY,
+) -> ChallengeSchedule:
+    return plan_challenges(
+        lesson_start=START,
+        planned_duration=timedelta(minutes=minutes),
+        joined_at=START + timedelta(minutes=joined_after_min),
+        policy=policy,
+        rng=random.Random(seed),
+    )
+
+
+def kinds(schedule: ChallengeSchedule) -> list[ChallengeKind]:
+    return [challenge.kind for challenge in schedule.challenges]
+
+
+def test_a_student_on_time_is_checked_at_entry_at_random_and_before_the_end() -> None:
+    schedule = lesson(joined_after_min=2)
+
+    assert kinds(schedule)[0] is ChallengeKind.ENTRY
+    assert schedule.challenges[0].issued_at == START + timedelta(minutes=2)
+    assert kinds(schedule)[-1] is ChallengeKind.END
+    assert set(kinds(schedule)[1:-1]) <= {ChallengeKind.RANDOM}
+    end = schedule.challenges[-1]
+    assert START + timedelta(minutes=45) <= end.issued_at <= START + timedelta(minutes=49)
+    assert not schedule.late
+    assert schedule.reasons == ()
+
+
+def test_every_challenge_must_be_answered_within_the_deadline() -> None:
+    schedule = lesson()
+
+    assert {c.deadline - c.issued_at for c in schedule.challenges} == {timedelta(seconds=60)}
+
+
+def test_a_student_who_joins_before_the_start_is_checked_when_the_lesson_starts() -> None:
+    schedule = lesson(joined_after_min=-4)
+
+    assert schedule.challenges[0].kind is ChallengeKind.ENTRY
+    assert schedule.challenges[0].issued_at == START
+
+
+def test_a_late_student_gets_no_entry_check_and_is_told_why() -> None:
+    schedule = lesson(joined_after_min=22)
+
+    assert schedule.late
+    assert ChallengeKind.ENTRY not in kinds(schedule)
+    assert kinds(schedule)[-1] is ChallengeKind.END
+    assert schedule.reasons == (
+        "joined 22 min after the lesson started (entry tolerance 15 min): no entry check",
+    )
+
+
+def test_joining_at_the_very_end_gives_no_checks() -> None:
+    schedule = lesson(minutes=50, joined_after_min=49.5)
+
+    assert schedule.challenges == ()
+    assert schedule.reasons == ("joined when the lesson was ending: no checks",)
+
+
+def test_a_lesson_too_short_for_an_end_check_says_so() -> None:
+    schedule = lesson(minutes=3.5, joined_after_min=0)
+
+    assert kinds(schedule) == [ChallengeKind.ENTRY]
+    assert schedule.reasons == ("no time left for an end check",)
+
+
+def test_naive_times_and_empty_lessons_are_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        plan_challenges(
+            lesson_start=START.replace(tzinfo=None),
+            planned_duration=timedelta(minutes=50),
+            joined_at=START,
+            policy=POLICY,
+        )
+    with pytest.raises(ValueError, match="positive"):
+        lesson(minutes=0)
+
+
+def test_the_same_seed_gives_the_same_schedule_and_no_seed_an_unguessable_one() -> None:
+    assert lesson(seed=42) == lesson(seed=42)
+    unseeded = [
+        plan_challenges(
+            lesson_start=START,
+            planned_duration=timedelta(minutes=50),
+            joined_at=START,
+            policy=POLICY,
+        )
+        for _ in range(2)
+    ]
+    assert unseeded[0] != unseeded[1]
+
+
+def test_random_checks_come_every_ten_minutes_on_average() -> None:
+    gaps: list[float] = []
+    for seed in range(100):
+        randoms = [
+            c.issued_at
+            for c in lesson(minutes=600, seed=seed).challenges
+            if c.kind is ChallengeKind.RANDOM
+        ]
+        gaps += [(b - a) / timedelta(minutes=1) for a, b in itertools.pairwise(randoms)]
+
+    # about 5,800 gaps with a standard deviation of 7 min: the standard error is under 0.1 min
+    assert len(gaps) > 5000
+    assert mean(gaps) == pytest.approx(10, abs=0.5)
+    assert min(gaps) >= 3
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> AttendancePolicy:
+    gap = draw(st.floats(min_value=0.5, max_value=8))
+    deadline_s = draw(st.floats(min_value=5, max_value=gap * 60 - 1))
+    return AttendancePolicy(
+        entry_tolerance_min=draw(st.floats(min_value=1, max_value=30)),
+        recheck_min_gap_min=gap,
+        recheck_mean_interval_min=gap + draw(st.floats(min_value=0.5, max_value=20)),
+        answer_deadline_s=deadline_s,
+        end_check_lead_min=deadline_s / 60 + draw(st.floats(min_value=0, max_value=10)),
+    )
+
+
+@st.composite
+def schedules(draw: st.DrawFn) -> tuple[ChallengeSchedule, AttendancePolicy]:
+    policy = draw(policies())
+    minutes = draw(st.floats(min_value=0.5, max_value=240))
+    joined = draw(st.floats(min_value=-20, max_value=minutes + 20))
+    seed = draw(st.integers(min_value=0, max_value=2**32))
+    return lesson(minutes=minutes, joined_after_min=joined, seed=seed, policy=policy), policy
+
+
+@settings(max_examples=200)
+@given(schedules())
+def test_schedules_keep_the_minimum_gap_and_stay_inside_the_lesson(
+    drawn: tuple[ChallengeSchedule, AttendancePolicy],
+) -> None:
+    schedule, policy = drawn
+    times = [c.issued_at for c in schedule.challenges]
+
+    assert all(b - a >= policy.recheck_min_gap for a, b in itertools.pairwise(times))
+    first_possible = max(schedule.lesson_start, schedule.joined_at)
+    assert all(c.issued_at >= first_possible for c in schedule.challenges)
+    assert all(c.deadline <= schedule.lesson_end for c in schedule.challenges)
+
+
+@settings(max_examples=200)
+@given(schedules())
+def test_entry_comes_first_end_last_and_only_for_students_on_time(
+    drawn: tuple[ChallengeSchedule, AttendancePolicy],
+) -> None:
+    schedule, policy = drawn
+    found = kinds(schedule)
+
+    late = schedule.joined_at > schedule.lesson_start + policy.entry_tolerance
+    assert schedule.late == late
+    assert (ChallengeKind.ENTRY in found) == (not late and bool(found))
+    assert ChallengeKind.ENTRY not in found[1:]
+    assert ChallengeKind.END not in found[:-1]
+
+
+@settings(max_examples=200)
+@given(schedules(), st.floats(min_value=-30, max_value=300))
+def test_next_poll_is_never_in_the_past_and_never_skips_a_challenge(
+    drawn: tuple[ChallengeSchedule, AttendancePolicy], minutes: float
+) -> None:
+    schedule, _ = drawn
+    now = schedule.lesson_start + timedelta(minutes=minutes)
+
+    answer = next_challenge(schedule, now)
+
+    if answer.due is not None:
+        assert answer.due.issued_at <= now < answer.due.deadline
+    later = [c.issued_at for c in schedule.challenges if c.issued_at > now]
+    if answer.next_poll_after is None:
+        assert later == []
+    else:
+        assert answer.next_poll_after > now
+        assert answer.next_poll_after == min(later)
+
+
+# --- asking what is due -------------------------------------------------------------------------
+
+
+def test_a_waiting_student_is_told_when_the_next_challenge_comes() -> None:
+    schedule = lesson(joined_after_min=0)
+    entry, first_random = schedule.challenges[:2]
+
+    at_entry = next_challenge(schedule, entry.issued_at)
+    after_deadline = next_challenge(schedule, entry.deadline)
+    at_random = next_challenge(schedule, first_random.issued_at)
+
+    assert at_entry.due == entry
+    assert at_entry.next_poll_after == first_random.issued_at
+    assert after_deadline.due is None
+    assert after_deadline.next_poll_after == first_random.issued_at
+    assert at_random.due == first_random
+
+
+def test_after_the_end_check_there_is_nothing_more_to_ask_for() -> None:
+    schedule = lesson()
+    end = schedule.challenges[-1]
+
+    answer = next_challenge(schedule, end.issued_at + timedelta(seconds=10))
+
+    assert answer.due == end
+    assert answer.next_poll_after is None
+
+
+def test_the_wait_can_be_capped_so_a_client_notices_a_lesson_stopped_early() -> None:
+    schedule = lesson(joined_after_min=0)
+    entry = schedule.challenges[0]
+    now = entry.deadline
+
+    answer = next_challenge(schedule, now, longest_wait=timedelta(seconds=30))
+
+    assert answer.next_poll_after == now + timedelta(seconds=30)
+
+
+def test_a_lesson_shorter_than_the_answer_deadline_has_no_checks() -> None:
+    schedule = lesson(minutes=0.5, joined_after_min=-1)
+
+    assert schedule.challenges == ()
+    assert not schedule.late
+    assert schedule.reasons == ("the lesson is shorter than the answer deadline: no checks",)
