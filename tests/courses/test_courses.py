@@ -3,7 +3,7 @@ import asyncio
 import httpx
 
 from tests.support.factories import signed_in
-from tests.support.school import enrol, make_course, make_term
+from tests.support.school import enrol, make_course, make_lesson, make_term
 from trust_lesson.models import Role
 from trust_lesson.runtime import Runtime
 
@@ -193,3 +193,40 @@ async def test_a_student_account_cannot_be_enrolled_as_instructor(
 
     assert response.status_code == 422
     assert unknown.status_code == 404
+
+
+async def test_terms_and_courses_with_given_lessons_are_kept(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    course = await make_course(client, teacher)
+    term = await make_term(client, teacher, course["id"])
+    lesson = await make_lesson(client, teacher, term["id"])
+    await client.post(f"/api/v1/lessons/{lesson['id']}/start", headers=teacher.headers)
+    await client.post(f"/api/v1/lessons/{lesson['id']}/stop", headers=teacher.headers)
+
+    responses = [
+        await client.delete(f"/api/v1/lessons/{lesson['id']}", headers=teacher.headers),
+        await client.delete(f"/api/v1/terms/{term['id']}", headers=teacher.headers),
+        await client.delete(f"/api/v1/courses/{course['id']}", headers=teacher.headers),
+    ]
+
+    assert [r.status_code for r in responses] == [409, 409, 409]
+    assert (
+        await client.get(f"/api/v1/lessons/{lesson['id']}", headers=teacher.headers)
+    ).status_code == 200
+
+
+async def test_a_student_lists_only_their_terms_of_a_course(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    student = await signed_in(client, runtime, Role.STUDENT)
+    course = await make_course(client, teacher)
+    await make_term(client, teacher, course["id"])
+    mine = await make_term(client, teacher, course["id"])
+    await enrol(client, teacher, mine["id"], student)
+
+    terms = await client.get(f"/api/v1/courses/{course['id']}/terms", headers=student.headers)
+
+    assert [t["term_number"] for t in terms.json()] == [1]

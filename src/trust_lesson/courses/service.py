@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import SQLColumnExpression, delete, exists, func, select
+from sqlalchemy import Select, SQLColumnExpression, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,7 @@ from trust_lesson.courses.schemas import (
 )
 from trust_lesson.courses.scopes import manages_course, sees_course, sees_term
 from trust_lesson.errors import Conflict, Forbidden, NotFound, Unprocessable
-from trust_lesson.models import Course, Term, User
+from trust_lesson.models import Course, Lesson, LessonStatus, Term, User
 
 NUMBERING_ATTEMPTS = 5
 
@@ -98,7 +98,18 @@ async def update_course(*, db: AsyncSession, course: Course, data: CourseUpdate)
     return course
 
 
+GIVEN = (LessonStatus.RUNNING, LessonStatus.FINISHED)
+
+
+async def _refuse_if_given(db: AsyncSession, *, term_ids: Select[int]) -> None:
+    """Lessons that were given carry attendance evidence; they are never deleted in bulk."""
+    given = exists().where(Lesson.term_id.in_(term_ids), Lesson.status.in_(GIVEN))
+    if await db.scalar(select(given)):
+        raise Conflict("Lessons here were already given and keep attendance records.")
+
+
 async def delete_course(*, db: AsyncSession, course: Course) -> None:
+    await _refuse_if_given(db, term_ids=select(Term.id).where(Term.course_id == course.id))
     await db.execute(delete(Course).where(Course.id == course.id))
     db.expunge(course)
 
@@ -170,5 +181,6 @@ async def update_term(*, db: AsyncSession, term: Term, data: TermUpdate) -> Term
 
 
 async def delete_term(*, db: AsyncSession, term: Term) -> None:
+    await _refuse_if_given(db, term_ids=select(Term.id).where(Term.id == term.id))
     await db.execute(delete(Term).where(Term.id == term.id))
     db.expunge(term)

@@ -110,6 +110,10 @@ async def update_lesson(
 async def delete(*, db: AsyncSession, lesson: Lesson) -> None:
     if lesson.status is LessonStatus.RUNNING:
         raise Conflict("A running lesson cannot be deleted; stop it first.")
+    if lesson.status is LessonStatus.FINISHED:
+        raise Conflict(
+            "A lesson that was given keeps its attendance records; it cannot be deleted."
+        )
     await db.delete(lesson)
     await db.flush()
 
