@@ -1,6 +1,7 @@
 """One place that turns errors into `{"detail", "code"}` JSON; never a stack trace (R21)."""
 
 import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -59,15 +60,20 @@ async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
 
 
 async def _body_too_large(request: Request, error: BodyTooLarge) -> JSONResponse:
-    return JSONResponse({"detail": str(error), "code": "payload_too_large"}, status_code=413)
+    return JSONResponse({"detail": error.detail, "code": "payload_too_large"}, status_code=413)
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    request_id = request_id_var.get()
-    log.exception("unexpected error", extra={"path": request.url.path})
+    """Runs in Starlette's outermost middleware, after the request context has been left."""
+    request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    token = request_id_var.set(request_id)
+    try:
+        log.exception("unexpected error", extra={"path": request.url.path})
+    finally:
+        request_id_var.reset(token)
     body = {
         "detail": f"Something went wrong on our side. Quote {request_id} if you report it.",
         "code": "internal_error",
         "request_id": request_id,
     }
-    return JSONResponse(body, status_code=500)
+    return JSONResponse(body, status_code=500, headers={"X-Request-ID": request_id})

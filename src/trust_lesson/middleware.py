@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trust_lesson.logs import request_id_var
@@ -22,6 +23,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
+        # Also kept in the request state: the 500 handler runs outside this middleware (R21).
+        scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -82,9 +85,11 @@ class BodySizeLimitMiddleware:
         await self.app(scope, counting_receive, send)
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(HTTPException):
+    """An HTTPException so FastAPI's body parsing re-raises it instead of answering 400."""
+
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(f"The request body is larger than {max_bytes} bytes.")
+        super().__init__(413, f"The request body is larger than {max_bytes} bytes.")
         self.max_bytes = max_bytes
 
 

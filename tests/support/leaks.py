@@ -39,7 +39,7 @@ class LeakGuard:
         own = self._token_issued_by(response)
         for token in self.issued_tokens - {own}:
             assert token not in text, f"{path} answered with a session token: {text[:300]}"
-        for key in _keys(_json_or_none(text)):
+        for key in _text_keys(_json_or_none(text)):
             allowed = path == LOGIN_PATH and key in LOGIN_KEYS
             assert allowed or not SECRET_KEY.search(key), f"{path} answered with key {key!r}"
 
@@ -52,7 +52,11 @@ class LeakGuard:
 
 
 def _passwords_sent(request: httpx.Request) -> list[str]:
-    body = _json_or_none(request.content.decode("utf-8", "replace")) if request.content else None
+    try:
+        content = request.content
+    except httpx.RequestNotRead:  # a streamed body: nothing kept to compare with
+        return []
+    body = _json_or_none(content.decode("utf-8", "replace")) if content else None
     if not isinstance(body, dict):
         return []
     values = (body.get(name) for name in PASSWORD_FIELDS)
@@ -66,14 +70,16 @@ def _json_or_none(text: str) -> Any:
         return None
 
 
-def _keys(value: Any) -> Iterator[str]:
+def _text_keys(value: Any) -> Iterator[str]:
+    """Keys whose values could hold a secret: counts, flags and nulls cannot."""
     if isinstance(value, dict):
         for key, inner in value.items():
-            yield str(key)
-            yield from _keys(inner)
+            if inner is not None and not isinstance(inner, bool | int):
+                yield str(key)
+            yield from _text_keys(inner)
     elif isinstance(value, list):
         for inner in value:
-            yield from _keys(inner)
+            yield from _text_keys(inner)
 
 
 _GUARD = LeakGuard()
