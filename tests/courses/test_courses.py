@@ -230,3 +230,15 @@ async def test_a_student_lists_only_their_terms_of_a_course(
     terms = await client.get(f"/api/v1/courses/{course['id']}/terms", headers=student.headers)
 
     assert [t["term_number"] for t in terms.json()] == [1]
+
+
+async def test_text_the_database_cannot_hold_is_refused(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+
+    response = await client.post(
+        "/api/v1/courses", json={"name": "Learn\u0000Python"}, headers=teacher.headers
+    )
+
+    assert response.status_code == 422

@@ -6,8 +6,10 @@ from pydantic import Field, model_validator
 from trust_lesson.models import MemberRole, TermStatus
 from trust_lesson.schemas import Input, Output
 
-CourseName = Annotated[str, Field(min_length=1, max_length=200)]
-Description = Annotated[str, Field(max_length=10_000)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
+
+CourseName = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+Description = Annotated[str, Field(max_length=10_000, pattern=NO_NUL)]
 
 
 class CourseRead(Output):

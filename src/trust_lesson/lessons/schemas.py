@@ -3,6 +3,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
+from trust_lesson.courses.schemas import NO_NUL
 from trust_lesson.models import LessonStatus
 from trust_lesson.schemas import Input, Output
 
@@ -23,8 +24,8 @@ def in_range(moment: datetime) -> datetime:
 
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 PlannedStart = Annotated[AwareDatetime, AfterValidator(in_range)]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Description = Annotated[str, Field(max_length=10_000)]
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+Description = Annotated[str, Field(max_length=10_000, pattern=NO_NUL)]
 Minutes = Annotated[int, Field(ge=1, le=1440, description="1 to 1440 minutes")]
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trust_lesson.attendance import service as attendance
 from trust_lesson.courses import members
 from trust_lesson.courses.scopes import manages_course, sees_term, visible_term_ids
 from trust_lesson.errors import Conflict, NotFound, Unprocessable
@@ -151,6 +152,7 @@ async def stop(*, db: AsyncSession, lesson: Lesson, now: datetime) -> Lesson:
     )
     if not changed:
         raise Conflict(_cannot_stop(lesson.status))
+    await attendance.decide_lesson(db=db, lesson=lesson, now=now)
     return lesson
 
 
