@@ -184,6 +184,7 @@ def documents() -> None:
         say("  bench/vision_documents.py cannot be loaded")
         return
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     result = module.measure_documents(TESTDATA)
     printer = getattr(module, "print_documents", None)
