@@ -8,9 +8,8 @@ Calibration (``bench/vision.py`` reproduces it) on ../shared/testdata/face_verif
 455 same-person pairs of ``pairs.csv`` and 14,080 different-person pairs (every
 cross-person combination of ``identities.csv``, which includes the 335 of ``pairs.csv``),
 faces found and embedded by this package. Distances: same-person median 0.34, 95th
-percentile 0.49, 99th
-0.55; different-person 0.5th percentile 0.65, 1st 0.68 (a handful of look-alike pairs lie
-near 0.41-0.48, which no threshold separates).
+percentile 0.49, 99th 0.55; different-person 0.5th percentile 0.65, 1st 0.68 (a handful
+of look-alike pairs lie near 0.41-0.48, which no threshold separates).
 
 Anchors: distance 0.50 -> score 90 and 0.58 -> score 85 (dlib's own suggested threshold
 is 0.60). Measured error rates:
