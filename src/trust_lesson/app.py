@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from trust_lesson import __version__
+from trust_lesson.attendance.endpoints import router as attendance_router
 from trust_lesson.auth.endpoints import router as auth_router
 from trust_lesson.clock import Clock, utc_now
 from trust_lesson.courses.endpoints import router as courses_router
@@ -17,7 +18,14 @@ from trust_lesson.runtime import build_runtime
 from trust_lesson.settings import Settings
 from trust_lesson.users.endpoints import router as users_router
 
-ROUTERS = (health_router, auth_router, users_router, courses_router, lessons_router)
+ROUTERS = (
+    health_router,
+    auth_router,
+    users_router,
+    courses_router,
+    lessons_router,
+    attendance_router,
+)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:

@@ -4,6 +4,7 @@ from trust_lesson.worker.worker import Registrar
 
 
 def all_registrars() -> tuple[Registrar, ...]:
+    from trust_lesson.attendance import tasks as attendance
     from trust_lesson.worker import jobs
 
-    return (jobs.register,)
+    return (jobs.register, attendance.register)

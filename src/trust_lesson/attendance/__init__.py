@@ -1,0 +1,1 @@
+"""Attendance: decisions from the presence timeline, the live roster, reviews, course policy."""

@@ -1,0 +1,59 @@
+"""Typed dependencies of attendance: who may see a lesson's presence, review, set a policy.
+
+Students are refused first (403) on staff routes; anything outside the caller's courses is
+not found (404, no data); seen but not managed (a student's own course) is forbidden (403).
+"""
+
+from typing import Annotated
+
+from fastapi import Depends, Path
+
+from trust_lesson.attendance import reviews
+from trust_lesson.auth.dependencies import CurrentUser, StaffUser
+from trust_lesson.courses.dependencies import ManagedCourse
+from trust_lesson.deps import DbDep
+from trust_lesson.errors import Forbidden
+from trust_lesson.lessons import service as lessons
+from trust_lesson.lessons.dependencies import LessonId
+from trust_lesson.models import Capture, Course, Lesson
+
+CaptureId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+STAFF_ONLY = "Only the course's instructors and administrators may see this."
+
+
+async def staffed_lesson(lesson_id: LessonId, caller: StaffUser, db: DbDep) -> Lesson:
+    """A lesson of a course the caller teaches or administers."""
+    lesson, managed = await lessons.find(db=db, caller=caller, lesson_id=lesson_id)
+    if not managed:
+        raise Forbidden(STAFF_ONLY)
+    return lesson
+
+
+class AttendanceScope:
+    """The lesson, and whose decisions the caller may read: everybody's, or only their own."""
+
+    def __init__(self, lesson: Lesson, only_user_id: int | None) -> None:
+        self.lesson = lesson
+        self.only_user_id = only_user_id
+
+
+async def attendance_scope(lesson_id: LessonId, caller: CurrentUser, db: DbDep) -> AttendanceScope:
+    lesson, managed = await lessons.find(db=db, caller=caller, lesson_id=lesson_id)
+    return AttendanceScope(lesson, None if managed else caller.id)
+
+
+async def reviewable_capture(
+    capture_id: CaptureId, caller: StaffUser, db: DbDep
+) -> tuple[Capture, Lesson]:
+    return await reviews.find_capture(db=db, caller=caller, capture_id=capture_id)
+
+
+def policy_course(caller: StaffUser, course: ManagedCourse) -> Course:
+    """A course whose policy the caller may change (its instructors, administrators)."""
+    return course
+
+
+StaffedLesson = Annotated[Lesson, Depends(staffed_lesson)]
+ScopedAttendance = Annotated[AttendanceScope, Depends(attendance_scope)]
+ReviewableCapture = Annotated[tuple[Capture, Lesson], Depends(reviewable_capture)]
+PolicyCourse = Annotated[Course, Depends(policy_course)]

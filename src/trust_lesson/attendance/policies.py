@@ -1,0 +1,49 @@
+"""A course's attendance policy: stored as JSON on the course, the defaults when none is set."""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.models import Course, Lesson, Term
+from trust_lesson.presence.policy import AttendancePolicy
+
+log = logging.getLogger("trust_lesson.attendance")
+
+
+def course_policy(course: Course) -> AttendancePolicy:
+    return policy_from_json(course.policy, course_id=course.id)
+
+
+def policy_from_json(stored: Mapping[str, Any] | None, *, course_id: int) -> AttendancePolicy:
+    """The stored policy; the defaults when none is stored or it no longer validates."""
+    if stored is None:
+        return AttendancePolicy()
+    try:
+        return AttendancePolicy.model_validate(stored)
+    except ValidationError:
+        log.error("course %s has an invalid attendance policy; using the defaults", course_id)
+        return AttendancePolicy()
+
+
+async def lesson_policy(*, db: AsyncSession, lesson: Lesson) -> AttendancePolicy:
+    """The policy of the course the lesson belongs to."""
+    query = (
+        select(Course.id, Course.policy)
+        .join(Term, Term.course_id == Course.id)
+        .where(Term.id == lesson.term_id)
+    )
+    course_id, stored = (await db.execute(query)).one()
+    return policy_from_json(stored, course_id=course_id)
+
+
+async def set_policy(
+    *, db: AsyncSession, course: Course, policy: AttendancePolicy | None
+) -> AttendancePolicy:
+    """Store the course's policy (every field, so later default changes do not alter it)."""
+    course.policy = None if policy is None else policy.model_dump(mode="json")
+    await db.flush()
+    return course_policy(course)

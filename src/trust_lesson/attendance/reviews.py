@@ -1,0 +1,109 @@
+"""Review of captures: the open items of a reviewer, and a reviewer's verdict with its reason."""
+
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.attendance import service
+from trust_lesson.attendance.schemas import ReviewCreate, ReviewItem
+from trust_lesson.courses.scopes import manages_course
+from trust_lesson.errors import Conflict, NotFound
+from trust_lesson.models import (
+    AttendanceDecision,
+    Capture,
+    CaptureReview,
+    CaptureStatus,
+    Challenge,
+    Lesson,
+    LessonStatus,
+    Term,
+    User,
+)
+from trust_lesson.presence.verdicts import Verdict
+
+
+async def open_items(
+    *, db: AsyncSession, caller: User, limit: int, offset: int
+) -> list[ReviewItem]:
+    """Captures awaiting review and never reviewed, in lessons the caller manages, oldest first."""
+    query = (
+        select(Capture, Lesson.title, User.username, User.full_name, Challenge.kind)
+        .join(Lesson, Lesson.id == Capture.lesson_id)
+        .join(Term, Term.id == Lesson.term_id)
+        .join(User, User.id == Capture.user_id)
+        .join(Challenge, Challenge.id == Capture.challenge_id)
+        .where(
+            Capture.verdict == Verdict.NEEDS_REVIEW,
+            ~exists().where(CaptureReview.capture_id == Capture.id),
+            manages_course(caller, Term.course_id),
+        )
+        .order_by(Capture.created_at, Capture.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        ReviewItem(
+            capture_id=capture.id,
+            lesson_id=capture.lesson_id,
+            lesson_title=title,
+            user_id=capture.user_id,
+            username=username,
+            full_name=full_name,
+            challenge_kind=kind,
+            similarity=capture.similarity,
+            reasons=list(capture.reasons or []),
+            created_at=capture.created_at,
+        )
+        for capture, title, username, full_name, kind in (await db.execute(query)).all()
+    ]
+
+
+async def find_capture(
+    *, db: AsyncSession, caller: User, capture_id: int
+) -> tuple[Capture, Lesson]:
+    """The capture and its lesson if the caller manages the lesson's course; else 404."""
+    query = (
+        select(Capture, Lesson)
+        .join(Lesson, Lesson.id == Capture.lesson_id)
+        .join(Term, Term.id == Lesson.term_id)
+        .where(Capture.id == capture_id, manages_course(caller, Term.course_id))
+    )
+    row = (await db.execute(query)).first()
+    if row is None:
+        raise NotFound("No such capture.")
+    return row[0], row[1]
+
+
+async def review(
+    *,
+    db: AsyncSession,
+    capture: Capture,
+    lesson: Lesson,
+    reviewer: User,
+    data: ReviewCreate,
+    now: datetime,
+) -> tuple[CaptureReview, AttendanceDecision | None]:
+    """Record the reviewer's verdict; decide the student again if the lesson has finished."""
+    if capture.status is not CaptureStatus.DONE:
+        raise Conflict("This capture is still being analysed; review it once it has a verdict.")
+    entry = CaptureReview(
+        capture_id=capture.id,
+        reviewer_id=reviewer.id,
+        verdict=data.decision,
+        reason=data.reason,
+        created_at=now,
+    )
+    db.add(entry)
+    await db.flush()
+    if lesson.status is not LessonStatus.FINISHED:
+        return entry, None
+    decision = await service.redecide_student(
+        db=db,
+        lesson=lesson,
+        user_id=capture.user_id,
+        now=now,
+        decided_by=reviewer.id,
+        reason=data.reason,
+    )
+    return entry, decision

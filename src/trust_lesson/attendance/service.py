@@ -1,0 +1,210 @@
+"""Attendance decisions: each student's checks folded by the course's policy. Flushes only.
+
+Every decision is kept: deciding again appends a row and the newest row is the current one.
+A lesson is decided when it stops (by its instructor or, once its planned end is long past,
+by the system); a student is decided again after each review of one of their captures and
+when a capture still being analysed at the stop receives its verdict.
+"""
+
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from trust_lesson.attendance.checks import Check, checks_query, group_by_student, to_check
+from trust_lesson.attendance.policies import lesson_policy
+from trust_lesson.models import (
+    AttendanceDecision,
+    Capture,
+    Challenge,
+    ChallengeStatus,
+    Lesson,
+    LessonStatus,
+    MemberRole,
+    PresenceSession,
+    TermMember,
+)
+from trust_lesson.presence.decision import decide
+from trust_lesson.presence.policy import AttendancePolicy
+from trust_lesson.presence.verdicts import Decision
+
+FINALIZE_GRACE = timedelta(minutes=15)
+
+
+async def decide_lesson(
+    *, db: AsyncSession, lesson: Lesson, now: datetime
+) -> list[AttendanceDecision]:
+    """Decide every student of a lesson that just stopped: joined ones and enrolled ones."""
+    await settle_challenges(db=db, lesson_id=lesson.id, now=now)
+    policy = await lesson_policy(db=db, lesson=lesson)
+    students = await lesson_students(db=db, lesson=lesson)
+    checks = group_by_student(
+        [to_check(row) for row in await db.execute(checks_query(lesson.id, now))]
+    )
+    decisions = [
+        _decision(lesson.id, user_id, checks.get(user_id, []), policy, now) for user_id in students
+    ]
+    db.add_all(decisions)
+    await db.flush()
+    return decisions
+
+
+async def redecide_student(
+    *,
+    db: AsyncSession,
+    lesson: Lesson,
+    user_id: int,
+    now: datetime,
+    decided_by: int | None = None,
+    reason: str | None = None,
+) -> AttendanceDecision:
+    """Decide one student of a finished lesson again (after a review or a late verdict)."""
+    policy = await lesson_policy(db=db, lesson=lesson)
+    query = checks_query(lesson.id, now).where(Challenge.user_id == user_id)
+    checks = [to_check(row) for row in await db.execute(query)]
+    decision = _decision(lesson.id, user_id, checks, policy, now)
+    decision.decided_by, decision.reason = decided_by, reason
+    db.add(decision)
+    await db.flush()
+    return decision
+
+
+def _decision(
+    lesson_id: int, user_id: int, checks: Sequence[Check], policy: AttendancePolicy, now: datetime
+) -> AttendanceDecision:
+    result = decide([check.outcome(now) for check in checks], policy)
+    return AttendanceDecision(
+        lesson_id=lesson_id,
+        user_id=user_id,
+        decision=result.decision,
+        reasons=list(result.reasons),
+        checks_total=result.checks_total,
+        checks_verified=result.checks_verified,
+        decided_at=now,
+        decided_by=None,
+        reason=None,
+    )
+
+
+async def settle_challenges(*, db: AsyncSession, lesson_id: int, now: datetime) -> None:
+    """At the stop: unanswered challenges still ahead or still answerable are CANCELLED (the
+    student had no full chance to answer them), those past their deadline are MISSED."""
+    unanswered = (
+        Challenge.lesson_id == lesson_id,
+        Challenge.status == ChallengeStatus.OPEN,
+        ~exists().where(Capture.challenge_id == Challenge.id),
+    )
+    for condition, status in (
+        (Challenge.deadline > now, ChallengeStatus.CANCELLED),
+        (Challenge.deadline <= now, ChallengeStatus.MISSED),
+    ):
+        await db.execute(
+            update(Challenge)
+            .where(*unanswered, condition)
+            .values(status=status)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def lesson_students(*, db: AsyncSession, lesson: Lesson) -> list[int]:
+    """Students enrolled in the lesson's term, and anybody who joined it, by id."""
+    enrolled = select(TermMember.user_id).where(
+        TermMember.term_id == lesson.term_id, TermMember.role == MemberRole.STUDENT
+    )
+    joined = select(PresenceSession.user_id).where(PresenceSession.lesson_id == lesson.id)
+    ids = set((await db.execute(enrolled)).scalars()) | set((await db.execute(joined)).scalars())
+    return sorted(ids)
+
+
+def is_newest() -> ColumnElement[bool]:
+    """The decision row is the newest of its student in its lesson (the current one)."""
+    newer = aliased(AttendanceDecision)
+    return ~exists().where(
+        newer.lesson_id == AttendanceDecision.lesson_id,
+        newer.user_id == AttendanceDecision.user_id,
+        newer.id > AttendanceDecision.id,
+    )
+
+
+async def list_decisions(
+    *,
+    db: AsyncSession,
+    lesson: Lesson,
+    user_id: int | None,
+    history: bool,
+    limit: int,
+    offset: int,
+) -> Sequence[AttendanceDecision]:
+    """Current decisions (or every decision, oldest first) of all students or of one."""
+    query = select(AttendanceDecision).where(AttendanceDecision.lesson_id == lesson.id)
+    if not history:
+        query = query.where(is_newest())
+    if user_id is not None:
+        query = query.where(AttendanceDecision.user_id == user_id)
+    query = query.order_by(AttendanceDecision.user_id, AttendanceDecision.id)
+    return (await db.execute(query.limit(limit).offset(offset))).scalars().all()
+
+
+# --- the system's stop of lessons nobody stopped ---------------------------------------------
+
+
+def planned_end(lesson: Lesson) -> datetime:
+    """The real start (the planned one before it starts) plus the planned duration, as the
+    challenge schedule counts it."""
+    start = lesson.effective_start_date or lesson.start_date
+    return start + timedelta(minutes=lesson.duration_min)
+
+
+async def overdue_lessons(
+    *, db: AsyncSession, now: datetime, grace: timedelta = FINALIZE_GRACE
+) -> list[int]:
+    """RUNNING lessons whose planned end passed more than `grace` ago (running ones are few)."""
+    query = select(Lesson).where(Lesson.status == LessonStatus.RUNNING).order_by(Lesson.id)
+    running = (await db.execute(query)).scalars()
+    return [lesson.id for lesson in running if planned_end(lesson) + grace < now]
+
+
+async def finalize_lesson(
+    *, db: AsyncSession, lesson_id: int, now: datetime, grace: timedelta = FINALIZE_GRACE
+) -> bool:
+    """Stop an overdue lesson at its planned end and decide it; False when nothing was due."""
+    lesson = await db.get(Lesson, lesson_id)
+    if lesson is None or lesson.status is not LessonStatus.RUNNING:
+        return False
+    if lesson.effective_start_date is None or planned_end(lesson) + grace >= now:
+        return False
+    seconds = (planned_end(lesson) - lesson.effective_start_date).total_seconds()
+    result = await db.execute(
+        update(Lesson)
+        .where(Lesson.id == lesson.id, Lesson.status == LessonStatus.RUNNING)
+        .values(
+            status=LessonStatus.FINISHED, effective_duration_min=max(1, math.ceil(seconds / 60))
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    await db.refresh(lesson)
+    await decide_lesson(db=db, lesson=lesson, now=now)
+    return True
+
+
+async def redecide_late_verdicts(*, db: AsyncSession, now: datetime, limit: int = 200) -> int:
+    """Decide again students whose current decision is PENDING_REVIEW and one of whose
+    captures was analysed after it (the capture was still being analysed at the stop)."""
+    analysed_later = exists().where(
+        Capture.lesson_id == AttendanceDecision.lesson_id,
+        Capture.user_id == AttendanceDecision.user_id,
+        Capture.analyzed_at > AttendanceDecision.decided_at,
+    )
+    query = select(AttendanceDecision).where(
+        AttendanceDecision.decision == Decision.PENDING_REVIEW, is_newest(), analysed_later
+    )
+    stale = (await db.execute(query.limit(limit))).scalars().all()
+    for decision in stale:
+        lesson = await db.get_one(Lesson, decision.lesson_id)
+        await redecide_student(db=db, lesson=lesson, user_id=decision.user_id, now=now)
+    return len(stale)
