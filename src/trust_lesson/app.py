@@ -14,6 +14,7 @@ from trust_lesson.error_handlers import install_error_handlers
 from trust_lesson.health.endpoints import router as health_router
 from trust_lesson.lessons.endpoints import router as lessons_router
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from trust_lesson.presence.endpoints import router as presence_router
 from trust_lesson.runtime import build_runtime
 from trust_lesson.settings import Settings
 from trust_lesson.users.endpoints import router as users_router
@@ -24,6 +25,7 @@ ROUTERS = (
     users_router,
     courses_router,
     lessons_router,
+    presence_router,
     attendance_router,
 )
 

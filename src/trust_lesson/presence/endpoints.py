@@ -1,0 +1,89 @@
+"""Live presence over HTTP: join, the challenge due now, capture upload, capture status."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, UploadFile, status
+
+from trust_lesson.auth.dependencies import CurrentUser
+from trust_lesson.deps import DbDep, NowDep, RuntimeDep
+from trust_lesson.errors import PayloadTooLarge
+from trust_lesson.lessons.dependencies import LessonId
+from trust_lesson.models import Capture
+from trust_lesson.presence import captures, service
+from trust_lesson.presence.dependencies import StudentLesson
+from trust_lesson.presence.schemas import (
+    CaptureAccepted,
+    CaptureRead,
+    ChallengeRead,
+    JoinRead,
+    NextChallengeRead,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["presence"])
+CaptureId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+MIB = 1024 * 1024
+
+
+@router.post("/lessons/{lesson_id}/join", response_model=JoinRead)
+async def join_lesson(
+    attended: StudentLesson, caller: CurrentUser, db: DbDep, now: NowDep, runtime: RuntimeDep
+) -> JoinRead:
+    session, due = await service.join(
+        db=db, caller=caller, attended=attended, now=now, rng=runtime.random
+    )
+    answer = _next_read(due)
+    return JoinRead(lesson_id=session.lesson_id, joined_at=session.joined_at, **dict(answer))
+
+
+@router.get("/lessons/{lesson_id}/challenges/next", response_model=NextChallengeRead)
+async def next_challenge(
+    lesson_id: LessonId, caller: CurrentUser, db: DbDep, now: NowDep
+) -> NextChallengeRead:
+    due = await service.next_challenge(db=db, caller=caller, lesson_id=lesson_id, now=now)
+    return _next_read(due)
+
+
+@router.post(
+    "/lessons/{lesson_id}/captures",
+    response_model=CaptureAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+async def upload_capture(
+    lesson_id: LessonId,
+    caller: CurrentUser,
+    db: DbDep,
+    now: NowDep,
+    runtime: RuntimeDep,
+    challenge_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    nonce: Annotated[str, Form(min_length=1, max_length=64)],
+    image: Annotated[UploadFile, File(description="a JPEG, PNG or WebP picture, at most 5 MB")],
+) -> CaptureAccepted:
+    picture = await image.read(captures.MAX_CAPTURE_BYTES + 1)
+    if len(picture) > captures.MAX_CAPTURE_BYTES:
+        raise PayloadTooLarge(f"The picture is larger than {captures.MAX_CAPTURE_BYTES // MIB} MB.")
+    capture = await captures.accept(
+        db=db,
+        caller=caller,
+        lesson_id=lesson_id,
+        challenge_id=challenge_id,
+        nonce=nonce,
+        picture=picture,
+        blobs=runtime.blobs,
+        worker=runtime.worker,
+        now=now,
+    )
+    return CaptureAccepted(capture_id=capture.id)
+
+
+@router.get("/captures/{capture_id}", response_model=CaptureRead)
+async def read_capture(capture_id: CaptureId, caller: CurrentUser, db: DbDep) -> Capture:
+    return await service.visible_capture(db=db, caller=caller, capture_id=capture_id)
+
+
+def _next_read(due: service.NextChallenge) -> NextChallengeRead:
+    challenge = None if due.challenge is None else ChallengeRead.model_validate(due.challenge)
+    return NextChallengeRead(
+        challenge=challenge,
+        next_poll_after=due.next_poll_after,
+        retry_after_seconds=due.retry_after_seconds,
+    )
