@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from trust_lesson import __version__
 from trust_lesson.attendance.endpoints import router as attendance_router
 from trust_lesson.auth.endpoints import router as auth_router
+from trust_lesson.biometrics.endpoints import router as biometrics_router
 from trust_lesson.clock import Clock, utc_now
 from trust_lesson.courses.endpoints import router as courses_router
 from trust_lesson.error_handlers import install_error_handlers
@@ -23,6 +24,7 @@ ROUTERS = (
     health_router,
     auth_router,
     users_router,
+    biometrics_router,
     courses_router,
     lessons_router,
     presence_router,

@@ -15,12 +15,21 @@ Choices
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
+import anyio.to_thread
 import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trust_lesson.biometrics.schemas import ConsentGive, ConsentText
+from trust_lesson.biometrics.schemas import (
+    ConsentGive,
+    ConsentRead,
+    ConsentState,
+    ConsentText,
+    FaceEnrolmentRead,
+)
+from trust_lesson.biometrics.selfies import SelfieFile, examine_selfies
 from trust_lesson.errors import Conflict
 from trust_lesson.models import BiometricConsent, FaceTemplate
 
@@ -50,18 +59,25 @@ class ConsentRequired(Conflict):
 # --- consent ------------------------------------------------------------------------------
 
 
-async def active_consent(*, db: AsyncSession, user_id: int) -> BiometricConsent | None:
+async def active_consent(
+    *, db: AsyncSession, user_id: int, lock: bool = False
+) -> BiometricConsent | None:
+    """The consent in force; ``lock`` holds its row until commit (a withdrawal then waits)."""
     query = (
         select(BiometricConsent)
         .where(BiometricConsent.user_id == user_id, BiometricConsent.withdrawn_at.is_(None))
         .order_by(BiometricConsent.given_at.desc(), BiometricConsent.id.desc())
         .limit(1)
     )
+    if lock:
+        query = query.with_for_update()
     return (await db.execute(query)).scalar_one_or_none()
 
 
-async def require_consent(*, db: AsyncSession, user_id: int) -> BiometricConsent:
-    consent = await active_consent(db=db, user_id=user_id)
+async def require_consent(
+    *, db: AsyncSession, user_id: int, lock: bool = False
+) -> BiometricConsent:
+    consent = await active_consent(db=db, user_id=user_id, lock=lock)
     if consent is None:
         raise ConsentRequired(
             "Give biometric consent (POST /api/v1/users/{id}/consent) before enrolling a "
@@ -107,6 +123,24 @@ async def withdraw_consent(*, db: AsyncSession, user_id: int, now: datetime) -> 
         consent.withdrawn_at = now
     await delete_templates(db=db, user_id=user_id)
     await db.flush()
+
+
+# --- face enrolment ---------------------------------------------------------------------
+
+
+async def enrol(
+    *, db: AsyncSession, user_id: int, selfies: Sequence[SelfieFile], now: datetime
+) -> None:
+    """Check the selfies (in a worker thread) and make them the person's face templates.
+
+    Consent is checked before any picture is looked at, and again (locking the consent row)
+    before the templates are written, so a withdrawal during the analysis wins.
+    """
+    await require_consent(db=db, user_id=user_id)
+    accepted = await anyio.to_thread.run_sync(partial(examine_selfies, selfies))
+    await require_consent(db=db, user_id=user_id, lock=True)
+    faces = [(selfie.embedding, selfie.sha256) for selfie in accepted]
+    await replace_templates(db=db, user_id=user_id, faces=faces, now=now)
 
 
 # --- face templates -----------------------------------------------------------------------
@@ -164,3 +198,25 @@ async def template_summary(*, db: AsyncSession, user_id: int) -> tuple[int, date
     )
     count, newest = (await db.execute(query)).one()
     return int(count), newest
+
+
+# --- what the person sees -----------------------------------------------------------------
+
+
+def consent_state(history: Sequence[BiometricConsent]) -> ConsentState:
+    """The consent in force, every consent given (newest first) and the current text."""
+    records = [ConsentRead.model_validate(consent) for consent in history]
+    active = next((record for record in records if record.active), None)
+    return ConsentState(active=active, history=records, current_text=CONSENT_TEXT)
+
+
+async def enrolment_state(*, db: AsyncSession, user_id: int) -> FaceEnrolmentRead:
+    consent = await active_consent(db=db, user_id=user_id)
+    count, newest = await template_summary(db=db, user_id=user_id)
+    return FaceEnrolmentRead(
+        user_id=user_id,
+        enrolled=consent is not None and count > 0,
+        templates=count,
+        enrolled_at=newest,
+        consent=None if consent is None else ConsentRead.model_validate(consent),
+    )
