@@ -17,6 +17,7 @@ from trust_lesson.lessons.endpoints import router as lessons_router
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from trust_lesson.presence.endpoints import router as presence_router
 from trust_lesson.runtime import build_runtime
+from trust_lesson.schemas import VALIDATION_RESPONSES
 from trust_lesson.settings import Settings
 from trust_lesson.users.endpoints import router as users_router
 
@@ -53,7 +54,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         lifespan=lifespan,
     )
     for router in ROUTERS:
-        app.include_router(router)
+        # Our 422 body (errors.py), documented instead of FastAPI's default list shape.
+        api = router.prefix.startswith("/api/")
+        app.include_router(router, responses=VALIDATION_RESPONSES if api else None)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -1,5 +1,7 @@
 """Base classes for API schemas: inputs forbid unknown fields (mass assignment, R14)."""
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -9,3 +11,21 @@ class Input(BaseModel):
 
 class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class FieldProblem(Output):
+    field: str
+    message: str
+
+
+class ValidationProblem(Output):
+    """The body of every 422: the error shape of API.md plus one entry per invalid field."""
+
+    detail: str
+    code: str
+    errors: list[FieldProblem] = []
+
+
+VALIDATION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"model": ValidationProblem, "description": "The request is not valid"}
+}

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Path, status
 
 from trust_lesson.auth.dependencies import AdminUser, CurrentUser
 from trust_lesson.deps import DbDep, NowDep, PageDep, RuntimeDep
@@ -9,9 +9,10 @@ from trust_lesson.users import service
 from trust_lesson.users.schemas import ProfileUpdate, UserCreate, UserRead, UserUpdate
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="an account id")]
 
 
-async def visible_user(user_id: int, caller: CurrentUser, db: DbDep) -> User:
+async def visible_user(user_id: UserId, caller: CurrentUser, db: DbDep) -> User:
     """Admins see any account; everybody else only their own (others look absent)."""
     if caller.role is not Role.ADMIN and caller.id != user_id:
         return await service.get(db=db, user_id=-1)
@@ -67,5 +68,5 @@ async def update_user(
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(user_id: int, admin: AdminUser, db: DbDep) -> None:
+async def delete_user(user_id: UserId, admin: AdminUser, db: DbDep) -> None:
     await service.delete(db=db, user=await service.get(db=db, user_id=user_id))
