@@ -1,0 +1,119 @@
+"""The instructor's live roster: who joined, their last check, counts, what is open now."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from tests.support.clock import FakeClock
+from tests.support.presence import add_check, add_timeline, running_lesson
+from trust_lesson.presence.verdicts import ChallengeKind, Verdict
+from trust_lesson.runtime import Runtime
+
+V, R, W, M = Verdict.VERIFIED, Verdict.NEEDS_REVIEW, Verdict.WRONG_PERSON, Verdict.MISSED
+
+
+async def test_the_roster_shows_each_students_checks_and_state_now(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    room = await running_lesson(client, runtime, clock, students=5)
+    present, asked, analysing, failing, away = room.students
+    start = clock()
+    for student, verdicts in (
+        (present, (V, V, M, V)),
+        (asked, (V, V)),
+        (analysing, (V, R, None)),
+        (failing, (V, W)),
+    ):
+        await add_timeline(
+            runtime, lesson_id=room.lesson_id, user_id=student.id, start=start, verdicts=verdicts
+        )
+    await add_check(
+        runtime,
+        lesson_id=room.lesson_id,
+        user_id=asked.id,
+        kind=ChallengeKind.RANDOM,
+        issued_at=start + timedelta(minutes=16),
+        verdict=None,
+        answered=False,
+    )
+    await add_check(  # planned for later: not shown, not counted
+        runtime,
+        lesson_id=room.lesson_id,
+        user_id=present.id,
+        kind=ChallengeKind.RANDOM,
+        issued_at=start + timedelta(minutes=40),
+        verdict=None,
+        answered=False,
+    )
+    clock.advance(minutes=16, seconds=30)
+
+    answer = await client.get(f"{room.url}/roster", headers=room.teacher.headers)
+
+    assert answer.status_code == 200, answer.text
+    rows = {row["user_id"]: row for row in answer.json()}
+    assert {user: row["state"] for user, row in rows.items()} == {
+        present.id: "VERIFIED",
+        asked.id: "CHECK_OPEN",
+        analysing.id: "ANALYSING",
+        failing.id: "FAILED",
+        away.id: "NOT_JOINED",
+    }
+    assert rows[present.id]["verdict_counts"] == {"VERIFIED": 3, "MISSED": 1}
+    assert rows[present.id]["checks_issued"] == 4
+    assert rows[present.id]["last_check_at"] == "2026-03-02T12:15:10Z"
+    assert rows[present.id]["last_verdict"] == "VERIFIED"
+    assert rows[asked.id]["open_challenge"] is True
+    assert rows[asked.id]["open_challenge_deadline"] == "2026-03-02T12:17:00Z"
+    assert rows[analysing.id]["checks_analysing"] == 1
+    assert rows[analysing.id]["verdict_counts"] == {"VERIFIED": 1, "NEEDS_REVIEW": 1}
+    assert rows[failing.id]["last_verdict"] == "WRONG_PERSON"
+    assert rows[away.id]["joined"] is False
+    assert rows[away.id]["last_check_at"] is None
+    assert rows[present.id]["joined_at"] == "2026-03-02T12:00:00Z"
+
+
+async def test_the_roster_costs_the_same_queries_for_two_students_or_twelve(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    small = await running_lesson(client, runtime, clock, students=2, course_name="Small")
+    large = await running_lesson(client, runtime, clock, students=12, course_name="Large")
+    for room in (small, large):
+        for student in room.students:
+            await add_timeline(
+                runtime,
+                lesson_id=room.lesson_id,
+                user_id=student.id,
+                start=clock(),
+                verdicts=(V, W, R),
+            )
+    clock.advance(minutes=11)
+
+    counts, presence_queries = [], []
+    for room in (small, large):
+        with _counting(runtime) as statements:
+            answer = await client.get(f"{room.url}/roster", headers=room.teacher.headers)
+        assert len(answer.json()) == len(room.students)
+        counts.append(len(statements))
+        presence_queries.append([s for s in statements if "challenges" in s or "presence" in s])
+
+    assert counts[0] == counts[1]
+    assert [len(queries) for queries in presence_queries] == [2, 2]
+
+
+@contextmanager
+def _counting(runtime: Runtime) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
