@@ -93,7 +93,7 @@ def fuzz(service: LiveService, role: str, account: Account, options: argparse.Na
         "--max-time", str(options.seconds_per_role),
         "--max-examples", str(options.max_examples),
         "--seed", str(options.seed),
-        "--workers", "2",
+        "--workers", "1",
         "--generation-database", "none",
         "--request-timeout", "20",
         "--no-color",
