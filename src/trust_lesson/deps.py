@@ -40,7 +40,8 @@ async def get_db(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-DbDep = Annotated[AsyncSession, Depends(get_db)]
+# "function": commit before the response is sent, so a failed commit is never answered 2xx.
+DbDep = Annotated[AsyncSession, Depends(get_db, scope="function")]
 
 
 class Page:

@@ -195,18 +195,21 @@ async def _delete_quietly(blobs: BlobStore, key: str) -> None:
 def _delete_on_rollback(db: AsyncSession, blobs: BlobStore, key: str) -> None:
     """If the request's transaction rolls back after all (e.g. the commit fails), no orphan."""
     session = db.sync_session
+    settled = False
 
     def on_rollback(_session: Session, previous: SessionTransaction) -> None:
-        if previous.nested:
+        nonlocal settled
+        if settled or previous.nested:
             return
-        event.remove(session, "after_soft_rollback", on_rollback)
+        settled = True
         task = asyncio.get_running_loop().create_task(_delete_quietly(blobs, key))
         _cleanups.add(task)
         task.add_done_callback(_cleanups.discard)
 
     async def committed() -> None:
-        if event.contains(session, "after_soft_rollback", on_rollback):
-            event.remove(session, "after_soft_rollback", on_rollback)
+        nonlocal settled
+        settled = True
+        event.remove(session, "after_soft_rollback", on_rollback)
 
     event.listen(session, "after_soft_rollback", on_rollback)
     after_commit(db, committed)
