@@ -2,6 +2,7 @@
 
 import asyncio
 import secrets
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -117,3 +118,23 @@ def create_user(
     typer.echo(f"created {user.role} {user.email} (id {user.id}, username {user.username})")
     if password is None:
         typer.echo(f"password: {chosen}")
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[
+        Path, typer.Option("--data-dir", help="where the demo keeps its database and pictures")
+    ] = Path("var/demo"),
+    minutes: Annotated[int, typer.Option(min=1, max=30, help="length of the lesson")] = 3,
+) -> None:
+    """Play a short lesson end to end (3 students, real faces) and print the attendance."""
+    from trust_lesson.demo.run import run_demo
+
+    try:
+        outcome = run_demo(data_dir, minutes, say=lambda line: typer.echo(line))
+    except RuntimeError as error:
+        typer.echo(f"demo stopped: {error}", err=True)
+        raise typer.Exit(2) from None
+    if not outcome.as_expected:
+        typer.echo("the decisions differ from the story the demo played", err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""`trust-lesson demo`: one lesson played end to end through the real API and worker (run.py)."""
