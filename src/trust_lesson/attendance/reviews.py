@@ -96,7 +96,7 @@ async def review(
     )
     db.add(entry)
     await db.flush()
-    if lesson.status is not LessonStatus.FINISHED:
+    if await _status_now(db, lesson) is not LessonStatus.FINISHED:
         return entry, None
     decision = await service.redecide_student(
         db=db,
@@ -107,3 +107,10 @@ async def review(
         reason=data.reason,
     )
     return entry, decision
+
+
+async def _status_now(db: AsyncSession, lesson: Lesson) -> LessonStatus | None:
+    """The lesson's status read after the review is written, under the lesson's row lock: a
+    stop running at the same moment either sees this review or is seen here as FINISHED."""
+    query = select(Lesson.status).where(Lesson.id == lesson.id).with_for_update()
+    return await db.scalar(query)
