@@ -183,3 +183,22 @@ async def _run_finalize_job(runtime: Runtime) -> None:
 
     task = runtime.worker.tasks["finalize-ended-lessons"]
     await asyncio.to_thread(task.call_local)
+
+
+async def test_a_student_who_joins_and_never_answers_is_absent_with_missed_checks(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    room = await running_lesson(client, runtime, clock, students=1, duration_min=30)
+    student = room.students[0]
+    joined = await client.post(f"{room.url}/join", headers=student.headers)
+
+    clock.advance(minutes=20)
+    await client.post(f"{room.url}/stop", headers=room.teacher.headers)
+    decision = (await client.get(f"{room.url}/attendance", headers=student.headers)).json()[0]
+
+    assert joined.status_code in (200, 201), joined.text
+    assert decision["decision"] == "ABSENT"
+    assert decision["checks_verified"] == 0
+    assert decision["checks_total"] >= 1
+    assert "entry check missed" in decision["reasons"]
+    assert "no end check" in decision["reasons"]
