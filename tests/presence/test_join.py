@@ -1,8 +1,11 @@
 """Joining a running lesson and asking for the challenge due now (FakeClock, seeded schedule)."""
 
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 from tests.presence.live import first_of, join, live_lesson, planned, travel
 from tests.support.clock import FakeClock
@@ -174,3 +177,38 @@ async def test_a_stopped_lesson_shows_no_more_challenges(
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def test_asking_costs_one_query_beyond_signing_in(
+    api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    live = await live_lesson(api, runtime, clock, students=3)
+    for student in live.students:
+        await join(api, live, student)
+    me = await _statements(runtime, api.get("/api/v1/users/me", headers=live.student.headers))
+
+    asking = await _statements(
+        runtime, api.get(live.url("challenges/next"), headers=live.student.headers)
+    )
+
+    assert len(asking) == len(me) + 1
+    assert "FROM challenges" in asking[-1]
+
+
+async def _statements(runtime: Runtime, request: Awaitable[httpx.Response]) -> list[str]:
+    """The SQL statements one request runs (BEGIN/COMMIT and savepoints left out)."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        statement = str(args[2]).strip().split()[0].upper()
+        if statement in ("SELECT", "UPDATE", "INSERT", "DELETE"):
+            seen.append(str(args[2]))
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = await request
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.text
+    return seen

@@ -176,11 +176,10 @@ async def _record(
         attempts=0,
         created_at=now,
     )
+    db.add(capture)
     try:
-        async with db.begin_nested():
-            db.add(capture)
-            await db.flush()
-    except IntegrityError:
+        await db.flush()
+    except IntegrityError:  # a backstop: the conditional UPDATE above lets one answer through
         raise Conflict("This challenge was already answered.") from None
     return capture
 

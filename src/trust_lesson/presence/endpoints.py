@@ -12,11 +12,13 @@ from trust_lesson.models import Capture
 from trust_lesson.presence import captures, service
 from trust_lesson.presence.dependencies import StudentLesson
 from trust_lesson.presence.schemas import (
+    UPLOAD_PROBLEMS,
     CaptureAccepted,
     CaptureRead,
     ChallengeRead,
     JoinRead,
     NextChallengeRead,
+    problems,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["presence"])
@@ -24,7 +26,11 @@ CaptureId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MIB = 1024 * 1024
 
 
-@router.post("/lessons/{lesson_id}/join", response_model=JoinRead)
+@router.post(
+    "/lessons/{lesson_id}/join",
+    response_model=JoinRead,
+    responses=problems({403: "not a student of this lesson's term", 409: "lesson not running"}),
+)
 async def join_lesson(
     attended: StudentLesson, caller: CurrentUser, db: DbDep, now: NowDep, runtime: RuntimeDep
 ) -> JoinRead:
@@ -35,7 +41,11 @@ async def join_lesson(
     return JoinRead(lesson_id=session.lesson_id, joined_at=session.joined_at, **dict(answer))
 
 
-@router.get("/lessons/{lesson_id}/challenges/next", response_model=NextChallengeRead)
+@router.get(
+    "/lessons/{lesson_id}/challenges/next",
+    response_model=NextChallengeRead,
+    responses=problems({403: "not a student of this lesson's term", 409: "not joined yet"}),
+)
 async def next_challenge(
     lesson_id: LessonId, caller: CurrentUser, db: DbDep, now: NowDep
 ) -> NextChallengeRead:
@@ -47,6 +57,7 @@ async def next_challenge(
     "/lessons/{lesson_id}/captures",
     response_model=CaptureAccepted,
     status_code=status.HTTP_202_ACCEPTED,
+    responses=UPLOAD_PROBLEMS,
 )
 async def upload_capture(
     lesson_id: LessonId,
@@ -75,7 +86,11 @@ async def upload_capture(
     return CaptureAccepted(capture_id=capture.id)
 
 
-@router.get("/captures/{capture_id}", response_model=CaptureRead)
+@router.get(
+    "/captures/{capture_id}",
+    response_model=CaptureRead,
+    responses=problems({404: "no such capture, or not the caller's to see"}),
+)
 async def read_capture(capture_id: CaptureId, caller: CurrentUser, db: DbDep) -> Capture:
     return await service.visible_capture(db=db, caller=caller, capture_id=capture_id)
 

@@ -61,3 +61,28 @@ class CaptureRead(Output):
     scores: dict[str, Any]
     created_at: datetime
     analyzed_at: datetime | None
+
+
+class Problem(Output):
+    """The error body of API.md."""
+
+    detail: str
+    code: str
+
+
+def problems(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for refusals, each status with what it means here."""
+    return {status: {"model": Problem, "description": text} for status, text in described.items()}
+
+
+UPLOAD_PROBLEMS = problems(
+    {
+        403: "wrong nonce",
+        404: "not the caller's challenge of this lesson",
+        409: "lesson not running, or challenge already answered or cancelled",
+        410: "challenge missed: its deadline has passed",
+        413: "picture over 5 MB or 16 megapixels",
+        415: "not a JPEG, PNG or WebP picture (checked by content)",
+        503: "picture storage unavailable: nothing was kept, try again",
+    }
+)
