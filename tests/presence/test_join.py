@@ -212,3 +212,28 @@ async def _statements(runtime: Runtime, request: Awaitable[httpx.Response]) -> l
         event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200, response.text
     return seen
+
+
+async def test_a_late_student_gets_no_entry_check_but_later_ones(
+    api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    live = await live_lesson(api, runtime, clock)
+    clock.advance(minutes=20)
+
+    body = await join(api, live, live.student)
+
+    kinds = [challenge.kind for challenge in await planned(runtime, live, live.student)]
+    assert ChallengeKind.ENTRY not in kinds
+    assert kinds[-1] is ChallengeKind.END
+    assert body["challenge"] is None
+    assert _at(body["next_poll_after"]) > clock.now
+
+
+async def test_the_course_policy_sets_the_deadline(
+    api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    live = await live_lesson(api, runtime, clock, policy={"answer_deadline_s": 30})
+
+    body = await join(api, live, live.student)
+
+    assert _at(body["challenge"]["deadline"]) == clock.now + timedelta(seconds=30)
