@@ -1,0 +1,282 @@
+"""Capacity: how many students in live lessons one 2-core machine checks, with verdicts on time.
+
+Simulated students (asyncio + httpx, all in this process, loopback only) join a running
+lesson, follow their challenges (`challenges/next` with its poll-after hint) and answer each
+with a fresh 640x480 JPEG of a real face (../shared/testdata, varied per upload so none is a
+replay). A ramp of steps (default 500, 1000, 2000, 5000 students), each a new lesson:
+students join over the join window, then the step runs for the measure time, then the lesson
+is stopped and the captures drain. Per step: uploads/s, requests/s, verdict latency p50/p95/p99
+(capture row created -> verdict written, from the database), upload request p95, lost verdicts
+(a capture without a verdict after the drain, or a 202 without a row), doubled ones (two
+captures for one challenge, or a verdict written twice by the worker's log), errors by status,
+CPU of server, worker, this client and the whole machine (other engineers' work included).
+
+Time is compressed, and the student count scaled with it: with ``--speedup 10`` the course
+policy's intervals are PRODUCT.md's divided by 10 (a re-check every 1 min on average, never two
+within 18 s) and each simulated student also polls at least every 12 s instead of 2 min, so
+one simulated student makes the requests of 10 students at the default policy (one check every
+~10 min, a poll at least every 2 min). "Students" in the table are those equivalent students;
+"sim" the clients actually running. A step is sustained when p95 <= 10 s, nothing is lost or
+doubled and no request failed with a 5xx or a transport error.
+
+Two setups in one run, each with a baseline measured in the same run (GET /health rps; and
+once, the vision work of one verdict on one core): the embedded default (SQLite, in-process
+worker, `TL_WORKER_THREADS` = ``--embedded-threads``) and PostgreSQL + Redis with a separate
+`trust-lesson worker` process (a fresh database, dropped afterwards; Redis db 13).
+
+Usage: `.venv/bin/python bench/capacity.py [--steps 500,1000,2000,5000] [--speedup 10]
+[--join-s 60] [--measure-s 90] [--skip-embedded] [--skip-postgres]`. Writes
+bench/out/capacity.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from capacity_db import add_faces, lesson_rows, pending_count, verdicts_written_twice
+from capacity_report import (
+    StepResult,
+    chart,
+    machine_busy_seconds,
+    print_table,
+    tree_cpu_seconds,
+)
+from capacity_setup import (
+    Face,
+    Running,
+    create_admin,
+    create_people,
+    faces,
+    scaled_stores,
+    school,
+    services,
+    sign_in,
+    start_lesson,
+    stop_lesson,
+)
+from capacity_sim import SimStudent, Step, Tally, health_rps, run_step
+from trust_lesson.presence.judging import judge
+from trust_lesson.presence.policy import AttendancePolicy
+
+REDIS_URL = "redis://127.0.0.1:6379/13"
+OUT = Path(__file__).resolve().parent / "out"
+DRAIN_S = 120.0
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def main() -> int:
+    options = parse_arguments()
+    say(f"machine: {os.cpu_count()} cores, load average {load()} before the run")
+    pool = faces(frames_each=40)
+    say(f"{len(pool)} people, 40 fresh frames each: {', '.join(f.person.name for f in pool)}")
+    vision_baseline(pool)
+    results: list[StepResult] = []
+    with tempfile.TemporaryDirectory(prefix="tl-capacity-") as folder:
+        if not options.skip_embedded:
+            results += run_setup(
+                "embedded (SQLite)", Path(folder) / "embedded", None, options, pool
+            )
+        if not options.skip_postgres:
+            with scaled_stores(REDIS_URL) as database_url:
+                name = "PostgreSQL + Redis"
+                results += run_setup(name, Path(folder) / "scaled", database_url, options, pool)
+    print_table(results)
+    say(f"\nchart: {chart(results, OUT / 'capacity.png')}")
+    for setup in dict.fromkeys(r.setup for r in results):
+        held = [r.students for r in results if r.setup == setup and r.sustained]
+        say(f"{setup}: largest sustained step {max(held) if held else 'none'} students")
+    return 0
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--steps", default="500,1000,2000,5000")
+    parser.add_argument("--speedup", type=float, default=10.0)
+    parser.add_argument("--join-s", type=float, default=60.0)
+    parser.add_argument("--measure-s", type=float, default=90.0)
+    parser.add_argument("--embedded-threads", type=int, default=2)
+    parser.add_argument("--worker-processes", type=int, default=2)
+    parser.add_argument("--skip-embedded", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--keep-going", action="store_true", help="run steps after a failed one")
+    return parser.parse_args()
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def vision_baseline(pool: list[Face]) -> None:
+    """The verdict's own work (decode, detect, embed, compare, replay) on one core."""
+    face = pool[0]
+    frames = face.frames[:12]
+    judge(frames[0], face.embeddings, [], AttendancePolicy())
+    started, cpu = time.perf_counter(), time.process_time()
+    for frame in frames:
+        judge(frame, face.embeddings, [], AttendancePolicy())
+    wall = (time.perf_counter() - started) / len(frames)
+    per = (time.process_time() - cpu) / len(frames)
+    say(
+        f"baseline, vision alone: {1 / wall:.1f} verdicts/s in one thread "
+        f"({wall * 1000:.0f} ms wall, {per * 1000:.0f} ms CPU per verdict); "
+        f"5,000 students at the default rate need ~{5000 / 600:.1f} verdicts/s"
+    )
+
+
+def run_setup(
+    name: str,
+    folder: Path,
+    database_url: str | None,
+    options: argparse.Namespace,
+    pool: list[Face],
+) -> list[StepResult]:
+    steps = [int(s) for s in options.steps.split(",")]
+    most = math.ceil(max(steps) / options.speedup)
+    data_dir = folder / "var"
+    data_dir.mkdir(parents=True)
+    redis_url = REDIS_URL if database_url else None
+    extra = {"TL_WORKER_THREADS": str(options.embedded_threads)}
+    say(f"\n== {name}: starting the service")
+    with services(
+        data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        extra_env=extra,
+        worker_processes=options.worker_processes,
+    ) as running:
+        rps = asyncio.run(health_rps(running.base_url))
+        say(f"   baseline: GET /health {rps:.0f} req/s (20 clients); processes {running.pids}")
+        seeded = asyncio.run(seed(running, most, options.speedup, pool))
+        instructor, term_id, students = seeded
+        results = []
+        for count in steps:
+            result = run_one_step(name, running, instructor, term_id, students, count, options)
+            results.append(result)
+            say("   " + result.summary())
+            if not result.sustained and not options.keep_going:
+                say("   not sustained: the ramp stops here")
+                break
+    return results
+
+
+async def seed(
+    running: Running, count: int, speedup: float, pool: list[Face]
+) -> tuple[str, int, list[SimStudent]]:
+    started = time.monotonic()
+    create_admin(running.env, "admin@bench.example")
+    async with httpx.AsyncClient(base_url=running.base_url, timeout=120) as http:
+        _, admin = await sign_in(http, "admin@bench.example")
+        instructor = (await create_people(http, admin, "teacher", 1, "INSTRUCTOR"))[0][1]
+        people = await create_people(http, admin, "student", count, "STUDENT")
+        term_id = await school(http, instructor, [user_id for user_id, _ in people], speedup)
+    await add_faces(
+        running.database_url,
+        {user_id: list(pool[n % len(pool)].embeddings) for n, (user_id, _) in enumerate(people)},
+    )
+    students = [
+        SimStudent(user_id, token, _rotated(pool[n % len(pool)].frames, n))
+        for n, (user_id, token) in enumerate(people)
+    ]
+    took = time.monotonic() - started
+    say(f"   seeded {count} students (consent + face templates) in {took:.0f} s")
+    return instructor, term_id, students
+
+
+def _rotated(frames: tuple[bytes, ...], by: int) -> tuple[bytes, ...]:
+    shift = by % len(frames)
+    return frames[shift:] + frames[:shift]
+
+
+def run_one_step(
+    setup: str,
+    running: Running,
+    instructor: str,
+    term_id: int,
+    students: list[SimStudent],
+    count: int,
+    options: argparse.Namespace,
+) -> StepResult:
+    simulated = math.ceil(count / options.speedup)
+    say(f"   step {count} students ({simulated} simulated), load {load()}")
+    cpu_before = _cpu(running)
+    duration = options.join_s + options.measure_s
+    lesson_id, tally = asyncio.run(
+        _play(running, instructor, term_id, students[:simulated], duration, options)
+    )
+    drained = _drain(running.database_url, lesson_id)
+    cpu = {k: v - cpu_before[k] for k, v in _cpu(running).items()}
+    rows = lesson_rows(running.database_url, lesson_id)
+    ids = set(tally.capture_ids)
+    doubled = rows.challenges_with_two_captures + verdicts_written_twice(running.logs, ids)
+    missing = len(ids) - rows.captures if rows.captures < len(ids) else 0
+    say(f"   drained in {drained:.0f} s; rows: {rows}"[:300])
+    return StepResult(
+        setup=setup,
+        students=count,
+        simulated=simulated,
+        seconds=duration,
+        uploads=tally.by_kind["upload"],
+        requests=sum(tally.by_kind.values()),
+        latencies_s=rows.latencies_s,
+        upload_ms=tally.upload_ms,
+        lost=rows.lost + missing,
+        doubled=doubled,
+        errors=tally.errors,
+        verdicts=rows.verdicts,
+        cpu=cpu,
+        load=load(),
+    )
+
+
+async def _play(
+    running: Running,
+    instructor: str,
+    term_id: int,
+    students: list[SimStudent],
+    duration: float,
+    options: argparse.Namespace,
+) -> tuple[int, Tally]:
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=running.base_url, timeout=60, limits=limits) as http:
+        lesson_id = await start_lesson(http, instructor, term_id)
+        step = Step(
+            lesson_id=lesson_id,
+            students=students,
+            join_window_s=options.join_s,
+            stop_at=time.monotonic() + duration,
+            poll_cap_s=120 / options.speedup,
+        )
+        tally = await run_step(http, step, random.Random(lesson_id))
+        await stop_lesson(http, instructor, lesson_id)
+    return lesson_id, tally
+
+
+def _drain(database_url: str, lesson_id: int) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < DRAIN_S and pending_count(database_url, lesson_id):
+        time.sleep(1)
+    return time.monotonic() - started
+
+
+def _cpu(running: Running) -> dict[str, float]:
+    found = {role: tree_cpu_seconds(pid) for role, pid in running.pids.items()}
+    found["client"] = time.process_time()
+    found["machine"] = machine_busy_seconds()
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Figures of the capacity bench: CPU accounting from /proc, the table and a Pillow line chart."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and all its live descendants."""
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo.extend(children.get(current, []))
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (every process on the machine)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values[:8]) - idle) / TICKS
+
+
+def percentile(values: list[float] | tuple[float, ...], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@dataclass
+class StepResult:
+    setup: str
+    students: int
+    """equivalent students at the default policy rate"""
+    simulated: int
+    seconds: float
+    uploads: int
+    requests: int
+    latencies_s: tuple[float, ...]
+    upload_ms: list[float]
+    lost: int
+    doubled: int
+    errors: dict[str, int]
+    verdicts: dict[str, int]
+    cpu: dict[str, float] = field(default_factory=dict)
+    load: str = ""
+
+    @property
+    def uploads_per_s(self) -> float:
+        return self.uploads / self.seconds
+
+    @property
+    def requests_per_s(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.latencies_s, 0.95)
+
+    @property
+    def sustained(self) -> bool:
+        server_errors = sum(n for key, n in self.errors.items() if key.split()[-1][:1] != "4")
+        return self.p95 <= 10 and self.lost == 0 and self.doubled == 0 and not server_errors
+
+    def summary(self) -> str:
+        lat = self.latencies_s
+        return (
+            f"{self.setup:<22} {self.students:>6} {self.simulated:>5} {self.uploads_per_s:>6.2f}"
+            f" {self.requests_per_s:>6.1f} {percentile(lat, 0.5):>6.2f} {self.p95:>6.2f}"
+            f" {percentile(lat, 0.99):>6.2f} {percentile(self.upload_ms, 0.95):>7.0f}"
+            f" {self.lost:>4} {self.doubled:>4} {sum(self.errors.values()):>5}"
+            f" {'yes' if self.sustained else 'NO':>4}"
+        )
+
+
+HEADER = (
+    f"{'setup':<22} {'stud.':>6} {'sim':>5} {'upl/s':>6} {'req/s':>6} {'p50 s':>6} {'p95 s':>6}"
+    f" {'p99 s':>6} {'upl p95':>7} {'lost':>4} {'dbl':>4} {'errs':>5} {'ok':>4}"
+)
+
+
+def print_table(results: list[StepResult]) -> None:
+    print("\n" + HEADER)
+    print("-" * len(HEADER))
+    for result in results:
+        print(result.summary())
+    print("\nper step: CPU seconds (server / worker / bench client / whole machine), load, errors")
+    for r in results:
+        cpu = " / ".join(f"{k} {v:.0f}" for k, v in r.cpu.items())
+        per = r.cpu.get("worker", r.cpu.get("serve", 0.0)) / max(1, sum(r.verdicts.values()))
+        print(f"  {r.setup:<22} {r.students:>6}: {cpu}; {per * 1000:.0f} ms worker CPU/verdict;")
+        print(f"  {'':<22} {'':>6}  load {r.load}; verdicts {r.verdicts}; errors {r.errors}")
+
+
+COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189)]
+
+
+def chart(results: list[StepResult], path: Path) -> Path:
+    """Verdict latency p95 (solid) and p50 (thin) against students, one colour per setup."""
+    width, height, margin = 900, 520, 70
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    top_x = max((r.students for r in results), default=1)
+    top_y = max([10.0] + [r.p95 for r in results if r.p95 == r.p95]) * 1.1
+
+    def point(students: float, seconds: float) -> tuple[float, float]:
+        x = margin + (width - 2 * margin) * students / top_x
+        return x, height - margin - (height - 2 * margin) * min(seconds, top_y) / top_y
+
+    draw.rectangle([margin, margin, width - margin, height - margin], outline="black")
+    for tick in range(0, int(top_y) + 1, max(1, int(top_y) // 8)):
+        draw.text((8, point(0, tick)[1] - 6), f"{tick:>3} s", fill="black")
+    goal = point(0, 10)[1]
+    draw.line([margin, goal, width - margin, goal], fill=(150, 150, 150), width=1)
+    draw.text((width - margin - 120, goal - 14), "goal: p95 10 s", fill=(120, 120, 120))
+    setups = list(dict.fromkeys(r.setup for r in results))
+    for number, setup in enumerate(setups):
+        colour = COLOURS[number % len(COLOURS)]
+        rows = sorted((r for r in results if r.setup == setup), key=lambda r: r.students)
+        p95 = [point(r.students, r.p95) for r in rows]
+        p50 = [point(r.students, percentile(r.latencies_s, 0.5)) for r in rows]
+        if len(p95) > 1:
+            draw.line(p95, fill=colour, width=3)
+            draw.line(p50, fill=colour, width=1)
+        for x, y in p95:
+            draw.ellipse([x - 4, y - 4, x + 4, y + 4], fill=colour)
+        draw.text(
+            (margin + 10, margin + 10 + 16 * number), f"{setup} (p95 thick, p50 thin)", fill=colour
+        )
+    for r in results:
+        x, _ = point(r.students, 0)
+        draw.text((x - 14, height - margin + 8), str(r.students), fill="black")
+    draw.text(
+        (width // 2 - 150, height - 30),
+        "concurrent students at the default policy rate",
+        fill="black",
+    )
+    draw.text(
+        (margin, 20), "Trust Lesson capacity: verdict latency (upload -> verdict)", fill="black"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+    return path

@@ -1,0 +1,241 @@
+"""Set-up of the capacity bench: the service processes, the school and the students' faces."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import secrets
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import redis
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from live_service import CLI, HOST, free_port, service_env
+
+from trust_lesson.demo.pictures import FrameMaker, Person, demo_people
+from trust_lesson.vision.faces import largest_face_embedding
+
+POSTGRES_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+PASSWORD = secrets.token_urlsafe(18)
+API = "/api/v1"
+
+
+@dataclass
+class Running:
+    base_url: str
+    database_url: str
+    env: dict[str, str]
+    pids: dict[str, int]
+    logs: list[Path]
+
+
+@contextmanager
+def scaled_stores(redis_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database and an empty Redis database, removed afterwards."""
+    name = f"tl_capacity_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(
+        POSTGRES_SERVER.replace("+asyncpg", "+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    _flush(redis_url)
+    try:
+        yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
+    finally:
+        _flush(redis_url)
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _flush(url: str) -> None:
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()
+
+
+@contextmanager
+def services(
+    data_dir: Path,
+    *,
+    database_url: str | None,
+    redis_url: str | None,
+    extra_env: dict[str, str],
+    worker_processes: int,
+) -> Iterator[Running]:
+    """`trust-lesson serve` (and, with Redis, a separate `trust-lesson worker`) on 127.0.0.1."""
+    env = service_env(data_dir, database_url=database_url, redis_url=redis_url) | extra_env
+    port = free_port()
+    commands = {"serve": [str(CLI), "serve", "--host", HOST, "--port", str(port)]}
+    if redis_url:
+        commands["worker"] = [str(CLI), "worker", "--workers", str(worker_processes)]
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    logs = []
+    try:
+        for role, command in commands.items():
+            log = data_dir.parent / f"{role}.log"
+            logs.append(log)
+            with log.open("wb") as out:
+                processes[role] = subprocess.Popen(
+                    command, env=env, stdout=out, stderr=subprocess.STDOUT
+                )
+            if role == "serve":
+                _wait_until_up(f"http://{HOST}:{port}", processes[role], log)
+        url = database_url or f"sqlite+aiosqlite:///{(data_dir / 'trust_lesson.db').resolve()}"
+        pids = {role: process.pid for role, process in processes.items()}
+        yield Running(f"http://{HOST}:{port}", url, env, pids, logs)
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped at start-up: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("the server did not start within 120 s")
+
+
+def create_admin(env: dict[str, str], email: str) -> None:
+    command = [str(CLI), "create-user", "--email", email, "--full-name", "Bench Admin"]
+    command += ["--role", "ADMIN", "--password", PASSWORD]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+
+
+def bench_policy(speedup: float) -> dict[str, float]:
+    """PRODUCT.md's policy with every interval divided by ``speedup`` (entry tolerance long)."""
+    gap_min = 3 / speedup
+    deadline_s = min(60.0, round(gap_min * 60 * 0.8, 1))
+    return {
+        "entry_tolerance_min": 60,
+        "recheck_mean_interval_min": 10 / speedup,
+        "recheck_min_gap_min": gap_min,
+        "answer_deadline_s": deadline_s,
+        "end_check_lead_min": max(5 / speedup, math.ceil(deadline_s + 1) / 60),
+    }
+
+
+# --- people and their frames -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Face:
+    person: Person
+    embeddings: tuple[np.ndarray, ...]
+    frames: tuple[bytes, ...]
+
+
+def faces(frames_each: int) -> list[Face]:
+    """The demo's four people (test images, or the bundled ones), with fresh frames each."""
+    return [_face(person, frames_each, seed) for seed, person in enumerate(demo_people())]
+
+
+def _face(person: Person, frames_each: int, seed: int) -> Face:
+    found = (largest_face_embedding(photo) for photo in person.photos)
+    embeddings = tuple(e for e in found if e is not None)
+    maker = FrameMaker(person, seed=seed)
+    return Face(person, embeddings, tuple(maker.next_jpeg() for _ in range(frames_each)))
+
+
+# --- the school, through the API ----------------------------------------------------------
+
+
+async def _json(answer: httpx.Response, expected: int) -> Any:
+    if answer.status_code != expected:
+        raise RuntimeError(f"{answer.request.url.path}: {answer.status_code} {answer.text}")
+    return answer.json()
+
+
+async def sign_in(http: httpx.AsyncClient, email: str) -> tuple[int, str]:
+    body = {"email": email, "password": PASSWORD}
+    token = (await _json(await http.post(f"{API}/auth/login", json=body), 200))["access_token"]
+    me = await _json(await http.get(f"{API}/users/me", headers=_bearer(token)), 200)
+    return int(me["id"]), str(token)
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def create_people(
+    http: httpx.AsyncClient, admin_token: str, prefix: str, count: int, role: str
+) -> list[tuple[int, str]]:
+    """``count`` accounts, four at a time; (user id, token) each."""
+    gate = asyncio.Semaphore(4)
+
+    async def one(number: int) -> tuple[int, str]:
+        email = f"{prefix}{number}@bench.example"
+        body = {"email": email, "password": PASSWORD, "username": f"{prefix}{number}"}
+        body |= {"full_name": f"Bench {prefix} {number}", "role": role}
+        async with gate:
+            await _json(
+                await http.post(f"{API}/users", json=body, headers=_bearer(admin_token)), 201
+            )
+            return await sign_in(http, email)
+
+    return list(await asyncio.gather(*(one(n) for n in range(count))))
+
+
+async def school(
+    http: httpx.AsyncClient, instructor_token: str, students: list[int], speedup: float
+) -> int:
+    """A course with the bench policy, one term, every student enrolled; the term id."""
+    headers = _bearer(instructor_token)
+    course = await _json(
+        await http.post(f"{API}/courses", json={"name": "Capacity"}, headers=headers), 201
+    )
+    policy = bench_policy(speedup)
+    await _json(
+        await http.put(f"{API}/courses/{course['id']}/policy", json=policy, headers=headers), 200
+    )
+    term = await _json(
+        await http.post(f"{API}/courses/{course['id']}/terms", json={}, headers=headers), 201
+    )
+    gate = asyncio.Semaphore(8)
+
+    async def enrol(user_id: int) -> None:
+        async with gate:
+            body = {"user_id": user_id, "role": "STUDENT"}
+            url = f"{API}/terms/{term['id']}/members"
+            await _json(await http.post(url, json=body, headers=headers), 201)
+
+    await asyncio.gather(*(enrol(user_id) for user_id in students))
+    return int(term["id"])
+
+
+async def start_lesson(http: httpx.AsyncClient, instructor_token: str, term_id: int) -> int:
+    headers = _bearer(instructor_token)
+    body = {"term_id": term_id, "title": "Capacity step", "duration_min": 120}
+    body["start_date"] = datetime.now(UTC).isoformat()
+    lesson = await _json(await http.post(f"{API}/lessons", json=body, headers=headers), 201)
+    await _json(await http.post(f"{API}/lessons/{lesson['id']}/start", headers=headers), 200)
+    return int(lesson["id"])
+
+
+async def stop_lesson(http: httpx.AsyncClient, instructor_token: str, lesson_id: int) -> None:
+    url = f"{API}/lessons/{lesson_id}/stop"
+    await _json(await http.post(url, headers=_bearer(instructor_token)), 200)

@@ -1,0 +1,162 @@
+"""Simulated students of the capacity bench: asyncio tasks over one httpx client (loopback only).
+
+Each student joins the lesson at a random moment of the join window, then behaves as the
+browser does: asks `challenges/next` when the server says (``next_poll_after``, never later
+than ``poll_cap_s``), and answers a due challenge at once with a fresh 640x480 JPEG of its
+person. Every request is bounded by the step's end; nothing runs after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+API = "/api/v1"
+
+
+@dataclass
+class SimStudent:
+    user_id: int
+    token: str
+    frames: tuple[bytes, ...]
+    """Fresh frames of the student's person, sent in order (none is a copy of another)."""
+    sent: int = 0
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Tally:
+    """What the clients saw during a step."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    by_kind: Counter[str] = field(default_factory=Counter)
+    upload_ms: list[float] = field(default_factory=list)
+    capture_ids: list[int] = field(default_factory=list)
+
+    def count(self, kind: str, status: str) -> None:
+        self.by_kind[kind] += 1
+        self.statuses[f"{kind} {status}"] += 1
+
+    @property
+    def errors(self) -> dict[str, int]:
+        return {
+            key: n for key, n in self.statuses.items() if not key.endswith((" 200", " 202")) and n
+        }
+
+
+@dataclass
+class Step:
+    lesson_id: int
+    students: list[SimStudent]
+    join_window_s: float
+    stop_at: float
+    """``time.monotonic()`` at which every student stops."""
+    poll_cap_s: float
+    tally: Tally = field(default_factory=Tally)
+
+
+async def run_step(http: httpx.AsyncClient, step: Step, rng: random.Random) -> Tally:
+    started = time.monotonic()
+    joins = [started + rng.uniform(0, step.join_window_s) for _ in step.students]
+    await asyncio.gather(
+        *(student_life(http, step, s, at) for s, at in zip(step.students, joins, strict=True))
+    )
+    return step.tally
+
+
+async def student_life(
+    http: httpx.AsyncClient, step: Step, student: SimStudent, join_at: float
+) -> None:
+    await asyncio.sleep(max(0.0, join_at - time.monotonic()))
+    url = f"{API}/lessons/{step.lesson_id}"
+    answer = await call(http, step, "join", "POST", f"{url}/join", student)
+    seen: set[int] = set()
+    while time.monotonic() < step.stop_at:
+        challenge = None if answer is None else answer.get("challenge")
+        if challenge is not None and challenge["id"] not in seen:
+            seen.add(challenge["id"])
+            await upload(http, step, student, challenge)
+        else:
+            await asyncio.sleep(max(0.0, min(_wait(answer, step), step.stop_at - time.monotonic())))
+            if time.monotonic() >= step.stop_at:
+                return
+        answer = await call(http, step, "next", "GET", f"{url}/challenges/next", student)
+
+
+def _wait(answer: dict[str, Any] | None, step: Step) -> float:
+    if answer is None:
+        return min(5.0, step.poll_cap_s)
+    poll_after = answer.get("next_poll_after")
+    if poll_after is None:
+        return step.poll_cap_s
+    left = (datetime.fromisoformat(poll_after) - datetime.now(UTC)).total_seconds()
+    return max(0.05, min(left, step.poll_cap_s))
+
+
+async def call(
+    http: httpx.AsyncClient,
+    step: Step,
+    kind: str,
+    method: str,
+    url: str,
+    student: SimStudent,
+) -> dict[str, Any] | None:
+    try:
+        answer = await http.request(method, url, headers=student.headers)
+    except httpx.HTTPError as error:
+        step.tally.count(kind, type(error).__name__)
+        return None
+    step.tally.count(kind, str(answer.status_code))
+    return answer.json() if answer.status_code == 200 else None
+
+
+async def upload(
+    http: httpx.AsyncClient, step: Step, student: SimStudent, challenge: dict[str, Any]
+) -> None:
+    frame = student.frames[student.sent % len(student.frames)]
+    student.sent += 1
+    data = {"challenge_id": str(challenge["id"]), "nonce": challenge["nonce"]}
+    files = {"image": ("frame.jpg", frame, "image/jpeg")}
+    sent = time.perf_counter()
+    try:
+        answer = await http.post(
+            f"{API}/lessons/{step.lesson_id}/captures",
+            data=data,
+            files=files,
+            headers=student.headers,
+        )
+    except httpx.HTTPError as error:
+        step.tally.count("upload", type(error).__name__)
+        return
+    step.tally.upload_ms.append((time.perf_counter() - sent) * 1000)
+    step.tally.count("upload", str(answer.status_code))
+    if answer.status_code == 202:
+        step.tally.capture_ids.append(int(answer.json()["capture_id"]))
+
+
+async def health_rps(base_url: str, seconds: float = 5.0, clients: int = 20) -> float:
+    """Baseline: GET /health as fast as `clients` connections go for `seconds`."""
+    done = 0
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def loop(http: httpx.AsyncClient) -> None:
+        nonlocal done
+        while time.monotonic() < deadline:
+            if (await http.get("/health")).status_code == 200:
+                done += 1
+
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as http:
+        started = time.monotonic()
+        await asyncio.gather(*(loop(http) for _ in range(clients)))
+        return done / (time.monotonic() - started)
