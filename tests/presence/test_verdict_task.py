@@ -30,6 +30,7 @@ from tests.presence.verdict_support import (
 from tests.support.clock import FakeClock
 from trust_lesson.models import CaptureStatus
 from trust_lesson.presence.judging import NO_ENROLMENT
+from trust_lesson.presence.verdict_job import PICTURE_MISSING
 from trust_lesson.presence.verdicts import ChallengeKind, Verdict
 from trust_lesson.runtime import Runtime
 
@@ -181,3 +182,19 @@ async def test_the_real_worker_judges_an_upload(
     body = await wait_for_verdict(api, live.student, capture_id)
     assert body["status"] == "DONE"
     assert body["verdict"] == "VERIFIED"
+
+
+async def test_a_picture_missing_from_the_store_goes_to_review(
+    api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    live = await live_lesson(api, runtime, clock)
+    challenge = (await join(api, live, live.student))["challenge"]
+    capture_id = await send(api, live, live.student, challenge, small_jpeg(size=200))
+    key = (await load_capture(runtime, capture_id)).blob_key
+    assert key is not None
+    await runtime.blobs.delete(key)
+
+    verdict = await judge_now(runtime, capture_id)
+
+    assert verdict is Verdict.NEEDS_REVIEW
+    assert (await load_capture(runtime, capture_id)).reasons == [PICTURE_MISSING]

@@ -25,9 +25,9 @@ log = logging.getLogger("trust_lesson.presence.tasks")
 
 def register(worker: Worker) -> None:
     @worker.task(VERDICT_TASK, retries=VERDICT_RETRIES, retry_delay=VERDICT_RETRY_DELAY_S)
-    def verdict(capture_id: int) -> str | None:
-        written = run_verdict(worker, capture_id)
-        return None if written is None else written.value
+    def verdict(capture_id: int) -> None:
+        """Returns nothing: the row holds the verdict, and Huey keeps no result for None."""
+        run_verdict(worker, capture_id)
 
     @worker.periodic("expire-challenges", crontab(minute="*"))
     def expire_challenges() -> int:

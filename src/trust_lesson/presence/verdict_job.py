@@ -26,6 +26,7 @@ from trust_lesson.worker.worker import TaskResources
 
 EARLIER_HASHES = 500
 """How many of the student's latest pictures a new one is compared with (replay check)."""
+PICTURE_MISSING = "the stored picture is missing: kept for human review"
 log = logging.getLogger("trust_lesson.presence.verdict")
 
 
@@ -59,9 +60,11 @@ async def load_inputs(
         references = await reference_embeddings(db=db, user_id=capture.user_id)
         hashes = await _earlier_hashes(db, capture)
     try:
-        picture = await resources.blobs.get(capture.blob_key or "")
+        if capture.blob_key is None:
+            raise BlobNotFound("no key")
+        picture = await resources.blobs.get(capture.blob_key)
     except BlobNotFound:
-        return Judgement(Verdict.NEEDS_REVIEW, ["the stored picture is missing: human review"])
+        return Judgement(Verdict.NEEDS_REVIEW, [PICTURE_MISSING])
     return VerdictInputs(capture_id, picture, references, hashes, policy)
 
 
