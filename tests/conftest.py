@@ -1,9 +1,24 @@
-"""Fixtures shared by every test package."""
+"""Fixtures shared by every test package.
+
+The service under test runs on SQLite by default, and on PostgreSQL + Redis when
+TL_TEST_DATABASE_URL / TL_TEST_REDIS_URL are set (see tests/support/databases.py).
+"""
 
 import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from tests.support.clock import FakeClock
+from tests.support.databases import SuiteDatabases
+from tests.support.http import service_client
+from trust_lesson.app import create_app
+from trust_lesson.runtime import Runtime
+from trust_lesson.settings import Settings
 
 TESTDATA = Path(
     os.environ.get("TL_TESTDATA", Path(__file__).resolve().parents[2] / "shared" / "testdata")
@@ -18,25 +33,10 @@ def testdata() -> Path:
     return TESTDATA
 
 
-# --- the service under test: SQLite by default, PostgreSQL + Redis when configured -------------
-
-from collections.abc import AsyncIterator, Iterator  # noqa: E402
-
-import httpx  # noqa: E402
-from asgi_lifespan import LifespanManager  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-
-from tests.support.clock import FakeClock  # noqa: E402
-from tests.support.databases import TestDatabases  # noqa: E402
-from trust_lesson.app import create_app  # noqa: E402
-from trust_lesson.runtime import Runtime  # noqa: E402
-from trust_lesson.settings import Settings  # noqa: E402
-
-
 @pytest.fixture(scope="session")
-def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SuiteDatabases]:
     """A migrated database for the whole run; each test starts from empty tables."""
-    dbs = TestDatabases.from_environment(tmp_path_factory.mktemp("db"))
+    dbs = SuiteDatabases.from_environment(tmp_path_factory.mktemp("db"))
     yield dbs
     dbs.drop()
 
@@ -47,7 +47,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(databases: TestDatabases, tmp_path: Path) -> Settings:
+def settings(databases: SuiteDatabases, tmp_path: Path) -> Settings:
     databases.reset()
     return Settings(
         env="test",
@@ -73,6 +73,6 @@ def runtime(app: FastAPI) -> Runtime:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    """Calls the app in process; every answer is scanned for leaked secrets (R13)."""
+    async with service_client(app) as http:
         yield http
