@@ -1,7 +1,6 @@
 """What the running service holds: settings, engine, stores. Built in the app's lifespan."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from random import Random, SystemRandom
 
 from redis.asyncio import Redis
@@ -9,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from trust_lesson.auth.session_store import (
     RedisSessionStore,
-    SessionLifetime,
     SessionStore,
     SqlSessionStore,
+    session_lifetime,
 )
 from trust_lesson.auth.throttle import LoginThrottle
 from trust_lesson.clock import Clock, utc_now
@@ -46,10 +45,7 @@ class Runtime:
 def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
     engine = create_engine(settings.resolved_database_url)
     redis = _redis_client(settings.redis_url) if settings.redis_url else None
-    lifetime = SessionLifetime(
-        idle=timedelta(minutes=settings.session_idle_minutes),
-        absolute=timedelta(hours=settings.session_absolute_hours),
-    )
+    lifetime = session_lifetime(settings)
     store: SessionStore = (
         RedisSessionStore(redis, lifetime) if redis is not None else SqlSessionStore(lifetime)
     )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trust_lesson.auth.tokens import new_token, token_digest
 from trust_lesson.errors import ServiceUnavailable
 from trust_lesson.models import AuthSession
+from trust_lesson.settings import Settings
 
 TOUCH_EVERY = timedelta(seconds=60)
 
@@ -24,6 +25,13 @@ TOUCH_EVERY = timedelta(seconds=60)
 class SessionLifetime:
     idle: timedelta
     absolute: timedelta
+
+
+def session_lifetime(settings: Settings) -> SessionLifetime:
+    return SessionLifetime(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+    )
 
 
 @dataclass(frozen=True)
@@ -71,14 +79,21 @@ class SqlSessionStore:
         if session is None:
             return None
         if now >= session.expires_at or now - session.last_seen_at >= self.lifetime.idle:
-            await db.delete(session)
-            return None
+            return None  # ended; the row goes with the next purge (a 401 rolls back anyway)
         if now - session.last_seen_at >= TOUCH_EVERY:
             session.last_seen_at = now
         return session.user_id
 
     async def close(self, db: AsyncSession, *, token: str) -> None:
         await db.execute(delete(AuthSession).where(AuthSession.token_hash == token_digest(token)))
+
+    async def purge(self, db: AsyncSession, *, now: datetime) -> int:
+        """Delete sessions that can no longer be used (idle or past their absolute expiry)."""
+        ended = (AuthSession.expires_at <= now) | (
+            AuthSession.last_seen_at <= now - self.lifetime.idle
+        )
+        result = await db.execute(delete(AuthSession).where(ended))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def close_all(self, db: AsyncSession, *, user_id: int) -> None:
         await db.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
