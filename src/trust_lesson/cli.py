@@ -56,6 +56,26 @@ def serve(
 
 
 @app.command()
+def worker(
+    workers: Annotated[int, typer.Option(help="parallel workers (default: one per core)")] = 0,
+    processes: Annotated[bool, typer.Option(help="processes instead of threads")] = True,
+) -> None:
+    """Run background work (verdicts, periodic jobs) until stopped; start one per machine."""
+    import os
+
+    from trust_lesson.worker.registry import all_registrars
+    from trust_lesson.worker.worker import Worker
+
+    settings = _settings()
+    _migrate(settings)
+    count = workers or os.cpu_count() or 1
+    kind = "process" if processes else "thread"
+    queue = "redis" if settings.redis_url else f"sqlite file in {settings.data_dir}"
+    typer.echo(f"Trust Lesson worker: {count} {kind}(es), queue: {queue}")
+    Worker(settings, registrars=all_registrars()).consumer(workers=count, worker_type=kind).run()
+
+
+@app.command()
 def migrate() -> None:
     """Bring the database schema to the newest version."""
     settings = _settings()
