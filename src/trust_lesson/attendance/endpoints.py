@@ -9,7 +9,6 @@ from trust_lesson.attendance.dependencies import (
 )
 from trust_lesson.attendance.schemas import (
     AttendanceRead,
-    PolicyInput,
     ReviewCreate,
     ReviewItem,
     ReviewOutcome,
@@ -79,7 +78,9 @@ async def read_policy(course: VisibleCourse) -> AttendancePolicy:
 
 
 @router.put("/courses/{course_id}/policy", response_model=AttendancePolicy)
-async def replace_policy(data: PolicyInput, course: PolicyCourse, db: DbDep) -> AttendancePolicy:
+async def replace_policy(
+    data: AttendancePolicy, course: PolicyCourse, db: DbDep
+) -> AttendancePolicy:
     """Set the whole policy; fields left out take their default value."""
     return await policies.set_policy(db=db, course=course, policy=data)
 

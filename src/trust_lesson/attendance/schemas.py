@@ -2,18 +2,14 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.verdicts import ChallengeKind, Decision, Verdict
 from trust_lesson.schemas import Input, Output
 
 REASON_MAX = 1000
-MAX_MINUTES = 24 * 60
-MAX_SECONDS = 60 * 60
-MAX_DAYS = 100 * 365
 NOT_A_REVIEW = (Verdict.NEEDS_REVIEW, Verdict.MISSED)
 
 
@@ -104,29 +100,4 @@ class ReviewOutcome(Output):
     review: ReviewRead
     attendance: AttendanceRead | None = Field(
         description="the student's new decision when the lesson has finished"
-    )
-
-
-def _default(name: str) -> Any:
-    return AttendancePolicy.model_fields[name].default
-
-
-class PolicyInput(AttendancePolicy):
-    """A policy as a client sends it: `AttendancePolicy` with upper bounds as well, so that no
-    number overflows the time arithmetic (a 10^300 minute tolerance is a 422, never a 500)."""
-
-    entry_tolerance_min: float = Field(
-        default=_default("entry_tolerance_min"), gt=0, le=MAX_MINUTES
-    )
-    recheck_mean_interval_min: float = Field(
-        default=_default("recheck_mean_interval_min"), gt=0, le=MAX_MINUTES
-    )
-    recheck_min_gap_min: float = Field(
-        default=_default("recheck_min_gap_min"), gt=0, le=MAX_MINUTES
-    )
-    answer_deadline_s: float = Field(default=_default("answer_deadline_s"), gt=0, le=MAX_SECONDS)
-    end_check_lead_min: float = Field(default=_default("end_check_lead_min"), gt=0, le=MAX_MINUTES)
-    image_retention_days: int = Field(default=_default("image_retention_days"), ge=1, le=MAX_DAYS)
-    template_retention_days: int = Field(
-        default=_default("template_retention_days"), ge=1, le=MAX_DAYS
     )

@@ -22,6 +22,9 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 THREE_YEARS_IN_DAYS = 3 * 365
+ONE_DAY_IN_MINUTES = 24 * 60
+ONE_HOUR_IN_SECONDS = 60 * 60
+TEN_YEARS_IN_DAYS = 10 * 365
 
 
 class AttendancePolicy(BaseModel):
@@ -29,16 +32,18 @@ class AttendancePolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    entry_tolerance_min: float = Field(default=15, gt=0)
-    recheck_mean_interval_min: float = Field(default=10, gt=0)
-    recheck_min_gap_min: float = Field(default=3, gt=0)
-    answer_deadline_s: float = Field(default=60, gt=0)
-    end_check_lead_min: float = Field(default=5, gt=0)
+    # Upper bounds keep every value inside sensible time arithmetic (a 10^300-minute tolerance
+    # is refused, not overflowed); templates are never kept past three years (BIPA 15(a)).
+    entry_tolerance_min: float = Field(default=15, gt=0, le=ONE_DAY_IN_MINUTES)
+    recheck_mean_interval_min: float = Field(default=10, gt=0, le=ONE_DAY_IN_MINUTES)
+    recheck_min_gap_min: float = Field(default=3, gt=0, le=ONE_DAY_IN_MINUTES)
+    answer_deadline_s: float = Field(default=60, gt=0, le=ONE_HOUR_IN_SECONDS)
+    end_check_lead_min: float = Field(default=5, gt=0, le=ONE_DAY_IN_MINUTES)
     verified_at: float = Field(default=90, ge=0, le=100)
     review_at: float = Field(default=85, ge=0, le=100)
     verified_share_needed_percent: float = Field(default=80, gt=0, le=100)
-    image_retention_days: int = Field(default=180, ge=1)
-    template_retention_days: int = Field(default=THREE_YEARS_IN_DAYS, ge=1)
+    image_retention_days: int = Field(default=180, ge=1, le=TEN_YEARS_IN_DAYS)
+    template_retention_days: int = Field(default=THREE_YEARS_IN_DAYS, ge=1, le=THREE_YEARS_IN_DAYS)
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
