@@ -64,7 +64,12 @@ class LessonUpdate(Input):
 
 
 class RowProblem(Output):
-    row: int | None = Field(description="spreadsheet row as a person sees it (first row = 1)")
+    """One problem: a spreadsheet row, or a form field when the upload itself is not valid."""
+
+    row: int | None = Field(
+        default=None, description="spreadsheet row as a person sees it (first row = 1)"
+    )
+    field: str | None = Field(default=None, description="the form field, for a request problem")
     message: str
 
 
