@@ -201,4 +201,4 @@ async def test_a_student_who_joins_and_never_answers_is_absent_with_missed_check
     assert decision["checks_verified"] == 0
     assert decision["checks_total"] >= 1
     assert "entry check missed" in decision["reasons"]
-    assert "no end check" in decision["reasons"]
+    assert any(reason.startswith("no end check was issued") for reason in decision["reasons"])

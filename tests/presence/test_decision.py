@@ -229,7 +229,9 @@ def test_attended_means_entry_and_end_verified_and_the_share_met(
         entries = [o for o in timeline if o.kind is ENTRY]
         ends = [o for o in timeline if o.kind is END]
         assert entries and all(o.final_verdict is V.VERIFIED for o in entries)
-        assert ends and all(o.final_verdict is V.VERIFIED for o in ends)
+        last = max(timeline, key=lambda o: o.issued_at)
+        stand_in = ends or [o for o in timeline if o.issued_at == last.issued_at]
+        assert all(o.final_verdict is V.VERIFIED for o in stand_in)
         share = 100 * result.checks_verified / result.checks_total
         assert share >= policy.verified_share_needed_percent - 1e-9
 
@@ -257,3 +259,31 @@ def test_counts_and_the_decision_agree_with_the_timeline(timeline: list[Challeng
     assert (result.decision is Decision.PENDING_REVIEW) == (bool(timeline) and unsettled)
     nothing_verified = result.checks_verified == 0
     assert (result.decision is Decision.ABSENT) == (nothing_verified and not unsettled)
+
+
+def test_an_early_stop_lets_the_last_check_stand_for_the_end_check() -> None:
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    timeline = [
+        ChallengeOutcome(ENTRY, start, V.VERIFIED),
+        ChallengeOutcome(RANDOM, start + timedelta(minutes=12), V.VERIFIED),
+        ChallengeOutcome(RANDOM, start + timedelta(minutes=25), V.VERIFIED),
+    ]
+
+    result = decide(timeline, POLICY)
+
+    assert result.decision is Decision.ATTENDED
+    assert (
+        "no end check was issued; the last check (random at 09:25 UTC) stands for it: verified"
+        in (result.reasons)
+    )
+
+
+def test_without_an_end_check_a_failed_last_check_still_counts_against() -> None:
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    timeline = [
+        ChallengeOutcome(ENTRY, start, V.VERIFIED),
+        *[ChallengeOutcome(RANDOM, start + timedelta(minutes=m), V.VERIFIED) for m in (5, 10, 15)],
+        ChallengeOutcome(RANDOM, start + timedelta(minutes=25), V.WRONG_PERSON),
+    ]
+
+    assert decide(timeline, POLICY).decision is Decision.PARTIAL

@@ -10,7 +10,9 @@ The rules, applied in this order (first match wins):
 3. No check verified: ABSENT.
 4. The entry check and the end check are verified (there is at least one of each and every
    one of them is verified) and at least ``verified_share_needed_percent`` of all checks are
-   verified: ATTENDED.
+   verified: ATTENDED. When no end check was issued (the instructor stopped the lesson before
+   it, or the student joined too late for one), the student's last check stands for it: an
+   early stop must not turn everybody's attendance into PARTIAL.
 5. Otherwise: PARTIAL.
 
 A reviewer's override replaces the machine verdict of that check everywhere above. Every
@@ -95,7 +97,7 @@ def decide(timeline: Sequence[ChallengeOutcome], policy: AttendancePolicy) -> At
     if pending:
         return decided(Decision.PENDING_REVIEW, pending)
     entry, entry_ok = _bookend(outcomes, ChallengeKind.ENTRY, "entry check")
-    end, end_ok = _bookend(outcomes, ChallengeKind.END, "end check")
+    end, end_ok = _end_check(outcomes)
     reasons = [*entry, *end, _share_reason(verified, total, policy)]
     if verified == 0:
         return decided(Decision.ABSENT, reasons)
@@ -135,6 +137,19 @@ def _bookend(
         return [f"no {name}"], False
     reasons = [f"{name} {_final(outcome).description}" for outcome in checks]
     return reasons, all(outcome.verified for outcome in checks)
+
+
+def _end_check(outcomes: Sequence[ChallengeOutcome]) -> tuple[list[str], bool]:
+    """The end check, or the last check when no end check was issued."""
+    if any(outcome.kind is ChallengeKind.END for outcome in outcomes):
+        return _bookend(outcomes, ChallengeKind.END, "end check")
+    last = outcomes[-1]
+    when = as_utc(last.issued_at).strftime("%H:%M UTC")
+    reason = (
+        f"no end check was issued; the last check ({last.kind.value.lower()} at {when}) "
+        f"stands for it: {_final(last).description}"
+    )
+    return [reason], last.verified
 
 
 def _final(outcome: ChallengeOutcome) -> Verdict:
