@@ -1,0 +1,119 @@
+"""Redis down in the scaled setup: protected routes fail closed, no capture is accepted while it
+is down, and none accepted before is lost (its queued job vanished with Redis; the sweep
+resubmits it from the database row).
+
+The story runs its own throw-away redis-server, so it can really be killed and restarted.
+"""
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from tests.presence.live import capture_count, join, live_lesson, small_jpeg, stored_blobs, upload
+from tests.presence.verdict_support import judge_now, send
+from tests.support.clock import FakeClock
+from tests.support.factories import login
+from tests.support.http import running_app, service_client
+from trust_lesson.presence.sweeps import STUCK_AFTER
+from trust_lesson.presence.verdicts import Verdict
+from trust_lesson.settings import Settings
+
+
+class RedisServer:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url).ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        pytest.fail("the throw-away redis-server did not start")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = RedisServer(port)
+    server.start()
+    yield server
+    server.kill()
+
+
+async def test_redis_down_refuses_captures_and_loses_none(
+    settings: Settings, clock: FakeClock, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    scaled = settings.model_copy(update={"redis_url": redis_server.url})
+    async with running_app(scaled, clock) as app, service_client(app) as client:
+        runtime = app.state.runtime
+        live = await live_lesson(client, runtime, clock, students=2)
+        first, second = live.students
+        accepted = await send(
+            client,
+            live,
+            first,
+            (await join(client, live, first))["challenge"],
+            small_jpeg(size=200),
+        )
+        waiting = (await join(client, live, second))["challenge"]
+        assert runtime.worker.huey.pending_count() == 1
+
+        redis_server.kill()
+        refused = await upload(client, live, second, waiting, small_jpeg(size=200))
+        profile = await client.get("/api/v1/users/me", headers=second.headers)
+
+        assert refused.status_code == 503
+        assert profile.status_code == 503
+        assert await capture_count(runtime) == 1
+        assert len(stored_blobs(scaled.data_dir)) == 1
+
+        redis_server.start()
+        stale = await client.get("/api/v1/users/me", headers=first.headers)
+        assert stale.status_code == 401
+        assert runtime.worker.huey.pending_count() == 0
+        first.headers = await login(client, first.user.email)
+
+        clock.advance(seconds=STUCK_AFTER.total_seconds() + 1)
+        resubmitted = await asyncio.to_thread(runtime.worker.tasks["resubmit-captures"].call_local)
+        verdicts = [await judge_now(runtime, accepted) for _ in range(2)]
+
+        assert resubmitted == 1
+        assert verdicts == [Verdict.NEEDS_REVIEW, None]
+        answer = await client.get(f"/api/v1/captures/{accepted}", headers=first.headers)
+        assert answer.json()["verdict"] == "NEEDS_REVIEW"
