@@ -11,9 +11,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 import redis
 
@@ -77,7 +75,7 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 async def test_redis_down_refuses_captures_and_loses_none(
-    settings: Settings, clock: FakeClock, redis_server: RedisServer, tmp_path: Path
+    settings: Settings, clock: FakeClock, redis_server: RedisServer
 ) -> None:
     scaled = settings.model_copy(update={"redis_url": redis_server.url})
     async with running_app(scaled, clock) as app, service_client(app) as client:
