@@ -6,7 +6,7 @@ not found (404, no data); seen but not managed (a student's own course) is forbi
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 
 from trust_lesson.attendance import reviews
 from trust_lesson.auth.dependencies import CurrentUser, StaffUser
@@ -16,8 +16,9 @@ from trust_lesson.errors import Forbidden
 from trust_lesson.lessons import service as lessons
 from trust_lesson.lessons.dependencies import LessonId
 from trust_lesson.models import Capture, Course, Lesson
+from trust_lesson.schemas import RowIdPath
 
-CaptureId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+CaptureId = RowIdPath
 STAFF_ONLY = "Only the course's instructors and administrators may see this."
 
 

@@ -5,15 +5,16 @@ Out of the caller's sight -> 404 with no data; visible but not theirs to manage 
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 
 from trust_lesson.auth.dependencies import CurrentUser
 from trust_lesson.courses import service
 from trust_lesson.deps import DbDep
 from trust_lesson.errors import Forbidden
 from trust_lesson.models import Course, Term
+from trust_lesson.schemas import RowIdPath
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Id = RowIdPath
 NOT_YOURS = "Only the course's instructors and administrators may do this."
 
 

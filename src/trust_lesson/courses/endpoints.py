@@ -1,6 +1,4 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 
 from trust_lesson.auth.dependencies import CurrentUser, StaffUser
 from trust_lesson.courses import members, service
@@ -22,9 +20,10 @@ from trust_lesson.courses.schemas import (
 )
 from trust_lesson.deps import DbDep, PageDep
 from trust_lesson.models import Term
+from trust_lesson.schemas import RowIdPath
 
 router = APIRouter(prefix="/api/v1", tags=["courses"])
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+UserId = RowIdPath
 
 
 @router.get("/courses", response_model=list[CourseRead])

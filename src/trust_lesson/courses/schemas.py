@@ -4,7 +4,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from trust_lesson.models import MemberRole, TermStatus
-from trust_lesson.schemas import Input, Output
+from trust_lesson.schemas import Input, Output, RowId
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
 
@@ -67,5 +67,5 @@ class MemberRead(Output):
 
 
 class MemberCreate(Input):
-    user_id: int = Field(ge=1, le=2**31 - 1)
+    user_id: RowId
     role: MemberRole = MemberRole.STUDENT

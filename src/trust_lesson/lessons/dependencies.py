@@ -5,15 +5,16 @@ Out of the caller's sight -> 404 with no data; visible but not theirs -> 403.
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 
 from trust_lesson.auth.dependencies import CurrentUser
 from trust_lesson.deps import DbDep
 from trust_lesson.errors import Forbidden
 from trust_lesson.lessons import service
 from trust_lesson.models import Lesson
+from trust_lesson.schemas import RowIdPath
 
-LessonId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+LessonId = RowIdPath
 
 
 async def visible_lesson(lesson_id: LessonId, caller: CurrentUser, db: DbDep) -> Lesson:

@@ -19,6 +19,7 @@ from trust_lesson.lessons.schemas import (
     in_range,
 )
 from trust_lesson.models import Lesson
+from trust_lesson.schemas import MAX_ROW_ID
 
 router = APIRouter(prefix="/api/v1", tags=["lessons"])
 
@@ -30,7 +31,7 @@ class LessonFilters:
         self,
         start: datetime | None = None,
         end: datetime | None = None,
-        term_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+        term_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     ) -> None:
         self.start = _as_utc("start", start)
         self.end = _as_utc("end", end)

@@ -5,7 +5,7 @@ from pydantic import AfterValidator, AwareDatetime, Field
 
 from trust_lesson.courses.schemas import NO_NUL
 from trust_lesson.models import LessonStatus
-from trust_lesson.schemas import Input, Output
+from trust_lesson.schemas import Input, Output, RowId
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -22,7 +22,7 @@ def in_range(moment: datetime) -> datetime:
     return utc
 
 
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Id = RowId
 PlannedStart = Annotated[AwareDatetime, AfterValidator(in_range)]
 Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
 Description = Annotated[str, Field(max_length=10_000, pattern=NO_NUL)]

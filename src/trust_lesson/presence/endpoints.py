@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, UploadFile, status
+from fastapi import APIRouter, File, Form, UploadFile, status
 
 from trust_lesson.auth.dependencies import CurrentUser
 from trust_lesson.deps import DbDep, NowDep, RuntimeDep
@@ -20,9 +20,10 @@ from trust_lesson.presence.schemas import (
     NextChallengeRead,
     problems,
 )
+from trust_lesson.schemas import MAX_ROW_ID, RowIdPath
 
 router = APIRouter(prefix="/api/v1", tags=["presence"])
-CaptureId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+CaptureId = RowIdPath
 MIB = 1024 * 1024
 
 
@@ -65,7 +66,7 @@ async def upload_capture(
     db: DbDep,
     now: NowDep,
     runtime: RuntimeDep,
-    challenge_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    challenge_id: Annotated[int, Form(ge=1, le=MAX_ROW_ID)],
     nonce: Annotated[str, Form(min_length=1, max_length=64)],
     image: Annotated[UploadFile, File(description="a JPEG, PNG or WebP picture, at most 5 MB")],
 ) -> CaptureAccepted:

@@ -1,15 +1,16 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
 from trust_lesson.auth.dependencies import AdminUser, CurrentUser
 from trust_lesson.deps import DbDep, NowDep, PageDep, RuntimeDep
 from trust_lesson.models import Role, User
+from trust_lesson.schemas import RowIdPath
 from trust_lesson.users import service
 from trust_lesson.users.schemas import ProfileUpdate, UserCreate, UserRead, UserUpdate
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="an account id")]
+UserId = RowIdPath
 
 
 async def visible_user(user_id: UserId, caller: CurrentUser, db: DbDep) -> User:
