@@ -19,13 +19,15 @@ one simulated student makes the requests of 10 students at the default policy (o
 "sim" the clients actually running. A step is sustained when p95 <= 10 s, nothing is lost or
 doubled and no request failed with a 5xx or a transport error.
 
-Two setups in one run, each with a baseline measured in the same run (GET /health rps; and
-once, the vision work of one verdict on one core): the embedded default (SQLite, in-process
-worker, `TL_WORKER_THREADS` = ``--embedded-threads``) and PostgreSQL + Redis with a separate
-`trust-lesson worker` process (a fresh database, dropped afterwards; Redis db 13).
+Three setups in one run, each with a baseline measured in the same run (GET /health rps; and
+once, the vision work of one verdict on one core): the embedded default (SQLite, worker in the
+API process with `TL_WORKER_THREADS` = ``--embedded-threads``, default 1 like the setting),
+the same SQLite files with the worker in its own `trust-lesson worker` process, and PostgreSQL
++ Redis with a separate `trust-lesson worker` process (a fresh database, dropped afterwards;
+Redis db 13). The ramp of a setup stops at its first step not sustained.
 
 Usage: `.venv/bin/python bench/capacity.py [--steps 500,1000,2000,5000] [--speedup 10]
-[--join-s 60] [--measure-s 90] [--skip-embedded] [--skip-postgres]`. Writes
+[--join-s 60] [--measure-s 90] [--setups embedded,sqlite-worker,postgres]`. Writes
 bench/out/capacity.png.
 """
 
@@ -85,14 +87,8 @@ def main() -> int:
     vision_baseline(pool)
     results: list[StepResult] = []
     with tempfile.TemporaryDirectory(prefix="tl-capacity-") as folder:
-        if not options.skip_embedded:
-            results += run_setup(
-                "embedded (SQLite)", Path(folder) / "embedded", None, options, pool
-            )
-        if not options.skip_postgres:
-            with scaled_stores(REDIS_URL) as database_url:
-                name = "PostgreSQL + Redis"
-                results += run_setup(name, Path(folder) / "scaled", database_url, options, pool)
+        for setup in options.setups.split(","):
+            results += run_named_setup(setup, Path(folder) / setup, options, pool)
     print_table(results)
     say(f"\nchart: {chart(results, OUT / 'capacity.png')}")
     for setup in dict.fromkeys(r.setup for r in results):
@@ -101,16 +97,39 @@ def main() -> int:
     return 0
 
 
+SETUPS = {
+    "embedded": "embedded (SQLite)",
+    "sqlite-worker": "SQLite + worker process",
+    "postgres": "PostgreSQL + Redis",
+}
+
+
+def run_named_setup(
+    setup: str, folder: Path, options: argparse.Namespace, pool: list[Face]
+) -> list[StepResult]:
+    """embedded: `serve` alone (in-process worker, TL_WORKER_THREADS threads); sqlite-worker:
+    the same SQLite files with `serve` and a `trust-lesson worker` process; postgres: a fresh
+    PostgreSQL database and Redis with `serve` and a `trust-lesson worker` process."""
+    name = SETUPS[setup]
+    if setup == "embedded":
+        extra = {"TL_WORKER_THREADS": str(options.embedded_threads)}
+        return run_setup(name, folder, None, options, pool, extra, workers=0)
+    if setup == "sqlite-worker":
+        extra = {"TL_EMBEDDED_WORKER": "false"}
+        return run_setup(name, folder, None, options, pool, extra, options.worker_processes)
+    with scaled_stores(REDIS_URL) as database_url:
+        return run_setup(name, folder, database_url, options, pool, {}, options.worker_processes)
+
+
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--steps", default="500,1000,2000,5000")
     parser.add_argument("--speedup", type=float, default=10.0)
     parser.add_argument("--join-s", type=float, default=60.0)
     parser.add_argument("--measure-s", type=float, default=90.0)
-    parser.add_argument("--embedded-threads", type=int, default=2)
+    parser.add_argument("--setups", default="embedded,sqlite-worker,postgres")
+    parser.add_argument("--embedded-threads", type=int, default=1, help="the default is 1")
     parser.add_argument("--worker-processes", type=int, default=2)
-    parser.add_argument("--skip-embedded", action="store_true")
-    parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--keep-going", action="store_true", help="run steps after a failed one")
     return parser.parse_args()
 
@@ -142,20 +161,21 @@ def run_setup(
     database_url: str | None,
     options: argparse.Namespace,
     pool: list[Face],
+    extra: dict[str, str],
+    workers: int,
 ) -> list[StepResult]:
     steps = [int(s) for s in options.steps.split(",")]
     most = math.ceil(max(steps) / options.speedup)
     data_dir = folder / "var"
     data_dir.mkdir(parents=True)
     redis_url = REDIS_URL if database_url else None
-    extra = {"TL_WORKER_THREADS": str(options.embedded_threads)}
     say(f"\n== {name}: starting the service")
     with services(
         data_dir,
         database_url=database_url,
         redis_url=redis_url,
         extra_env=extra,
-        worker_processes=options.worker_processes,
+        worker_processes=workers,
     ) as running:
         rps = asyncio.run(health_rps(running.base_url))
         say(f"   baseline: GET /health {rps:.0f} req/s (20 clients); processes {running.pids}")
@@ -222,7 +242,10 @@ def run_one_step(
     ids = set(tally.capture_ids)
     doubled = rows.challenges_with_two_captures + verdicts_written_twice(running.logs, ids)
     missing = len(ids) - rows.captures if rows.captures < len(ids) else 0
-    say(f"   drained in {drained:.0f} s; rows: {rows}"[:300])
+    say(
+        f"   drained in {drained:.0f} s; {rows.captures} captures, {rows.done} with a verdict,"
+        f" {rows.challenges_answered} challenges answered, {rows.verdicts}"
+    )
     return StepResult(
         setup=setup,
         students=count,

@@ -74,11 +74,12 @@ def services(
     extra_env: dict[str, str],
     worker_processes: int,
 ) -> Iterator[Running]:
-    """`trust-lesson serve` (and, with Redis, a separate `trust-lesson worker`) on 127.0.0.1."""
+    """`trust-lesson serve` on 127.0.0.1 and, when ``worker_processes``, a separate
+    `trust-lesson worker` (its queue: Redis, or the SQLite file in the data dir)."""
     env = service_env(data_dir, database_url=database_url, redis_url=redis_url) | extra_env
     port = free_port()
     commands = {"serve": [str(CLI), "serve", "--host", HOST, "--port", str(port)]}
-    if redis_url:
+    if worker_processes:
         commands["worker"] = [str(CLI), "worker", "--workers", str(worker_processes)]
     processes: dict[str, subprocess.Popen[bytes]] = {}
     logs = []
