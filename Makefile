@@ -34,5 +34,8 @@ bench-api: $(STAMP)
 bench-vision: $(STAMP)
 	$(BIN)/python bench/vision.py
 
+bench-capacity: $(STAMP)
+	$(BIN)/python bench/capacity.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
