@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -204,7 +204,26 @@ async def redecide_late_verdicts(*, db: AsyncSession, now: datetime, limit: int 
         AttendanceDecision.decision == Decision.PENDING_REVIEW, is_newest(), analysed_later
     )
     stale = (await db.execute(query.limit(limit))).scalars().all()
+    redecided = 0
     for decision in stale:
-        lesson = await db.get_one(Lesson, decision.lesson_id)
-        await redecide_student(db=db, lesson=lesson, user_id=decision.user_id, now=now)
-    return len(stale)
+        lesson = await _locked_lesson(db, decision.lesson_id)
+        if await _still_newest(db, decision):  # another worker may have decided meanwhile
+            await redecide_student(db=db, lesson=lesson, user_id=decision.user_id, now=now)
+            redecided += 1
+    return redecided
+
+
+async def _locked_lesson(db: AsyncSession, lesson_id: int) -> Lesson:
+    """The lesson, locked against a second worker deciding its students at the same time."""
+    query = select(Lesson).where(Lesson.id == lesson_id).with_for_update()
+    return (await db.execute(query)).scalar_one()
+
+
+async def _still_newest(db: AsyncSession, decision: AttendanceDecision) -> bool:
+    newest = await db.scalar(
+        select(func.max(AttendanceDecision.id)).where(
+            AttendanceDecision.lesson_id == decision.lesson_id,
+            AttendanceDecision.user_id == decision.user_id,
+        )
+    )
+    return newest == decision.id
