@@ -272,7 +272,9 @@ async def _play(
     duration: float,
     options: argparse.Namespace,
 ) -> tuple[int, Tally]:
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends, as browsers do, so a
+    # request never races the server closing its connection (an httpx ReadError otherwise).
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=running.base_url, timeout=60, limits=limits) as http:
         lesson_id = await start_lesson(http, instructor, term_id)
         step = Step(
