@@ -49,8 +49,9 @@ class RedisServer:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                if redis.Redis.from_url(self.url).ping():
-                    return
+                with redis.Redis.from_url(self.url) as probe:
+                    if probe.ping():
+                        return
             except redis.ConnectionError:
                 time.sleep(0.05)
         pytest.fail("the throw-away redis-server did not start")

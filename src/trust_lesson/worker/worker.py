@@ -139,3 +139,11 @@ class Worker:
                 self._resources = None
             self._loop.stop()
             self._loop = None
+        self._close_queue()
+
+    def _close_queue(self) -> None:
+        """Let go of the queue's connections (a Redis pool, or the SQLite file handle)."""
+        self.huey.storage.close()
+        pool = getattr(self.huey.storage, "pool", None)
+        if pool is not None:
+            pool.disconnect()
