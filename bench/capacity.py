@@ -21,7 +21,7 @@ doubled and no request failed with a 5xx or a transport error.
 
 Three setups in one run, each with a baseline measured in the same run (GET /health rps; and
 once, the vision work of one verdict on one core): the embedded default (SQLite, worker in the
-API process with `TL_WORKER_THREADS` = ``--embedded-threads``, default 1 like the setting),
+API process with the setting's default of one thread per core, or ``--embedded-threads``),
 the same SQLite files with the worker in its own `trust-lesson worker` process, and PostgreSQL
 + Redis with a separate `trust-lesson worker` process (a fresh database, dropped afterwards;
 Redis db 13). The ramp of a setup stops at its first step not sustained.
@@ -112,7 +112,8 @@ def run_named_setup(
     PostgreSQL database and Redis with `serve` and a `trust-lesson worker` process."""
     name = SETUPS[setup]
     if setup == "embedded":
-        extra = {"TL_WORKER_THREADS": str(options.embedded_threads)}
+        threads = options.embedded_threads
+        extra = {"TL_WORKER_THREADS": str(threads)} if threads else {}
         return run_setup(name, folder, None, options, pool, extra, workers=0)
     if setup == "sqlite-worker":
         extra = {"TL_EMBEDDED_WORKER": "false"}
@@ -128,7 +129,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--join-s", type=float, default=60.0)
     parser.add_argument("--measure-s", type=float, default=90.0)
     parser.add_argument("--setups", default="embedded,sqlite-worker,postgres")
-    parser.add_argument("--embedded-threads", type=int, default=1, help="the default is 1")
+    parser.add_argument(
+        "--embedded-threads", type=int, default=0, help="default: the setting's (one per core)"
+    )
     parser.add_argument("--worker-processes", type=int, default=2)
     parser.add_argument("--keep-going", action="store_true", help="run steps after a failed one")
     return parser.parse_args()

@@ -1,5 +1,6 @@
 """One settings class, read from the environment (prefix ``TL_``)."""
 
+import os
 import secrets
 from enum import StrEnum
 from functools import cached_property
@@ -28,7 +29,12 @@ class Settings(BaseSettings):
     embedded_worker: bool | None = Field(
         default=None, description="run the worker inside `serve`; default: only without Redis"
     )
-    worker_threads: int = Field(default=1, ge=1, le=32)
+    worker_threads: int = Field(
+        default_factory=lambda: min(os.cpu_count() or 1, 8),
+        ge=1,
+        le=32,
+        description="threads of the embedded worker: one per core (vision releases the GIL)",
+    )
     secret_key: str | None = Field(default=None, min_length=32)
 
     registration_open: bool = True
