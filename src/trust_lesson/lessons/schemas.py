@@ -74,6 +74,8 @@ class RowProblem(Output):
 
 
 class ImportRejected(Output):
+    """Row problems of the sheet, or (without `errors`) a problem with the request itself."""
+
     detail: str
     code: str
-    errors: list[RowProblem]
+    errors: list[RowProblem] = []
