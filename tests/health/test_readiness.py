@@ -30,3 +30,10 @@ async def test_an_unreachable_blob_store_makes_the_service_not_ready(
 
     assert response.status_code == 503
     assert response.json()["parts"]["blob_store"] == "unavailable"
+
+
+async def test_the_front_door_leads_to_the_api_docs(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+
+    assert response.status_code == 307
+    assert response.headers["location"] == "/docs"
