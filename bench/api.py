@@ -20,21 +20,16 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import redis
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from live_service import Account, LiveService, live_service
+from live_service import Account, LiveService, live_service, scratch_postgres
 
-POSTGRES_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 CONCURRENCY = 20
 LESSONS = 50
@@ -63,13 +58,16 @@ def main() -> int:
     options = parse_arguments()
     results: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="tl-bench-") as folder:
-        setups = [("embedded (SQLite, sessions in DB)", None, None)]
+        setups: list[tuple[str, str | None, str | None]] = [
+            ("embedded (SQLite, sessions in DB)", None, None)
+        ]
         if not options.skip_postgres:
             setups.append(("PostgreSQL + Redis", "postgres", REDIS_URL))
         for number, (name, database, redis_url) in enumerate(setups):
             data_dir = Path(folder) / f"setup{number}" / "var"
             data_dir.parent.mkdir(parents=True)
-            with scaled_stores(database, redis_url) as database_url:
+            stores = scratch_postgres(redis_url) if database and redis_url else nullcontext(None)
+            with stores as database_url:
                 results += measure_setup(name, data_dir, database_url, redis_url, options)
     print_table(results, options)
     return 1 if any(m.errors for m in results) else 0
@@ -81,34 +79,6 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20, help="per measurement, at most")
     parser.add_argument("--skip-postgres", action="store_true")
     return parser.parse_args()
-
-
-@contextmanager
-def scaled_stores(database: str | None, redis_url: str | None) -> Iterator[str | None]:
-    """A fresh PostgreSQL database and an empty Redis database, removed afterwards."""
-    if database is None:
-        yield None
-        return
-    name = f"tl_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(
-        POSTGRES_SERVER.replace("+asyncpg", "+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    flush_redis(redis_url)
-    try:
-        yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
-    finally:
-        flush_redis(redis_url)
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def flush_redis(url: str | None) -> None:
-    if url:
-        with redis.Redis.from_url(url) as client:
-            client.flushdb()
 
 
 def measure_setup(

@@ -59,8 +59,8 @@ from capacity_setup import (
     create_admin,
     create_people,
     faces,
-    scaled_stores,
     school,
+    scratch_postgres,
     services,
     sign_in,
     start_lesson,
@@ -118,7 +118,7 @@ def run_named_setup(
     if setup == "sqlite-worker":
         extra = {"TL_EMBEDDED_WORKER": "false"}
         return run_setup(name, folder, None, options, pool, extra, options.worker_processes)
-    with scaled_stores(REDIS_URL) as database_url:
+    with scratch_postgres(REDIS_URL, "tl_capacity") as database_url:
         return run_setup(name, folder, database_url, options, pool, {}, options.worker_processes)
 
 

@@ -8,7 +8,6 @@ import secrets
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,16 +17,14 @@ from typing import Any
 
 import httpx
 import numpy as np
-import redis
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from live_service import CLI, HOST, free_port, service_env
+from live_service import scratch_postgres as scratch_postgres  # re-exported for capacity.py
 
 from trust_lesson.demo.pictures import FrameMaker, Person, demo_people
 from trust_lesson.vision.faces import largest_face_embedding
 
-POSTGRES_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PASSWORD = secrets.token_urlsafe(18)
 API = "/api/v1"
 
@@ -39,30 +36,6 @@ class Running:
     env: dict[str, str]
     pids: dict[str, int]
     logs: list[Path]
-
-
-@contextmanager
-def scaled_stores(redis_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL database and an empty Redis database, removed afterwards."""
-    name = f"tl_capacity_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(
-        POSTGRES_SERVER.replace("+asyncpg", "+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    _flush(redis_url)
-    try:
-        yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
-    finally:
-        _flush(redis_url)
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _flush(url: str) -> None:
-    with redis.Redis.from_url(url) as client:
-        client.flushdb()
 
 
 @contextmanager

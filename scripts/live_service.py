@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import redis
+import sqlalchemy as sa
 
 CLI = Path(sys.executable).with_name("trust-lesson")
 HOST = "127.0.0.1"
@@ -127,3 +130,30 @@ def _wait_until_up(service: LiveService, process: subprocess.Popen[bytes]) -> No
     raise RuntimeError(
         f"the server did not answer within {STARTUP_SECONDS}s:\n{service.log_tail()}"
     )
+
+
+POSTGRES_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def scratch_postgres(redis_url: str, prefix: str = "tl_bench") -> Iterator[str]:
+    """A fresh PostgreSQL database and an empty Redis database, both removed afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(
+        POSTGRES_SERVER.replace("+asyncpg", "+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    _flush(redis_url)
+    try:
+        yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
+    finally:
+        _flush(redis_url)
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _flush(url: str) -> None:
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()
