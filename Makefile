@@ -4,21 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-fast lint fuzz bench-api bench-vision bench-capacity clean
+.PHONY: run test test-fast lint fuzz bench-api bench-vision bench-capacity clean browser
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv sync --frozen --quiet
 	@touch $(STAMP)
 
+# The browser tests drive Debian's Chromium with a fake webcam fed by ffmpeg-made y4m files.
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v ffmpeg >/dev/null 2>&1 || { \
+	  [ "$$(id -u)" = 0 ] || { echo "install Debian's chromium and ffmpeg (apt-get install chromium ffmpeg)"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ffmpeg >/dev/null; }
+
 run: $(STAMP)  ## start the service on the embedded default (SQLite, local files, in-process worker)
 	$(BIN)/trust-lesson serve
 
-test: $(STAMP)  ## the whole suite (set TL_TEST_DATABASE_URL / TL_TEST_REDIS_URL for PostgreSQL + Redis)
-	$(BIN)/pytest
+test: $(STAMP) browser  ## the whole suite, two processes (TL_TEST_DATABASE_URL / TL_TEST_REDIS_URL: PostgreSQL + Redis)
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test-fast: $(STAMP)  ## everything but the tests that load models or start a browser
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n 2 --dist loadfile -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts

@@ -29,7 +29,7 @@ class SuiteDatabases:
 
     @classmethod
     def from_environment(cls, folder: Path) -> "SuiteDatabases":
-        redis_url = os.environ.get("TL_TEST_REDIS_URL") or None
+        redis_url = worker_redis_url(os.environ.get("TL_TEST_REDIS_URL") or None)
         server_url = os.environ.get("TL_TEST_DATABASE_URL")
         if server_url:
             return cls._postgres(server_url, redis_url)
@@ -81,6 +81,16 @@ class SuiteDatabases:
         with engine.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
         engine.dispose()
+
+
+def worker_redis_url(url: str | None) -> str | None:
+    """Each pytest-xdist worker flushes a Redis database of its own: gw0 the one given, gw1
+    the one below it, and so on (CI gives 15, so two workers use 15 and 14)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if url is None or worker == "gw0":
+        return url
+    base, _, number = url.rpartition("/")
+    return f"{base}/{int(number or 0) - int(worker.removeprefix('gw'))}"
 
 
 def sync_url(url: str) -> str:
