@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from trust_lesson import __version__
+from trust_lesson.apidocs.pages import install_api_docs
 from trust_lesson.attendance.endpoints import router as attendance_router
 from trust_lesson.auth.endpoints import router as auth_router
 from trust_lesson.biometrics.endpoints import router as biometrics_router
@@ -18,6 +19,7 @@ from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddl
 from trust_lesson.presence.endpoints import router as presence_router
 from trust_lesson.runtime import build_runtime
 from trust_lesson.schemas import VALIDATION_RESPONSES
+from trust_lesson.security_headers import SecurityHeadersMiddleware
 from trust_lesson.settings import Settings
 from trust_lesson.users.endpoints import router as users_router
 
@@ -52,12 +54,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         version=__version__,
         description="Proof that a student really attended a live online lesson.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_api_docs(app)
     for router in ROUTERS:
         # Our 422 body (errors.py), documented instead of FastAPI's default list shape.
         api = router.prefix.startswith("/api/")
         app.include_router(router, responses=VALIDATION_RESPONSES if api else None)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

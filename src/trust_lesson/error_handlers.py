@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from trust_lesson.errors import DomainError
 from trust_lesson.logs import request_id_var
 from trust_lesson.middleware import BodyTooLarge
+from trust_lesson.security_headers import add_security_headers
 
 log = logging.getLogger("trust_lesson.errors")
 
@@ -76,4 +77,6 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
         "code": "internal_error",
         "request_id": request_id,
     }
-    return JSONResponse(body, status_code=500, headers={"X-Request-ID": request_id})
+    response = JSONResponse(body, status_code=500, headers={"X-Request-ID": request_id})
+    add_security_headers(response.headers, https=request.url.scheme == "https")
+    return response

@@ -1,0 +1,1 @@
+"""The API documentation pages, with every asset served by the service itself."""
