@@ -13,6 +13,7 @@ from trust_lesson.biometrics.endpoints import router as biometrics_router
 from trust_lesson.clock import Clock, utc_now
 from trust_lesson.courses.endpoints import router as courses_router
 from trust_lesson.error_handlers import install_error_handlers
+from trust_lesson.evidence.endpoints import router as evidence_router
 from trust_lesson.health.endpoints import router as health_router
 from trust_lesson.lessons.endpoints import router as lessons_router
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -32,6 +33,7 @@ ROUTERS = (
     lessons_router,
     presence_router,
     attendance_router,
+    evidence_router,
 )
 
 

@@ -1,6 +1,7 @@
-"""`trust-lesson`: serve, migrate, create-user, jobs and the vision tools."""
+"""`trust-lesson`: serve, migrate, create-user, jobs, evidence and the vision tools."""
 
 import asyncio
+import json
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,8 @@ app = typer.Typer(
 jobs_app = typer.Typer(help="Run a scheduled job once, now.")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(vision_app, name="vision")
+evidence_app = typer.Typer(help="The evidence log and the school's signing key.")
+app.add_typer(evidence_app, name="evidence")
 
 
 def main() -> None:
@@ -105,6 +108,30 @@ def mark_late() -> None:
     _migrate(settings)
     changed = asyncio.run(run_mark_late(settings))
     typer.echo(f"{changed} lesson{'' if changed == 1 else 's'} marked LATE")
+
+
+@evidence_app.command("keys")
+def evidence_keys() -> None:
+    """Print the school's public keys (keys.json, as /.well-known/trust-lesson/keys serves it)."""
+    from trust_lesson.clock import utc_now
+    from trust_lesson.evidence.keys import load_school_keys
+
+    keys = load_school_keys(_settings(), now=utc_now())
+    typer.echo(json.dumps(keys.public.document(), indent=2))
+
+
+@evidence_app.command("rotate-key")
+def evidence_rotate_key() -> None:
+    """Sign with a new key from now on; earlier public keys stay listed as retired."""
+    from trust_lesson.clock import utc_now
+    from trust_lesson.evidence.keys import SigningKeyError, rotate_school_key
+
+    try:
+        keys = rotate_school_key(_settings(), now=utc_now())
+    except SigningKeyError as error:
+        typer.echo(f"key not rotated: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"signing with key {keys.current.key_id}; restart serve and the workers")
 
 
 @app.command("create-user")

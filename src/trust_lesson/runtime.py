@@ -15,6 +15,7 @@ from trust_lesson.auth.session_store import (
 from trust_lesson.auth.throttle import LoginThrottle
 from trust_lesson.clock import Clock, utc_now
 from trust_lesson.db import create_engine, create_session_factory
+from trust_lesson.evidence.keys import SchoolKeys, load_school_keys
 from trust_lesson.settings import Settings
 from trust_lesson.storage.blobs import BlobStore
 from trust_lesson.worker.registry import all_registrars
@@ -30,6 +31,7 @@ class Runtime:
     login_throttle: LoginThrottle
     blobs: BlobStore
     worker: Worker
+    school_keys: SchoolKeys
     redis: Redis | None = None
     clock: Clock = field(default=utc_now)
     random: Random = field(default_factory=SystemRandom)
@@ -62,6 +64,7 @@ def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
         login_throttle=throttle,
         blobs=BlobStore.from_settings(settings.blob_url, settings.data_dir),
         worker=Worker(settings, clock=clock, registrars=all_registrars()),
+        school_keys=load_school_keys(settings, now=clock()),
         redis=redis,
         clock=clock,
     )

@@ -44,6 +44,17 @@ class Settings(BaseSettings):
     login_address_limit: str = "10/minute"
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     max_page_size: int = Field(default=200, ge=1)
+    evidence_origin: str = Field(
+        default="localhost/trust-lesson",
+        pattern=r"^[^\s+]+$",
+        description="the log's name in checkpoints, a schema-less URL (school.example/tl)",
+    )
+    evidence_signing_key: str | None = Field(
+        default=None, description="Multikey Ed25519 private key (z3u2...); default: data dir"
+    )
+    evidence_retired_keys: list[str] = Field(
+        default_factory=list, description="earlier public keys (z6Mk...) still listed"
+    )
     log_json: bool | None = Field(
         default=None, description="JSON log lines; default: only in production"
     )

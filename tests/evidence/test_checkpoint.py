@@ -29,16 +29,16 @@ def test_signing_reproduces_the_published_note() -> None:
 
 def test_the_published_note_opens_with_its_verifier_key() -> None:
     name, public_key = checkpoint.parse_verifier_key(VERIFIER)
-    assert checkpoint.open_note(NOTE, {name: public_key}) == TEXT
+    assert checkpoint.open_note(NOTE, [(name, public_key)]) == TEXT
 
 
 def test_an_edited_note_or_an_unknown_key_is_refused() -> None:
     name, public_key = checkpoint.parse_verifier_key(VERIFIER)
     with pytest.raises(checkpoint.NoteError, match="does not verify"):
-        checkpoint.open_note(NOTE.replace("cryptography", "cryptographY"), {name: public_key})
+        checkpoint.open_note(NOTE.replace("cryptography", "cryptographY"), [(name, public_key)])
     other = Ed25519PrivateKey.generate().public_key()
     with pytest.raises(checkpoint.NoteError, match="no signature of a trusted key"):
-        checkpoint.open_note(NOTE, {"PeterNeumann": other})
+        checkpoint.open_note(NOTE, [("PeterNeumann", other)])
     with pytest.raises(checkpoint.NoteError, match="id does not match"):
         checkpoint.parse_verifier_key(VERIFIER.replace("c74f20a3", "c74f20a4"))
 
@@ -56,7 +56,7 @@ def test_a_checkpoint_round_trips_through_its_signed_note() -> None:
         "school.example/trust-lesson\n8\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"
         "time 2026-11-29T04:30:00Z\n\n\u2014 school.example/trust-lesson "
     )
-    trusted = {"school.example/trust-lesson": key.public_key()}
+    trusted = [("school.example/trust-lesson", key.public_key())]
     assert checkpoint.open_checkpoint(note, trusted) == head
     with pytest.raises(checkpoint.NoteError):
         checkpoint.open_checkpoint(note.replace("\n8\n", "\n9\n"), trusted)

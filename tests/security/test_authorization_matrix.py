@@ -47,6 +47,7 @@ NOBODY = ("401", "no", "no", "no", "no", "no")
 MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/health"): PUBLIC,
     ("GET", "/health/ready"): PUBLIC,
+    ("GET", "/.well-known/trust-lesson/keys"): PUBLIC,
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("POST", "/api/v1/auth/register"): PUBLIC,

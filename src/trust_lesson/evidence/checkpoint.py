@@ -10,6 +10,7 @@ the time the checkpoint was signed, so a certificate shows when the log held its
 import base64
 import binascii
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -63,8 +64,8 @@ def sign(text: str, name: str, private_key: Ed25519PrivateKey) -> str:
     return f"{text}\n{_DASH}{name} {blob}\n"
 
 
-def open_note(note: str, trusted: dict[str, Ed25519PublicKey]) -> str:
-    """The note's text, once a signature of a trusted key (by name) verifies; else NoteError.
+def open_note(note: str, trusted: Iterable[tuple[str, Ed25519PublicKey]]) -> str:
+    """The note's text, once a signature of a trusted (name, key) verifies; else NoteError.
 
     Signatures of unknown keys are ignored; a failing signature of a trusted key rejects all.
     """
@@ -77,11 +78,12 @@ def open_note(note: str, trusted: dict[str, Ed25519PublicKey]) -> str:
     lines = signatures[:-1].split("\n")
     if len(lines) > _MAX_SIGNATURES:
         raise NoteError("too many signatures")
+    known = {(name, key_id(name, key)): key for name, key in trusted}
     verified = False
     for line in lines:
         name, blob = _signature_line(line)
-        public_key = trusted.get(name)
-        if public_key is None or blob[:4] != key_id(name, public_key):
+        public_key = known.get((name, blob[:4]))
+        if public_key is None:
             continue
         try:
             public_key.verify(blob[4:], text.encode())
@@ -140,5 +142,5 @@ def sign_checkpoint(checkpoint: Checkpoint, name: str, private_key: Ed25519Priva
     return sign(checkpoint.text(), name, private_key)
 
 
-def open_checkpoint(note: str, trusted: dict[str, Ed25519PublicKey]) -> Checkpoint:
+def open_checkpoint(note: str, trusted: Iterable[tuple[str, Ed25519PublicKey]]) -> Checkpoint:
     return Checkpoint.parse(open_note(note, trusted))
