@@ -1,7 +1,7 @@
 """Capacity: how many students in live lessons one 2-core machine checks, with verdicts on time.
 
 Simulated students (asyncio + httpx, all in this process, loopback only) join a running
-lesson, follow their challenges (`challenges/next` with its poll-after hint) and answer each
+lesson, wait for their challenges (the held `challenges/next?wait=N`) and answer each
 with a fresh 640x480 JPEG of a real face (../shared/testdata, varied per upload so none is a
 replay). A ramp of steps (default 500, 1000, 2000, 5000 students), each a new lesson:
 students join over the join window, then the step runs for the measure time, then the lesson
@@ -13,9 +13,9 @@ CPU of server, worker, this client and the whole machine (other engineers' work 
 
 Time is compressed, and the student count scaled with it: with ``--speedup 10`` the course
 policy's intervals are PRODUCT.md's divided by 10 (a re-check every 1 min on average, never two
-within 18 s) and each simulated student also polls at least every 12 s instead of 2 min, so
+within 18 s) and each simulated student's request is held at most 6 s instead of 60 s, so
 one simulated student makes the requests of 10 students at the default policy (one check every
-~10 min, a poll at least every 2 min). "Students" in the table are those equivalent students;
+~10 min, a held request at least every minute). "Students" in the table are those equivalent;
 "sim" the clients actually running. A step is sustained when p95 <= 10 s, nothing is lost or
 doubled and no request failed with a 5xx or a transport error.
 
@@ -69,6 +69,7 @@ from capacity_setup import (
 from capacity_sim import SimStudent, Step, Tally, health_rps, run_step
 from trust_lesson.presence.judging import judge
 from trust_lesson.presence.policy import AttendancePolicy
+from trust_lesson.presence.waiting import LONGEST_WAIT_S
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 OUT = Path(__file__).resolve().parent / "out"
@@ -277,15 +278,19 @@ async def _play(
 ) -> tuple[int, Tally]:
     # Idle connections are dropped before uvicorn's 5 s keep-alive ends, as browsers do, so a
     # request never races the server closing its connection (an httpx ReadError otherwise).
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200, keepalive_expiry=2)
-    async with httpx.AsyncClient(base_url=running.base_url, timeout=60, limits=limits) as http:
+    # Every student holds a connection while the server holds its request.
+    connections = len(students) + 50
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2
+    )
+    async with httpx.AsyncClient(base_url=running.base_url, timeout=90, limits=limits) as http:
         lesson_id = await start_lesson(http, instructor, term_id)
         step = Step(
             lesson_id=lesson_id,
             students=students,
             join_window_s=options.join_s,
             stop_at=time.monotonic() + duration,
-            poll_cap_s=120 / options.speedup,
+            hold_s=max(1, round(LONGEST_WAIT_S / options.speedup)),
         )
         tally = await run_step(http, step, random.Random(lesson_id))
         await stop_lesson(http, instructor, lesson_id)

@@ -1,14 +1,16 @@
 """Simulated students of the capacity bench: asyncio tasks over one httpx client (loopback only).
 
 Each student joins the lesson at a random moment of the join window, then behaves as the
-browser does: asks `challenges/next` when the server says (``next_poll_after``, never later
-than ``poll_cap_s``), and answers a due challenge at once with a fresh 640x480 JPEG of its
-person. Every request is bounded by the step's end; nothing runs after it.
+lesson room does: waits for its next challenge with the held request
+(``challenges/next?wait=hold_s``: the server answers when one is issued, never saying when),
+and answers a due challenge at once with a fresh 640x480 JPEG of its person. Every request is
+bounded by the step's end (a held one waits no longer than the time left); nothing runs after.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from collections import Counter
@@ -61,7 +63,8 @@ class Step:
     join_window_s: float
     stop_at: float
     """``time.monotonic()`` at which every student stops."""
-    poll_cap_s: float
+    hold_s: int
+    """How long the server may hold a `challenges/next` (60 s in the room, divided by speedup)."""
     tally: Tally = field(default_factory=Tally)
 
 
@@ -86,21 +89,22 @@ async def student_life(
         if challenge is not None and challenge["id"] not in seen:
             seen.add(challenge["id"])
             await upload(http, step, student, challenge)
-        else:
-            await asyncio.sleep(max(0.0, min(_wait(answer, step), step.stop_at - time.monotonic())))
-            if time.monotonic() >= step.stop_at:
-                return
-        answer = await call(http, step, "next", "GET", f"{url}/challenges/next", student)
+        elif answer is None or challenge is not None or answer["next_poll_after"] is None:
+            await asyncio.sleep(max(0.0, min(_pause(answer), step.stop_at - time.monotonic())))
+        hold = min(step.hold_s, math.floor(step.stop_at - time.monotonic()))
+        if hold < 1:
+            return
+        next_url = f"{url}/challenges/next?wait={hold}"
+        answer = await call(http, step, "next", "GET", next_url, student)
 
 
-def _wait(answer: dict[str, Any] | None, step: Step) -> float:
-    if answer is None:
-        return min(5.0, step.poll_cap_s)
-    poll_after = answer.get("next_poll_after")
+def _pause(answer: dict[str, Any] | None) -> float:
+    """After an error 5 s; a challenge already answered (or refused): until its deadline."""
+    poll_after = None if answer is None else answer.get("next_poll_after")
     if poll_after is None:
-        return step.poll_cap_s
+        return 5.0
     left = (datetime.fromisoformat(poll_after) - datetime.now(UTC)).total_seconds()
-    return max(0.05, min(left, step.poll_cap_s))
+    return max(0.05, min(left, 5.0))
 
 
 async def call(

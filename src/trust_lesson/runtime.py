@@ -16,6 +16,7 @@ from trust_lesson.auth.throttle import LoginThrottle
 from trust_lesson.clock import Clock, utc_now
 from trust_lesson.db import create_engine, create_session_factory
 from trust_lesson.evidence.keys import SchoolKeys, load_school_keys
+from trust_lesson.presence.watch import LessonWatch
 from trust_lesson.settings import Settings
 from trust_lesson.storage.blobs import BlobStore
 from trust_lesson.worker.registry import all_registrars
@@ -36,6 +37,8 @@ class Runtime:
     clock: Clock = field(default=utc_now)
     random: Random = field(default_factory=SystemRandom)
     """Where the server's choices (challenge times) come from; tests put a seeded one here."""
+    lesson_watch: LessonWatch = field(default_factory=LessonWatch)
+    """Whether a lesson still runs, shared by the students waiting for a check in it."""
 
     async def close(self) -> None:
         self.worker.close()

@@ -11,7 +11,7 @@ from tests.presence.live import first_of, join, live_lesson, planned, travel
 from tests.support.clock import FakeClock
 from tests.support.factories import signed_in
 from trust_lesson.models import Role
-from trust_lesson.presence.service import LONGEST_POLL_WAIT
+from trust_lesson.presence.service import POLL_AGAIN
 from trust_lesson.presence.verdicts import ChallengeKind
 from trust_lesson.runtime import Runtime
 
@@ -73,26 +73,34 @@ async def test_the_random_check_is_shown_only_when_due(
 
     assert before.status_code == 200
     assert before.json()["challenge"] is None
-    assert _at(before.json()["next_poll_after"]) == random_check.issued_at
-    assert before.json()["retry_after_seconds"] == 30
+    asked_at = random_check.issued_at - timedelta(seconds=30)
+    assert _at(before.json()["next_poll_after"]) == asked_at + POLL_AGAIN
+    assert before.json()["retry_after_seconds"] == POLL_AGAIN.total_seconds()
     assert random_check.nonce not in before.text
     assert during.json()["challenge"]["id"] == random_check.id
     assert during.json()["challenge"]["kind"] == "RANDOM"
 
 
-async def test_a_far_check_is_asked_for_again_after_the_longest_wait(
+async def test_waiting_tells_nothing_about_when_the_next_check_comes(
     api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
 ) -> None:
-    live = await live_lesson(api, runtime, clock)
-    await join(api, live, live.student)
-    schedule = await planned(runtime, live, live.student)
-    await travel(api, clock, schedule[0].deadline, live.student)
+    live = await live_lesson(api, runtime, clock, students=2)
+    for student in live.students:
+        await join(api, live, student)
+    one, two = [await planned(runtime, live, student) for student in live.students]
+    assert one[1].issued_at != two[1].issued_at
+    await travel(api, clock, max(one[0].deadline, two[0].deadline), *live.students)
 
-    body = (await api.get(live.url("challenges/next"), headers=live.student.headers)).json()
+    answers = [
+        await api.get(live.url("challenges/next"), headers=student.headers)
+        for student in live.students
+    ]
 
+    assert answers[0].content == answers[1].content
+    body = answers[0].json()
     assert body["challenge"] is None
-    waited = _at(body["next_poll_after"]) - clock.now
-    assert waited == min(LONGEST_POLL_WAIT, schedule[1].issued_at - clock.now)
+    assert _at(body["next_poll_after"]) == clock.now + POLL_AGAIN
+    assert body["retry_after_seconds"] == POLL_AGAIN.total_seconds()
 
 
 async def test_the_same_seed_plans_the_same_schedule(
@@ -110,7 +118,7 @@ async def test_the_same_seed_plans_the_same_schedule(
     assert len(times_one) >= 3
 
 
-async def test_after_the_end_check_there_is_nothing_more_to_ask(
+async def test_after_the_end_check_the_answer_still_says_nothing_yet(
     api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
 ) -> None:
     live = await live_lesson(api, runtime, clock)
@@ -120,7 +128,8 @@ async def test_after_the_end_check_there_is_nothing_more_to_ask(
 
     body = (await api.get(live.url("challenges/next"), headers=live.student.headers)).json()
 
-    assert body == {"challenge": None, "next_poll_after": None, "retry_after_seconds": None}
+    assert body["challenge"] is None
+    assert _at(body["next_poll_after"]) == clock.now + POLL_AGAIN
 
 
 async def test_who_may_join(api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock) -> None:

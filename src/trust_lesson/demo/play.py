@@ -1,7 +1,9 @@
 """Play the lesson: each student's browser, as the real one behaves, against the real API.
 
-A student joins, asks for its challenge when the server says to (``next_poll_after``) and, when
-one is due, sends a fresh webcam frame with the challenge's nonce; a watcher follows each
+A student joins, waits for its challenge with the held request (``challenges/next?wait=60``:
+the server answers when one is issued, never saying when) and, when one is due, sends a
+fresh webcam frame with the challenge's nonce; after its END check it is done (or when the
+lesson stops). A watcher follows each
 capture (``GET /captures/{id}``) until the worker's verdict is in. The present student always
 shows their own face; the replaced one hands the camera to someone else halfway through; the
 silent one joins but never answers.
@@ -76,14 +78,17 @@ async def play_student(http: httpx.AsyncClient, stage: Stage, play: StudentPlay,
             if student.role != "silent":
                 camera = other if other is not None and _now() >= stage.halfway else own
                 await send(http, stage, play, challenge, camera)
-                answer = checked(await http.get(f"{url}/challenges/next", headers=headers))
-                continue
-            stage.log(_who(student), "does not answer")
-        if answer["next_poll_after"] is None:
-            stage.log(_who(student), "no further challenge: done")
+            else:
+                stage.log(_who(student), "does not answer")
+            if challenge["kind"] == "END":
+                stage.log(_who(student), "end check seen: done")
+                return
+        elif answer["next_poll_after"] is None:
+            stage.log(_who(student), "the lesson is over: done")
             return
-        await asyncio.sleep(_seconds_until(answer["next_poll_after"]))
-        answer = checked(await http.get(f"{url}/challenges/next", headers=headers))
+        elif challenge is not None:  # seen, still open (not answered): wait for its deadline
+            await asyncio.sleep(_seconds_until(answer["next_poll_after"]))
+        answer = checked(await http.get(f"{url}/challenges/next?wait=60", headers=headers))
 
 
 async def send(

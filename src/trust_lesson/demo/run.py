@@ -82,7 +82,7 @@ async def _story(
     tag: str,
     say: Say,
 ) -> tuple[list[Row], int]:
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+    async with httpx.AsyncClient(base_url=base_url, timeout=90) as http:
         school = await _set_up(http, admin_login, people, minutes, tag, say)
         halfway = school.started_at + timedelta(minutes=minutes / 2)
         stage = Stage(school=school, halfway=halfway, say=say)

@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from trust_lesson.auth.dependencies import CurrentUser
 from trust_lesson.deps import DbDep, NowDep, RuntimeDep
 from trust_lesson.errors import PayloadTooLarge
 from trust_lesson.lessons.dependencies import LessonId
 from trust_lesson.models import Capture
-from trust_lesson.presence import captures, service
+from trust_lesson.presence import captures, service, waiting
 from trust_lesson.presence.dependencies import StudentLesson
 from trust_lesson.presence.schemas import (
     UPLOAD_PROBLEMS,
@@ -23,6 +23,10 @@ from trust_lesson.presence.schemas import (
 from trust_lesson.schemas import MAX_ROW_ID, RowIdPath
 
 router = APIRouter(prefix="/api/v1", tags=["presence"])
+WAIT_HELP = (
+    "hold the request up to this many seconds until a challenge is due or the lesson stops;"
+    " 0 answers at once"
+)
 CaptureId = RowIdPath
 MIB = 1024 * 1024
 
@@ -48,9 +52,25 @@ async def join_lesson(
     responses=problems({403: "not a student of this lesson's term", 409: "not joined yet"}),
 )
 async def next_challenge(
-    lesson_id: LessonId, caller: CurrentUser, db: DbDep, now: NowDep
+    lesson_id: LessonId,
+    caller: CurrentUser,
+    db: DbDep,
+    now: NowDep,
+    runtime: RuntimeDep,
+    wait: Annotated[int, Query(ge=0, le=waiting.LONGEST_WAIT_S, description=WAIT_HELP)] = 0,
 ) -> NextChallengeRead:
     due = await service.next_challenge(db=db, caller=caller, lesson_id=lesson_id, now=now)
+    if due.waiting and wait > 0:
+        await db.commit()  # the request's transaction ends here: nothing is held while waiting
+        due = await waiting.hold(
+            first=due,
+            seconds=wait,
+            lesson_id=lesson_id,
+            user_id=caller.id,
+            factory=runtime.session_factory,
+            watch=runtime.lesson_watch,
+            clock=runtime.clock,
+        )
     return _next_read(due)
 
 

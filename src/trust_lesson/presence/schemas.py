@@ -25,14 +25,19 @@ class ChallengeRead(Output):
 
 
 class NextChallengeRead(Output):
-    """The challenge due now, if any, and when to ask again (null: nothing more to come)."""
+    """The challenge due now, if any, and when to ask again (null: the lesson is over).
+
+    While nothing is due, every student gets the same answer: nothing tells when the next
+    challenge comes. After a held wait (`?wait=N`) ask again at once; otherwise in 10 s.
+    """
 
     challenge: ChallengeRead | None
     next_poll_after: datetime | None = Field(
-        description="ask again at this time; null when no further challenge will come"
+        description="ask again at this time (at the challenge's deadline when one is due);"
+        " null when the lesson no longer runs"
     )
     retry_after_seconds: int | None = Field(
-        description="seconds until next_poll_after (at least 1); null like next_poll_after"
+        description="seconds until next_poll_after (0: at once); null like next_poll_after"
     )
 
 

@@ -2,8 +2,10 @@
 
 The schedule of a student's challenges is chosen once, when they join, and written as
 Challenge rows; afterwards every "anything for me?" is one indexed query on
-(lesson_id, user_id, issued_at). A future challenge is never shown: only its time, as the
-moment to ask again, capped at ``LONGEST_POLL_WAIT`` so a client notices a stopped lesson.
+(lesson_id, user_id, issued_at). A future challenge is never shown, nor when it comes: while
+nothing is due every student gets the same "nothing yet" (ask again at once when the server
+held the request, see ``waiting.py``, or after ``POLL_AGAIN`` when it did not). The time of the
+next challenge stays on the server (``NextChallenge.upcoming_at``) for the held wait.
 """
 
 import math
@@ -30,23 +32,34 @@ from trust_lesson.models import (
 from trust_lesson.presence.dependencies import AttendedLesson, find_attended_lesson
 from trust_lesson.presence.schedule import ChallengeSchedule, plan_challenges
 
-LONGEST_POLL_WAIT = timedelta(minutes=2)
+POLL_AGAIN = timedelta(seconds=10)
+"""How soon a client that did not hold its request asks again (the same for everybody)."""
 NONCE_BYTES = 32
 
 
 @dataclass(frozen=True)
 class NextChallenge:
-    """The challenge due now (or None) and when the student should ask again."""
+    """The challenge due now (or None) and when the student should ask again.
+
+    ``upcoming_at`` (when the next challenge is issued) is for the server's held wait only and
+    is never sent to the student.
+    """
 
     challenge: Challenge | None
     next_poll_after: datetime | None
     now: datetime
+    upcoming_at: datetime | None = None
 
     @property
     def retry_after_seconds(self) -> int | None:
         if self.next_poll_after is None:
             return None
-        return max(1, math.ceil((self.next_poll_after - self.now).total_seconds()))
+        return max(0, math.ceil((self.next_poll_after - self.now).total_seconds()))
+
+    @property
+    def waiting(self) -> bool:
+        """Nothing due yet, the lesson still running: a held request may wait."""
+        return self.challenge is None and self.next_poll_after is not None
 
 
 async def join(
@@ -62,21 +75,34 @@ async def join(
             schedule = _plan(attended, now, rng)
             db.add_all(_challenge_rows(schedule, lesson.id, caller.id))
             await db.flush()
-    return session, await _first_open(db, lesson.id, caller.id, now)
+    return session, await open_challenge(
+        db=db, lesson_id=lesson.id, user_id=caller.id, now=now, held=False
+    )
 
 
 async def next_challenge(
     *, db: AsyncSession, caller: User, lesson_id: int, now: datetime
 ) -> NextChallenge:
-    """The caller's challenge due now, or when to ask again (see the module docstring)."""
+    """The caller's challenge due now, or "nothing yet" (see the module docstring)."""
     row = (await db.execute(_first_open_query(lesson_id, caller.id, now))).first()
     if row is not None:
         challenge, status = row
-        return _reply(challenge if status is LessonStatus.RUNNING else None, now)
-    await find_attended_lesson(db=db, caller=caller, lesson_id=lesson_id)
+        return _reply(status, challenge, now, held=False)
+    attended = await find_attended_lesson(db=db, caller=caller, lesson_id=lesson_id)
     if await _presence_session(db, lesson_id, caller.id) is None:
         raise Conflict("Join the lesson first: POST /api/v1/lessons/{id}/join.")
-    return _reply(None, now)
+    return _reply(attended.lesson.status, None, now, held=False)
+
+
+async def open_challenge(
+    *, db: AsyncSession, lesson_id: int, user_id: int, now: datetime, held: bool
+) -> NextChallenge:
+    """Like `next_challenge` for a student known to have joined (at join, in the held wait)."""
+    row = (await db.execute(_first_open_query(lesson_id, user_id, now))).first()
+    if row is not None:
+        return _reply(row[1], row[0], now, held=held)
+    status = await db.scalar(select(Lesson.status).where(Lesson.id == lesson_id))
+    return _reply(status, None, now, held=held)
 
 
 async def visible_capture(*, db: AsyncSession, caller: User, capture_id: int) -> Capture:
@@ -167,21 +193,24 @@ def _first_open_query(
     )
 
 
-async def _first_open(
-    db: AsyncSession, lesson_id: int, user_id: int, now: datetime
+def _reply(
+    status: LessonStatus | None, first_open: Challenge | None, now: datetime, *, held: bool
 ) -> NextChallenge:
-    row = (await db.execute(_first_open_query(lesson_id, user_id, now))).first()
-    return _reply(None if row is None else row[0], now)
+    """Due now -> shown (ask again at its deadline); not running -> stop; else "nothing yet"."""
+    if status is not LessonStatus.RUNNING:
+        return lesson_over(now)
+    if first_open is not None and first_open.issued_at <= now:
+        return NextChallenge(challenge=first_open, next_poll_after=first_open.deadline, now=now)
+    upcoming_at = None if first_open is None else first_open.issued_at
+    return nothing_yet(now, held=held, upcoming_at=upcoming_at)
 
 
-def _reply(first_open: Challenge | None, now: datetime) -> NextChallenge:
-    """Due now -> shown (ask again at its deadline); later -> only when to ask; none -> stop."""
-    if first_open is None:
-        return NextChallenge(challenge=None, next_poll_after=None, now=now)
-    due = first_open.issued_at <= now
-    poll_at = first_open.deadline if due else first_open.issued_at
-    return NextChallenge(
-        challenge=first_open if due else None,
-        next_poll_after=min(poll_at, now + LONGEST_POLL_WAIT),
-        now=now,
-    )
+def nothing_yet(now: datetime, *, held: bool, upcoming_at: datetime | None = None) -> NextChallenge:
+    """The same answer for every waiting student: ask again (at once after a held wait)."""
+    next_poll_after = now if held else now + POLL_AGAIN
+    return NextChallenge(None, next_poll_after=next_poll_after, now=now, upcoming_at=upcoming_at)
+
+
+def lesson_over(now: datetime) -> NextChallenge:
+    """The lesson no longer runs: nothing more will come, stop asking."""
+    return NextChallenge(challenge=None, next_poll_after=None, now=now)
