@@ -1,5 +1,6 @@
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
@@ -22,11 +23,34 @@ def in_range(moment: datetime) -> datetime:
     return utc
 
 
+def https_meeting(url: str) -> str:
+    """A video-call address the lesson room may embed: https, a host, no credentials."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - a malformed port raises here
+    except ValueError:
+        raise ValueError("has a port that is not a number") from None
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError("must be an https:// address")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not hold a user name or password")
+    return url
+
+
 Id = RowId
 PlannedStart = Annotated[AwareDatetime, AfterValidator(in_range)]
 Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
 Description = Annotated[str, Field(max_length=10_000, pattern=NO_NUL)]
 Minutes = Annotated[int, Field(ge=1, le=1440, description="1 to 1440 minutes")]
+MeetingUrl = Annotated[
+    str,
+    Field(
+        max_length=2000,
+        pattern=r"^https://\S+$",
+        description="the lesson's video call (https only), shown in the lesson room",
+    ),
+    AfterValidator(https_meeting),
+]
 
 
 class LessonRead(Output):
@@ -40,6 +64,7 @@ class LessonRead(Output):
     status: LessonStatus
     effective_start_date: datetime | None
     effective_duration_min: int | None
+    meeting_url: str | None
 
 
 class LessonCreate(Input):
@@ -49,6 +74,7 @@ class LessonCreate(Input):
     start_date: PlannedStart
     duration_min: Minutes
     instructor_id: Id | None = Field(default=None, description="default: the caller")
+    meeting_url: MeetingUrl | None = None
 
 
 class LessonUpdate(Input):
@@ -57,6 +83,7 @@ class LessonUpdate(Input):
     start_date: PlannedStart | None = None
     duration_min: Minutes | None = None
     instructor_id: Id | None = None
+    meeting_url: MeetingUrl | None = Field(default=None, description="null removes the link")
 
     @property
     def changes_schedule(self) -> bool:

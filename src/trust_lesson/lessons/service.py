@@ -81,6 +81,7 @@ async def create(
         start_date=data.start_date,
         duration_min=data.duration_min,
         status=planned_status(data.start_date, now),
+        meeting_url=data.meeting_url,
     )
     db.add(lesson)
     await db.flush()
@@ -93,7 +94,7 @@ async def update_lesson(
     if data.changes_schedule and lesson.status not in STARTABLE:
         raise Conflict(f"A {lesson.status.lower()} lesson cannot be rescheduled.")
     changes = data.model_dump(exclude_unset=True)
-    if any(value is None for value in changes.values()):
+    if any(value is None for name, value in changes.items() if name != "meeting_url"):
         raise Unprocessable("A lesson's fields may not be emptied.")
     if "instructor_id" in changes:
         term = await db.get_one(Term, lesson.term_id)

@@ -22,3 +22,5 @@ class Lesson(Base):
     )
     effective_start_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     effective_duration_min: Mapped[int | None] = mapped_column(Integer)
+    meeting_url: Mapped[str | None] = mapped_column(String(2000))
+    """The lesson's video call (https), embedded in the lesson room."""
