@@ -26,9 +26,13 @@ the same SQLite files with the worker in its own `trust-lesson worker` process, 
 + Redis with a separate `trust-lesson worker` process (a fresh database, dropped afterwards;
 Redis db 13). The ramp of a setup stops at its first step not sustained.
 
+After the ramp, each setup measures what waiting students cost (`capacity_waiting.py`):
+``--waiting`` equivalent students (default 5000) wait for a check with the held request, then
+with a fixed 10 s poll, ``--waiting-s`` each: requests/s and CPU of the API process.
+
 Usage: `.venv/bin/python bench/capacity.py [--steps 500,1000,2000,5000] [--speedup 10]
-[--join-s 60] [--measure-s 90] [--setups embedded,sqlite-worker,postgres]`. Writes
-bench/out/capacity.png.
+[--join-s 60] [--measure-s 90] [--setups embedded,sqlite-worker,postgres] [--waiting 5000]
+[--waiting-s 60]` (`--steps none` measures only the waiting). Writes bench/out/capacity.png.
 """
 
 from __future__ import annotations
@@ -67,6 +71,9 @@ from capacity_setup import (
     stop_lesson,
 )
 from capacity_sim import SimStudent, Step, Tally, health_rps, run_step
+from capacity_waiting import HEADER as WAITING_HEADER
+from capacity_waiting import WaitingResult, quiet_term
+from capacity_waiting import measure as measure_waiting
 from trust_lesson.presence.judging import judge
 from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.waiting import LONGEST_WAIT_S
@@ -87,11 +94,19 @@ def main() -> int:
     say(f"{len(pool)} people, 40 fresh frames each: {', '.join(f.person.name for f in pool)}")
     vision_baseline(pool)
     results: list[StepResult] = []
+    waiting: list[WaitingResult] = []
     with tempfile.TemporaryDirectory(prefix="tl-capacity-") as folder:
         for setup in options.setups.split(","):
-            results += run_named_setup(setup, Path(folder) / setup, options, pool)
-    print_table(results)
-    say(f"\nchart: {chart(results, OUT / 'capacity.png')}")
+            steps, waited = run_named_setup(setup, Path(folder) / setup, options, pool)
+            results += steps
+            waiting += waited
+    if results:
+        print_table(results)
+        say(f"\nchart: {chart(results, OUT / 'capacity.png')}")
+    if waiting:
+        say(f"\nwaiting students (each sim stands for {options.speedup:g})\n{WAITING_HEADER}")
+        for figures in waiting:
+            say(figures.summary())
     for setup in dict.fromkeys(r.setup for r in results):
         held = [r.students for r in results if r.setup == setup and r.sustained]
         say(f"{setup}: largest sustained step {max(held) if held else 'none'} students")
@@ -105,9 +120,12 @@ SETUPS = {
 }
 
 
+Outcome = tuple[list[StepResult], list[WaitingResult]]
+
+
 def run_named_setup(
     setup: str, folder: Path, options: argparse.Namespace, pool: list[Face]
-) -> list[StepResult]:
+) -> Outcome:
     """embedded: `serve` alone (in-process worker, TL_WORKER_THREADS threads); sqlite-worker:
     the same SQLite files with `serve` and a `trust-lesson worker` process; postgres: a fresh
     PostgreSQL database and Redis with `serve` and a `trust-lesson worker` process."""
@@ -135,6 +153,8 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument("--worker-processes", type=int, default=2)
     parser.add_argument("--keep-going", action="store_true", help="run steps after a failed one")
+    parser.add_argument("--waiting", type=int, default=5000, help="waiting students; 0: none")
+    parser.add_argument("--waiting-s", type=float, default=60.0)
     return parser.parse_args()
 
 
@@ -167,9 +187,10 @@ def run_setup(
     pool: list[Face],
     extra: dict[str, str],
     workers: int,
-) -> list[StepResult]:
-    steps = [int(s) for s in options.steps.split(",")]
-    most = math.ceil(max(steps) / options.speedup)
+) -> Outcome:
+    steps = [] if options.steps == "none" else [int(s) for s in options.steps.split(",")]
+    waiting_sims = math.ceil(options.waiting / options.speedup)
+    most = max([waiting_sims] + [math.ceil(step / options.speedup) for step in steps])
     data_dir = folder / "var"
     data_dir.mkdir(parents=True)
     redis_url = REDIS_URL if database_url else None
@@ -193,7 +214,38 @@ def run_setup(
             if not result.sustained and not options.keep_going:
                 say("   not sustained: the ramp stops here")
                 break
-    return results
+        waited = run_waiting(name, running, instructor, students[:waiting_sims], options)
+    return results, waited
+
+
+def run_waiting(
+    setup: str,
+    running: Running,
+    instructor: str,
+    students: list[SimStudent],
+    options: argparse.Namespace,
+) -> list[WaitingResult]:
+    if not students:
+        return []
+    say(f"   waiting students: {len(students)} simulated, load {load()}")
+
+    async def both() -> list[WaitingResult]:
+        async with httpx.AsyncClient(base_url=running.base_url, timeout=120) as http:
+            term_id = await quiet_term(http, instructor, [s.user_id for s in students])
+        return await measure_waiting(
+            running,
+            setup,
+            instructor,
+            term_id,
+            students,
+            seconds=options.waiting_s,
+            speedup=options.speedup,
+        )
+
+    figures = asyncio.run(both())
+    for one in figures:
+        say("   " + one.summary())
+    return figures
 
 
 async def seed(

@@ -1,0 +1,165 @@
+"""The cost of students waiting for a check: the held request against a fixed 10 s poll.
+
+The simulated students join a lesson of a course whose policy puts no check in the measured
+window (the entry check, issued at join, is left to run out; re-checks come no sooner than
+30 minutes later), then wait for their next check for ``seconds``: first with the held
+request (`challenges/next?wait=hold_s`), then asking every 10 s without `wait` (the other
+answer that reveals nothing). As in the ramp, each simulated student stands for ``speedup``
+students: held at most 60/speedup s, or asking every 10/speedup s. Figures: requests/s and the
+CPU of the API process (its share of one core), and of the whole machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from capacity_report import machine_busy_seconds, tree_cpu_seconds
+from capacity_setup import API, Running, start_lesson
+from capacity_sim import SimStudent
+
+QUIET_POLICY = {
+    "entry_tolerance_min": 60,
+    "recheck_mean_interval_min": 60,
+    "recheck_min_gap_min": 30,
+    "answer_deadline_s": 5,
+    "end_check_lead_min": 5,
+}
+POLL_EVERY_S = 10.0
+HELD_S = 60.0
+
+
+@dataclass(frozen=True)
+class WaitingResult:
+    setup: str
+    way: str
+    students: int
+    simulated: int
+    seconds: float
+    requests: int
+    errors: int
+    serve_cpu_s: float
+    machine_cpu_s: float
+
+    @property
+    def requests_per_s(self) -> float:
+        return self.requests / self.seconds
+
+    def summary(self) -> str:
+        core = 100 * self.serve_cpu_s / self.seconds
+        return (
+            f"{self.setup:<22} {self.way:<18} {self.students:>6} {self.simulated:>5}"
+            f" {self.requests_per_s:>8.1f} {core:>9.1f} %"
+            f" {100 * self.machine_cpu_s / self.seconds:>9.1f} % {self.errors:>6}"
+        )
+
+
+HEADER = (
+    f"{'setup':<22} {'waiting by':<18} {'students':>6} {'sim':>5} {'req/s':>8}"
+    f" {'API CPU':>11} {'machine':>11} {'errors':>6}"
+)
+
+
+async def quiet_term(http: httpx.AsyncClient, instructor: str, student_ids: list[int]) -> int:
+    """A course whose checks leave the measured window alone, every student enrolled."""
+    headers = {"Authorization": f"Bearer {instructor}"}
+    course = (await http.post(f"{API}/courses", json={"name": "Waiting"}, headers=headers)).json()
+    url = f"{API}/courses/{course['id']}/policy"
+    (await http.put(url, json=QUIET_POLICY, headers=headers)).raise_for_status()
+    term = (await http.post(f"{API}/courses/{course['id']}/terms", json={}, headers=headers)).json()
+    gate = asyncio.Semaphore(8)
+
+    async def enrol(user_id: int) -> None:
+        async with gate:
+            body = {"user_id": user_id, "role": "STUDENT"}
+            answer = await http.post(
+                f"{API}/terms/{term['id']}/members", json=body, headers=headers
+            )
+            answer.raise_for_status()
+
+    await asyncio.gather(*(enrol(user_id) for user_id in student_ids))
+    return int(term["id"])
+
+
+async def measure(
+    running: Running,
+    setup: str,
+    instructor: str,
+    term_id: int,
+    students: list[SimStudent],
+    *,
+    seconds: float,
+    speedup: float,
+) -> list[WaitingResult]:
+    """Held requests, then the fixed poll, each for ``seconds``, in one lesson."""
+    connections = len(students) + 20
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=running.base_url, timeout=90, limits=limits) as http:
+        lesson_id = await start_lesson(http, instructor, term_id)
+        url = f"{API}/lessons/{lesson_id}"
+        gate = asyncio.Semaphore(20)
+
+        async def join(student: SimStudent) -> None:
+            async with gate:
+                answer = await http.post(f"{url}/join", headers=student.headers)
+                answer.raise_for_status()
+
+        await asyncio.gather(*(join(s) for s in students))
+        await asyncio.sleep(QUIET_POLICY["answer_deadline_s"] + 1)  # the entry checks run out
+        results = []
+        for way in ("held request", "poll every 10 s"):
+            figures = await _one_way(http, running, url, students, way, seconds, speedup)
+            results.append(WaitingResult(setup, way, **figures))
+        await http.post(f"{url}/stop", headers={"Authorization": f"Bearer {instructor}"})
+    return results
+
+
+async def _one_way(
+    http: httpx.AsyncClient,
+    running: Running,
+    url: str,
+    students: list[SimStudent],
+    way: str,
+    seconds: float,
+    speedup: float,
+) -> dict[str, Any]:
+    held = way.startswith("held")
+    stop_at = time.monotonic() + seconds
+    counts = {"requests": 0, "errors": 0}
+
+    async def wait_for_checks(student: SimStudent, offset: float) -> None:
+        await asyncio.sleep(offset)  # spread out, as students who joined at different times
+        while (left := stop_at - time.monotonic()) >= 1:
+            started = time.monotonic()
+            hold = min(round(HELD_S / speedup), int(left)) if held else 0
+            try:
+                answer = await http.get(
+                    f"{url}/challenges/next?wait={hold}", headers=student.headers
+                )
+                ok = answer.status_code == 200 and answer.json()["challenge"] is None
+            except httpx.HTTPError:
+                ok = False
+            counts["requests"] += 1
+            counts["errors"] += 0 if ok else 1
+            if not held:
+                pause = POLL_EVERY_S / speedup - (time.monotonic() - started)
+                await asyncio.sleep(max(0.0, min(pause, stop_at - time.monotonic())))
+
+    serve_before, machine_before = tree_cpu_seconds(running.pids["serve"]), machine_busy_seconds()
+    spread = (HELD_S if held else POLL_EVERY_S) / speedup
+    await asyncio.gather(
+        *(wait_for_checks(s, spread * n / len(students)) for n, s in enumerate(students))
+    )
+    return {
+        "students": round(len(students) * speedup),
+        "simulated": len(students),
+        "seconds": seconds,
+        "requests": counts["requests"],
+        "errors": counts["errors"],
+        "serve_cpu_s": tree_cpu_seconds(running.pids["serve"]) - serve_before,
+        "machine_cpu_s": machine_busy_seconds() - machine_before,
+    }
