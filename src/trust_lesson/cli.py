@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +32,8 @@ def main() -> None:
 
 
 def _settings() -> Settings:
+    # Everything the service writes (database, queue, key, pictures) is owner-only (issue 8/12).
+    os.umask(0o077)
     settings = Settings()
     settings.ensure_data_dir()
     configure_logging(json_lines=settings.json_logs)
@@ -55,7 +58,14 @@ def serve(
     typer.echo(f"  sessions : {'redis' if settings.redis_url else 'database'}")
     typer.echo(f"  service  : http://{host}:{port}/")
     typer.echo(f"  API docs : http://{host}:{port}/docs")
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        **settings.uvicorn_proxy_options(),
+    )
 
 
 @app.command()
@@ -64,8 +74,6 @@ def worker(
     processes: Annotated[bool, typer.Option(help="processes instead of threads")] = True,
 ) -> None:
     """Run background work (verdicts, periodic jobs) until stopped; start one per machine."""
-    import os
-
     from trust_lesson.worker.registry import all_registrars
     from trust_lesson.worker.worker import Worker
 

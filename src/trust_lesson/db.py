@@ -19,6 +19,8 @@ log = logging.getLogger("trust_lesson.db")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """`hide_parameters`: a database error never carries its values (hashes, emails) into a log."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -57,3 +57,8 @@ class Page:
 
 
 PageDep = Annotated[Page, Depends()]
+
+
+def client_address(request: Request) -> str:
+    """The peer's address (a trusted proxy's X-Forwarded-For only when TL_TRUSTED_PROXIES)."""
+    return request.client.host if request.client else "unknown"

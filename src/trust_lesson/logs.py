@@ -1,7 +1,14 @@
-"""Structured JSON logs in UTC with the request id; values can never forge a log line (R20)."""
+"""Structured JSON logs in UTC with the request id; values can never forge a log line (R20).
+
+Both formats carry the same facts: the message, the request id and the event's fields (who,
+from where). Whatever reaches a log line passes `redact` last: password hashes, session-token
+digests and the values a database quotes in its errors ("Key (email)=(...)") are blanked, in
+case an exception message carries them (the engine already hides SQL parameters).
+"""
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -10,6 +17,21 @@ from typing import Any
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_SECRETS = (
+    (re.compile(r"\$argon2(?:id|i|d)\$[^\s'\",)\]]*"), "[password hash]"),
+    (re.compile(r"\b[0-9a-f]{64}\b"), "[digest]"),
+    (re.compile(r"(Key \([^)]*\))=\((?:[^()]|\([^()]*\))*\)"), r"\1=(...)"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in vars(record).items() if k not in _RESERVED}
 
 
 class JsonFormatter(logging.Formatter):
@@ -21,20 +43,28 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": request_id_var.get(),
         }
-        entry.update({k: v for k, v in vars(record).items() if k not in _RESERVED})
+        entry.update(_fields(record))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=True)
+        return redact(json.dumps(entry, default=str, ensure_ascii=True))
 
 
 class PlainFormatter(logging.Formatter):
     """Readable lines for a person at a terminal; newlines in values are escaped."""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage().replace("\r", "\\r").replace("\n", "\\n")
+        fields = " ".join(f"{k}={v}" for k, v in _fields(record).items())
+        message = f"{record.getMessage()} {fields}".rstrip()
         rid = request_id_var.get()
         prefix = f"{datetime.fromtimestamp(record.created, UTC):%H:%M:%S} {record.levelname:<7}"
-        return f"{prefix} {message}" + (f" [{rid}]" if rid else "")
+        line = f"{prefix} {_one_line(message)}" + (f" [{rid}]" if rid else "")
+        if record.exc_info:
+            line += " | " + _one_line(self.formatException(record.exc_info))
+        return redact(line)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def configure_logging(*, json_lines: bool, level: int = logging.INFO) -> None:

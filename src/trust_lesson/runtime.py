@@ -58,6 +58,7 @@ def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
         redis,
         per_account=settings.login_failure_limit,
         per_address=settings.login_address_limit,
+        registrations=settings.registration_address_limit,
     )
     return Runtime(
         settings=settings,

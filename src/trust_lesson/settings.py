@@ -5,6 +5,7 @@ import secrets
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +43,12 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1)
     login_failure_limit: str = "100/hour"
     login_address_limit: str = "10/minute"
+    registration_address_limit: str = "30/hour"
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; none by default (the client address is the peer's)",
+    )
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     max_page_size: int = Field(default=200, ge=1)
     evidence_origin: str = Field(
@@ -72,6 +79,11 @@ class Settings(BaseSettings):
             return self.embedded_worker
         return self.redis_url is None and self.env is not Environment.TEST
 
+    def uvicorn_proxy_options(self) -> dict[str, Any]:
+        """uvicorn trusts 127.0.0.1's X-Forwarded-For by default; we trust only the setting."""
+        proxies = ",".join(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
+        return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
+
     @property
     def json_logs(self) -> bool:
         return self.log_json if self.log_json is not None else self.env is Environment.PRODUCTION
@@ -87,7 +99,9 @@ class Settings(BaseSettings):
         return self.resolved_database_url.startswith("sqlite")
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """The data dir, owner-only (0700): database, key, queue and pictures live inside."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)
         return self.data_dir
 
     def resolved_secret_key(self) -> str:

@@ -27,6 +27,13 @@ CASES = [
     (COMMON, 422),
     ("Password1234!", 422),
     ("aaaaaaaaaaaaaaaa", 422),
+    # Issue 8/7: patterns a cracker tries first (they all passed the list check before).
+    ("123456789012", 422),
+    ("qwertyqwerty", 422),
+    ("passwordpassword", 422),
+    ("abcdefghijkl", 422),
+    ("zyxwvutsrqpo", 422),
+    ("asdfghjkl;'\\", 422),
 ]
 
 
@@ -50,6 +57,24 @@ async def test_self_registration_applies_the_password_policy(
     assert response.status_code == status, response.text
     if status == 422:
         assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("password", "pattern"),
+    [
+        ("qwertyqwerty", "repeats"),
+        ("abcdefghijkl", "a sequence"),
+        ("asdfghjkl;lkjh", "a keyboard walk"),
+    ],
+)
+async def test_a_guessable_pattern_is_refused_with_what_makes_it_guessable(
+    client: httpx.AsyncClient, password: str, pattern: str
+) -> None:
+    response = await client.post("/api/v1/auth/register", json=new_account(password))
+
+    assert response.status_code == 422
+    assert "too easy to guess" in response.json()["detail"]
+    assert pattern in response.json()["detail"]
 
 
 @pytest.mark.parametrize(("password", "status"), CASES)

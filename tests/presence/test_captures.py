@@ -59,9 +59,10 @@ async def test_a_picture_is_accepted_stored_and_queued(
     assert response.json() == {"capture_id": response.json()["capture_id"], "status": "PENDING"}
     capture = await load_capture(runtime, response.json()["capture_id"])
     assert capture.status is CaptureStatus.PENDING
-    assert capture.sha256 == hashlib.sha256(picture).hexdigest()
-    assert capture.size == len(picture)
     assert capture.blob_key is not None and "x.jpg" not in capture.blob_key
+    stored = await runtime.blobs.get(capture.blob_key)  # re-encoded without metadata
+    assert capture.sha256 == hashlib.sha256(stored).hexdigest()
+    assert capture.size == len(stored)
     assert await _challenge_status(runtime, challenge["id"]) is ChallengeStatus.ANSWERED
     assert len(stored_blobs(settings.data_dir)) == 1
     assert runtime.worker.huey.pending_count() == 1

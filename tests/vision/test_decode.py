@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -11,9 +12,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.support.hostile_pictures import flat_png, many_scans_jpeg
 from trust_lesson.vision import (
+    SELFIE,
+    WEBCAM_FRAME,
     CorruptImage,
+    ImageTooComplex,
     ImageTooLarge,
+    PictureBudget,
     UnsupportedImageType,
     decode_image,
     downscale,
@@ -181,3 +187,40 @@ def test_downscale_leaves_small_pictures_alone() -> None:
 
     assert same is rgb
     assert scale == 1.0
+
+
+def test_a_progressive_jpeg_with_thousands_of_scans_is_refused_before_decoding() -> None:
+    bomb = many_scans_jpeg()  # 120 KiB; Pillow needs ~2 s of CPU to decode it
+    started = time.perf_counter()
+
+    with pytest.raises(ImageTooComplex) as refused:
+        decode_image(bomb)
+
+    assert time.perf_counter() - started < 0.05
+    assert refused.value.code == "too_many_scans"
+    assert "2010 scans; at most 64" in refused.value.message
+
+
+def test_an_ordinary_progressive_jpeg_is_accepted() -> None:
+    decoded = decode_image(encode(gradient(), "JPEG", progressive=True))
+
+    assert (decoded.width, decoded.height) == (64, 48)
+
+
+@pytest.mark.parametrize(
+    ("budget", "fits", "too_big"),
+    [(WEBCAM_FRAME, (3840, 2160), (4000, 2200)), (SELFIE, (4032, 3024), (4600, 3000))],
+)
+def test_each_purpose_has_its_own_pixel_budget_checked_from_the_header(
+    budget: PictureBudget, fits: tuple[int, int], too_big: tuple[int, int]
+) -> None:
+    assert budget.probe(pixel_flood_png(*fits)).width == fits[0]
+    picture = flat_png(*too_big)  # a complete picture, a few hundred KiB
+    started = time.perf_counter()
+
+    with pytest.raises(ImageTooLarge) as refused:
+        budget.probe(picture)
+
+    assert time.perf_counter() - started < 0.05  # the header alone decides
+    assert refused.value.code == "too_many_pixels"
+    assert f"({too_big[0]} x {too_big[1]})" in refused.value.message

@@ -3,7 +3,7 @@ from fastapi import APIRouter, Request, status
 from trust_lesson.auth import service
 from trust_lesson.auth.dependencies import BearerToken, CurrentUser
 from trust_lesson.auth.schemas import LoginRequest, RegisterRequest, TokenResponse
-from trust_lesson.deps import DbDep, NowDep, RuntimeDep
+from trust_lesson.deps import DbDep, NowDep, RuntimeDep, client_address
 from trust_lesson.errors import Forbidden
 from trust_lesson.users.schemas import UserRead
 
@@ -19,7 +19,7 @@ async def login(
         store=runtime.session_store,
         throttle=runtime.login_throttle,
         credentials=credentials,
-        address=request.client.host if request.client else "unknown",
+        address=client_address(request),
         now=now,
     )
     return TokenResponse(access_token=opened.token, expires_at=opened.expires_at)
@@ -31,8 +31,11 @@ async def logout(user: CurrentUser, token: BearerToken, runtime: RuntimeDep, db:
 
 
 @router.post("/register", response_model=UserRead, status_code=status.HTTP_201_CREATED)
-async def register(data: RegisterRequest, runtime: RuntimeDep, db: DbDep, now: NowDep) -> UserRead:
+async def register(
+    data: RegisterRequest, request: Request, runtime: RuntimeDep, db: DbDep, now: NowDep
+) -> UserRead:
     if not runtime.settings.registration_open:
         raise Forbidden("Self-registration is switched off; ask an administrator for an account.")
+    await runtime.login_throttle.count_registration(address=client_address(request))
     user = await service.register(db=db, data=data, now=now)
     return UserRead.model_validate(user)

@@ -30,7 +30,38 @@ def password_problem(password: str) -> str | None:
         return f"Use at most {MAX_LENGTH} characters."
     if _is_common(password):
         return "This password is too common; choose one that is harder to guess."
+    patterns = _easy_patterns(password)
+    if patterns:
+        return (
+            f"This password is too easy to guess: it is made of {patterns}. Choose a few "
+            "unrelated words or a longer phrase."
+        )
     return None
+
+
+# zxcvbn's estimate below which a password falls to an offline attack within hours (score < 3).
+MIN_GUESSES_LOG10 = 8
+_PATTERN_WORDS = {
+    "spatial": "a keyboard walk (like qwerty or 1qaz2wsx)",
+    "repeat": "repeats (like abcabc or aaaa)",
+    "sequence": "a sequence (like abcdef or 123456)",
+    "dictionary": "common words or names",
+    "date": "a date",
+    "regex": "a simple pattern",
+}
+
+
+def _easy_patterns(password: str) -> str | None:
+    """What makes the password guessable, when zxcvbn finds it under 10^8 guesses."""
+    from zxcvbn import zxcvbn
+
+    estimate = zxcvbn(password[:72])  # zxcvbn's own length limit; the rest only adds strength
+    if estimate["guesses_log10"] >= MIN_GUESSES_LOG10:
+        return None
+    found = dict.fromkeys(
+        m["pattern"] for m in estimate["sequence"] if m["pattern"] in _PATTERN_WORDS
+    )
+    return " and ".join(_PATTERN_WORDS[name] for name in found) or "too few different characters"
 
 
 def _is_common(password: str) -> bool:

@@ -34,12 +34,19 @@ async def login(
     stored_hash = user.password_hash if user is not None else None
     if not await verify_password(stored_hash, credentials.password) or user is None:
         await throttle.record_failure(email=credentials.email, address=address)
-        log.warning("login failed", extra={"event": "login_failed", "address": address})
+        # Who: the account when it exists, never the typed email (people type passwords there).
+        who = user.id if user is not None else "unknown account"
+        log.warning(
+            "login failed", extra={"event": "login_failed", "user_id": who, "address": address}
+        )
         raise NotAuthenticated(WRONG_CREDENTIALS)
     if not user.is_active:
-        log.warning("login of a disabled account", extra={"event": "login_disabled"})
+        log.warning(
+            "login of a disabled account",
+            extra={"event": "login_disabled", "user_id": user.id, "address": address},
+        )
         raise NotAuthenticated(WRONG_CREDENTIALS)
-    log.info("login", extra={"event": "login", "user_id": user.id})
+    log.info("login", extra={"event": "login", "user_id": user.id, "address": address})
     return await store.open(db, user_id=user.id, now=now)
 
 

@@ -1,33 +1,31 @@
 """Checks of enrolment selfies (CPU work: run it in a worker thread, never on the event loop).
 
-Each selfie is decoded safely (format by content, byte and pixel caps), then analysed exactly
-like a lesson capture: it must show exactly one face, lit well, sharp and big enough. The
-selfies of one enrolment must also show the same person: every pair must score at least
-``REVIEW_AT`` (85) on the calibrated similarity, the score below which a capture counts as
-another person. Every refusal names the image(s) and the reason.
+Cheap checks first: every selfie's header is checked against the selfie budget (format by
+content, bytes, 12.6 megapixels, JPEG scans) and duplicates are refused before any picture is
+decoded. Then the selfies are decoded and analysed one at a time, so a request holds at most
+one decoded picture (the process-wide decode semaphore bounds parallel requests). Each is
+analysed exactly like a lesson capture: it must show exactly one face, lit well, sharp and
+big enough. The selfies of one enrolment must also show the same person: every pair must
+score at least ``REVIEW_AT`` (85) on the calibrated similarity, the score below which a
+capture counts as another person. Every refusal names the image(s) and the reason.
 """
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from trust_lesson.errors import DomainError
-from trust_lesson.vision import (
-    CaptureAnalysis,
-    ImageRejected,
-    Verdict,
-    analyze_capture,
-    decode_image,
-)
+from trust_lesson.vision import SELFIE, CaptureAnalysis, ImageRejected, Verdict, analyze_capture
 from trust_lesson.vision.models import FaceEncoder
 from trust_lesson.vision.similarity import REVIEW_AT, distance_to_score, embedding_distance
 
 MAX_SELFIES = 5
+T = TypeVar("T")
 _UNSAFE = re.compile(r"[^\w .()+-]")
 _ADVICE = {
     Verdict.NO_FACE: "take the selfie facing the camera, with your whole face in the picture",
@@ -92,18 +90,23 @@ def examine_selfies(
     files: Sequence[SelfieFile], *, encoder: FaceEncoder | None = None
 ) -> list[AcceptedSelfie]:
     """The selfies' face embeddings, or :class:`SelfieRejected` naming every problem."""
-    pictures = [_decode(file) for file in files]
+    for file in files:
+        _checked(file, SELFIE.probe)
     _refuse(_duplicates(files))
-    analyses = [analyze_capture(rgb, [], [], encoder=encoder) for rgb in pictures]
+    analyses = [analyze_capture(_checked(f, _rgb), [], [], encoder=encoder) for f in files]
     _refuse([p for f, a in zip(files, analyses, strict=True) if (p := _face_problem(f, a))])
     accepted = [_accepted(f, a) for f, a in zip(files, analyses, strict=True)]
     _refuse(disagreements(accepted))
     return accepted
 
 
-def _decode(file: SelfieFile) -> np.ndarray:
+def _rgb(data: bytes) -> np.ndarray:
+    return SELFIE.decode(data).rgb
+
+
+def _checked(file: SelfieFile, check: Callable[[bytes], T]) -> T:
     try:
-        return decode_image(file.data).rgb
+        return check(file.data)
     except ImageRejected as error:
         problem = SelfieProblem((file.label,), error.message)
         raise SelfieRejected([problem], status=error.http_status, code=error.code) from error

@@ -33,13 +33,11 @@ from trust_lesson.models import (
     User,
 )
 from trust_lesson.storage.blobs import BlobStore, StoredBlob
-from trust_lesson.vision.decode import decode_image
+from trust_lesson.vision.decode import WEBCAM_FRAME, clean_jpeg
 from trust_lesson.vision.errors import ImageRejected
 from trust_lesson.worker.worker import Worker
 
-MAX_CAPTURE_BYTES = 5 * 1024 * 1024
-MAX_CAPTURE_PIXELS = 16_000_000
-SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+MAX_CAPTURE_BYTES = WEBCAM_FRAME.max_bytes
 VERDICT_TASK = "verdict"
 log = logging.getLogger("trust_lesson.presence")
 _cleanups: set[asyncio.Task[None]] = set()
@@ -72,8 +70,8 @@ async def accept(
     now: datetime,
 ) -> Capture:
     challenge = await _answerable(db, caller, lesson_id, challenge_id, nonce, now)
-    suffix = await _checked_picture(picture)
-    stored = await blobs.put(picture, kind="captures", now=now, suffix=suffix)
+    clean = await _clean_picture(picture)
+    stored = await blobs.put(clean, kind="captures", now=now, suffix=".jpg")
     try:
         capture = await _record(db, challenge, stored, now)
     except BaseException:
@@ -136,15 +134,13 @@ def _require_open(challenge: Challenge, now: datetime) -> None:
         raise Conflict("This challenge is not open yet.")
 
 
-async def _checked_picture(picture: bytes) -> str:
-    """Decode in a thread (by content, never the name) and give the stored file's suffix."""
+async def _clean_picture(picture: bytes) -> bytes:
+    """Decode in a thread (by content, never the name); the pixels alone, as a JPEG."""
     try:
-        decoded = await asyncio.to_thread(
-            decode_image, picture, max_bytes=MAX_CAPTURE_BYTES, max_pixels=MAX_CAPTURE_PIXELS
-        )
+        decoded = await asyncio.to_thread(WEBCAM_FRAME.decode, picture)
     except ImageRejected as error:
         raise PictureRefused(error) from None
-    return SUFFIXES[decoded.format]
+    return await asyncio.to_thread(clean_jpeg, decoded.rgb)
 
 
 async def _record(

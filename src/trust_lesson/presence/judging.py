@@ -15,7 +15,7 @@ import numpy as np
 
 from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.verdicts import Verdict, verdict_for_similarity
-from trust_lesson.vision import CaptureAnalysis, ImageRejected, analyze_capture, decode_image
+from trust_lesson.vision import WEBCAM_FRAME, CaptureAnalysis, ImageRejected, analyze_capture
 from trust_lesson.vision.replay import ReplayMatch, find_replay, picture_hash
 
 NO_ENROLMENT = "no face enrolment: kept for human review"
@@ -40,9 +40,10 @@ def judge(
 ) -> Judgement:
     """The verdict, reasons and scores of one picture (see the module docstring)."""
     try:
+        rgb = WEBCAM_FRAME.decode(picture).rgb
         if not references:
-            return _without_enrolment(picture, previous_hashes)
-        analysis = analyze_capture(picture, references, previous_hashes)
+            return _without_enrolment(rgb, previous_hashes)
+        analysis = analyze_capture(rgb, references, previous_hashes)
     except ImageRejected as error:
         return Judgement(Verdict.LOW_QUALITY, [f"the picture cannot be read: {error.message}"])
     verdict, reasons = _by_policy(analysis, policy)
@@ -56,8 +57,7 @@ def judge(
     )
 
 
-def _without_enrolment(picture: bytes, previous_hashes: Sequence[str]) -> Judgement:
-    rgb = decode_image(picture).rgb
+def _without_enrolment(rgb: np.ndarray, previous_hashes: Sequence[str]) -> Judgement:
     phash = picture_hash(rgb)
     replay = find_replay(rgb, previous_hashes, current_hash=phash)
     if replay is not None:

@@ -3,6 +3,8 @@
 Backed by obstore: `LocalStore` under the data dir by default, or any URL obstore understands
 (`s3://bucket/prefix`, `az://container/prefix`, `memory:///` for tests) via `TL_BLOB_URL`.
 Every failure of the store surfaces as `BlobStoreUnavailable` (-> 503), never as a half write.
+In the local folder every picture is readable by the service's own account only (files 0600,
+folders 0700), whatever the process umask.
 """
 
 import hashlib
@@ -33,22 +35,26 @@ class StoredBlob:
 
 
 class BlobStore:
-    def __init__(self, store: ObjectStore) -> None:
+    def __init__(self, store: ObjectStore, local_root: Path | None = None) -> None:
         self._store = store
+        self._local_root = local_root
 
     @classmethod
     def from_settings(cls, blob_url: str | None, data_dir: Path) -> "BlobStore":
         if blob_url:
             return cls(from_url(blob_url))
-        folder = data_dir / "blobs"
-        folder.mkdir(parents=True, exist_ok=True)
-        return cls(LocalStore(folder.resolve(), mkdir=True))
+        folder = (data_dir / "blobs").resolve()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        return cls(LocalStore(folder, mkdir=True), local_root=folder)
 
     async def put(self, data: bytes, *, kind: str, now: datetime, suffix: str) -> StoredBlob:
         """Store under a fresh random key; the caller's file name is never used."""
         key = f"{kind}/{now:%Y/%m/%d}/{uuid.uuid4().hex}{suffix}"
         try:
             await obstore.put_async(self._store, key, data)
+            if self._local_root is not None:
+                _owner_only(self._local_root, key)
         except Exception as error:
             raise BlobStoreUnavailable("Storage is unavailable; please try again.") from error
         return StoredBlob(key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
@@ -82,3 +88,12 @@ class BlobStore:
         except Exception:
             return False
         return True
+
+
+def _owner_only(root: Path, key: str) -> None:
+    """The stored file 0600 and the folders of its key 0700 (obstore creates 0644 / 0755)."""
+    path = root / key
+    path.chmod(0o600)
+    for folder in path.relative_to(root).parents:
+        if folder != Path("."):
+            (root / folder).chmod(0o700)

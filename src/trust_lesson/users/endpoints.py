@@ -1,9 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 
 from trust_lesson.auth.dependencies import AdminUser, CurrentUser
-from trust_lesson.deps import DbDep, NowDep, PageDep, RuntimeDep
+from trust_lesson.deps import DbDep, NowDep, PageDep, RuntimeDep, client_address
 from trust_lesson.models import Role, User
 from trust_lesson.schemas import RowIdPath
 from trust_lesson.users import service
@@ -30,10 +30,21 @@ async def read_me(user: CurrentUser) -> User:
 
 @router.patch("/me", response_model=UserRead)
 async def update_me(
-    data: ProfileUpdate, user: CurrentUser, runtime: RuntimeDep, db: DbDep, now: NowDep
+    data: ProfileUpdate,
+    user: CurrentUser,
+    request: Request,
+    runtime: RuntimeDep,
+    db: DbDep,
+    now: NowDep,
 ) -> User:
     return await service.update_profile(
-        db=db, store=runtime.session_store, user=user, data=data, now=now
+        db=db,
+        store=runtime.session_store,
+        throttle=runtime.login_throttle,
+        address=client_address(request),
+        user=user,
+        data=data,
+        now=now,
     )
 
 
@@ -70,4 +81,4 @@ async def update_user(
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_user(user_id: UserId, admin: AdminUser, db: DbDep) -> None:
-    await service.delete(db=db, user=await service.get(db=db, user_id=user_id))
+    await service.delete(db=db, user=await service.get(db=db, user_id=user_id), actor=admin)

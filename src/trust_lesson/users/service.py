@@ -1,5 +1,6 @@
 """Accounts: create, read, change, delete. Flushes only; the caller owns the transaction."""
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -8,9 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.auth.passwords import hash_password, password_problem, verify_password
 from trust_lesson.auth.session_store import SessionStore
+from trust_lesson.auth.throttle import LoginThrottle
 from trust_lesson.errors import Conflict, Forbidden, NotFound, Unprocessable
 from trust_lesson.models import Lesson, Role, User
 from trust_lesson.users.schemas import ProfileUpdate, UserCreate, UserUpdate
+
+log = logging.getLogger("trust_lesson.security")
 
 
 def check_new_password(password: str) -> None:
@@ -100,6 +104,7 @@ async def update(
 
 
 SELF_SERVICE_FIELDS = frozenset({"full_name", "username"})
+SECURITY_FIELDS = frozenset({"password", "role", "is_active", "email"})
 
 
 async def update_by(
@@ -116,16 +121,42 @@ async def update_by(
     if caller.role is not Role.ADMIN and refused:
         fields = ", ".join(sorted(refused))
         raise Unprocessable(f"{fields}: you cannot change this on your own account here.")
-    return await update(db=db, store=store, user=user, data=data, now=now)
+    changed = await update(db=db, store=store, user=user, data=data, now=now)
+    if sensitive := sorted(data.model_fields_set & SECURITY_FIELDS):
+        log.warning(
+            "account changed by an administrator",
+            extra={
+                "event": "admin_account_change",
+                "actor_id": caller.id,
+                "user_id": user.id,
+                "fields": ",".join(sensitive),
+                "role": changed.role.value,
+                "is_active": changed.is_active,
+            },
+        )
+    return changed
 
 
 async def update_profile(
-    *, db: AsyncSession, store: SessionStore, user: User, data: ProfileUpdate, now: datetime
+    *,
+    db: AsyncSession,
+    store: SessionStore,
+    throttle: LoginThrottle,
+    address: str,
+    user: User,
+    data: ProfileUpdate,
+    now: datetime,
 ) -> User:
-    if data.password is not None and not await verify_password(
-        user.password_hash, data.current_password or ""
-    ):
-        raise Forbidden("current_password: the current password is not correct.")
+    """A wrong `current_password` counts as a failed sign-in of the account (issue 8/7)."""
+    if data.password is not None:
+        await throttle.check(email=user.email, address=address)
+        if not await verify_password(user.password_hash, data.current_password or ""):
+            await throttle.record_failure(email=user.email, address=address)
+            log.warning(
+                "wrong current password",
+                extra={"event": "password_change_failed", "user_id": user.id, "address": address},
+            )
+            raise Forbidden("current_password: the current password is not correct.")
     admin_view = UserUpdate(
         full_name=data.full_name, username=data.username, password=data.password
     )
@@ -137,9 +168,13 @@ async def _set_password(user: User, password: str) -> None:
     user.password_hash = await hash_password(password)
 
 
-async def delete(*, db: AsyncSession, user: User) -> None:
+async def delete(*, db: AsyncSession, user: User, actor: User | None = None) -> None:
     teaches = await db.scalar(select(exists().where(Lesson.instructor_id == user.id)))
     if teaches:
         raise Conflict("This user still teaches lessons; give them to another instructor first.")
     await db.delete(user)
     await db.flush()
+    log.warning(
+        "account deleted",
+        extra={"event": "account_deleted", "actor_id": actor and actor.id, "user_id": user.id},
+    )

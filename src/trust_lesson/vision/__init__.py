@@ -4,23 +4,38 @@ Nothing here knows about HTTP or the database; models load lazily, once per proc
 """
 
 from trust_lesson.vision.capture import CaptureAnalysis, Verdict, analyze_capture
-from trust_lesson.vision.decode import DecodedImage, decode_image, downscale
+from trust_lesson.vision.decode import (
+    DOCUMENT,
+    SELFIE,
+    WEBCAM_FRAME,
+    DecodedImage,
+    PictureBudget,
+    decode_image,
+    downscale,
+    probe_image,
+)
 from trust_lesson.vision.document import DocumentAnalysis, analyze_document
 from trust_lesson.vision.errors import (
     CorruptImage,
     ImageRejected,
+    ImageTooComplex,
     ImageTooLarge,
     UnsupportedImageType,
     VisionError,
 )
 
 __all__ = [
+    "DOCUMENT",
+    "SELFIE",
+    "WEBCAM_FRAME",
     "CaptureAnalysis",
     "CorruptImage",
     "DecodedImage",
     "DocumentAnalysis",
     "ImageRejected",
+    "ImageTooComplex",
     "ImageTooLarge",
+    "PictureBudget",
     "UnsupportedImageType",
     "Verdict",
     "VisionError",
@@ -28,4 +43,5 @@ __all__ = [
     "analyze_document",
     "decode_image",
     "downscale",
+    "probe_image",
 ]

@@ -2,24 +2,80 @@
 
 Order of checks (cheapest and safest first): byte cap, format allowlist by magic bytes (the
 file name and Content-Type are never consulted), Pillow reads only the header, pixel cap from
-the header, then the full decode with Pillow's decompression-bomb warning raised as an error
-and truncated files refused. EXIF orientation is applied and every mode becomes 8-bit RGB.
+the header, the number of JPEG scans (a progressive JPEG of 121 KiB with 2,000 repeated scans
+took 20 s to decode: the work grows with scans x pixels), then the full decode with Pillow's
+decompression-bomb warning raised as an error and truncated files refused. EXIF orientation is
+applied and every mode becomes 8-bit RGB.
+
+Bounds (issue 8, findings 1-2): each purpose has its own `PictureBudget` (a webcam frame or a
+selfie never needs 40 megapixels), `probe_image` runs every header check without decoding, so a
+request can refuse any of its pictures before decoding one, and at most `DECODE_SLOTS` full
+decodes run at once in a process (a semaphore), so parallel requests cannot multiply the
+memory of the largest allowed picture beyond that.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from trust_lesson.vision.errors import CorruptImage, ImageTooLarge, UnsupportedImageType
+from trust_lesson.vision.errors import (
+    CorruptImage,
+    ImageTooComplex,
+    ImageTooLarge,
+    UnsupportedImageType,
+)
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+MAX_SCANS = 64  # libjpeg's progressive script has 10; tuned encoders stay under 30
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
+DECODE_SLOTS = 2
+# Deliberately one per process: it bounds the decoded pixels held at once by every request
+# thread and worker thread together (a budget's worst picture times DECODE_SLOTS).
+_decode_slots = threading.BoundedSemaphore(DECODE_SLOTS)
+
+
+@dataclass(frozen=True, slots=True)
+class PictureHeader:
+    """What the header says, checked against a budget; nothing decoded yet."""
+
+    format: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class PictureBudget:
+    """The largest picture a purpose accepts: bytes, pixels and JPEG scans."""
+
+    max_bytes: int
+    max_pixels: int
+    max_scans: int = MAX_SCANS
+
+    def probe(self, data: bytes) -> PictureHeader:
+        return probe_image(data, **self._limits())
+
+    def decode(self, data: bytes) -> DecodedImage:
+        return decode_image(data, **self._limits())
+
+    def _limits(self) -> dict[str, int]:
+        return {
+            "max_bytes": self.max_bytes,
+            "max_pixels": self.max_pixels,
+            "max_scans": self.max_scans,
+        }
+
+
+# A 4K webcam frame is 8.3 MP; a phone's selfie 12 MP (4032 x 3024). Documents keep 40 MP.
+WEBCAM_FRAME = PictureBudget(max_bytes=5 * 1024 * 1024, max_pixels=8_300_000)
+SELFIE = PictureBudget(max_bytes=8 * 1024 * 1024, max_pixels=12_600_000)
+DOCUMENT = PictureBudget(max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +100,38 @@ def sniff_format(data: bytes) -> str | None:
 
 
 def decode_image(
-    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+    max_scans: int = MAX_SCANS,
 ) -> DecodedImage:
     """Decode ``data`` (JPEG, PNG or WebP) or raise a typed :class:`ImageRejected`."""
+    sniffed = _sniff_checked(data, max_bytes, max_scans)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _open_checked(data, sniffed, max_pixels)
+        with _decode_slots:
+            rgb = _load_rgb(image)
+    return DecodedImage(rgb=rgb, format=sniffed, width=rgb.shape[1], height=rgb.shape[0])
+
+
+def probe_image(
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+    max_scans: int = MAX_SCANS,
+) -> PictureHeader:
+    """Every check of :func:`decode_image` that needs no decoding (microseconds)."""
+    sniffed = _sniff_checked(data, max_bytes, max_scans)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _open_checked(data, sniffed, max_pixels)
+    return PictureHeader(format=sniffed, width=image.width, height=image.height)
+
+
+def _sniff_checked(data: bytes, max_bytes: int, max_scans: int) -> str:
     if len(data) > max_bytes:
         raise ImageTooLarge(
             f"The file is {len(data) / 1_048_576:.1f} MiB; the limit is "
@@ -56,11 +141,15 @@ def decode_image(
     sniffed = sniff_format(data)
     if sniffed is None:
         raise UnsupportedImageType("The file is not a JPEG, PNG or WebP picture.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        image = _open_checked(data, sniffed, max_pixels)
-        rgb = _load_rgb(image)
-    return DecodedImage(rgb=rgb, format=sniffed, width=rgb.shape[1], height=rgb.shape[0])
+    # Outside APP segments, FF DA occurs only as a start-of-scan marker (entropy-coded data
+    # escapes every FF), so this count is exact or errs towards refusing, never accepting.
+    if sniffed == "JPEG" and (scans := data.count(b"\xff\xda")) > max_scans:
+        raise ImageTooComplex(
+            f"The JPEG picture is stored in {scans} scans; at most {max_scans} are accepted. "
+            "Save it again as an ordinary JPEG.",
+            code="too_many_scans",
+        )
+    return sniffed
 
 
 def _open_checked(data: bytes, sniffed: str, max_pixels: int) -> Image.Image:
@@ -118,6 +207,17 @@ def _wide_grey_to_rgb(grey: np.ndarray) -> np.ndarray:
     top = 65535.0 if wide.max(initial=0) > 255 else 255.0
     eight = np.clip(wide * (255.0 / top) + 0.5, 0, 255).astype(np.uint8)
     return np.repeat(eight[:, :, None], 3, axis=2)
+
+
+def clean_jpeg(rgb: np.ndarray, quality: int = 92) -> bytes:
+    """The picture alone, re-encoded: no EXIF (GPS, camera, time), no comment, no ICC profile.
+
+    The pixels are already upright (orientation applied when decoding), so nothing is lost.
+    At quality 92 the perceptual hash moves 0-4 bits, well inside the replay threshold.
+    """
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
 
 
 def downscale(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:

@@ -49,3 +49,10 @@ class CorruptImage(ImageRejected):
 
     code = "corrupt_image"
     http_status = 422
+
+
+class ImageTooComplex(ImageRejected):
+    """The picture would cost far more work to decode than any camera picture needs."""
+
+    code = "image_too_complex"
+    http_status = 422
