@@ -142,6 +142,51 @@ def evidence_rotate_key() -> None:
     typer.echo(f"signing with key {keys.current.key_id}; restart serve and the workers")
 
 
+@evidence_app.command("checkpoint")
+def evidence_checkpoint() -> None:
+    """Sign the log's tree head now (the worker does it every minute when the log grew)."""
+    from trust_lesson.clock import utc_now
+    from trust_lesson.evidence.keys import load_school_keys
+    from trust_lesson.evidence.log import run_checkpoint
+
+    settings = _settings()
+    _migrate(settings)
+    row = asyncio.run(run_checkpoint(settings, load_school_keys(settings, now=utc_now())))
+    typer.echo("nothing new to sign" if row is None else f"signed the log at size {row.size}")
+
+
+@evidence_app.command("verify")
+def evidence_verify(
+    keys: Annotated[
+        Path | None,
+        typer.Option(help="keys.json to trust (default: this service's own published keys)"),
+    ] = None,
+) -> None:
+    """Recompute the whole log and check every checkpoint; exit 1 naming what was changed."""
+    from trust_lesson.clock import utc_now
+    from trust_lesson.evidence.keys import PublishedKeys, SigningKeyError, load_school_keys
+    from trust_lesson.evidence.verify import run_verify
+
+    settings = _settings()
+    try:
+        trusted = (
+            PublishedKeys.from_document(json.loads(keys.read_text()))
+            if keys
+            else load_school_keys(settings, now=utc_now()).public
+        )
+    except (OSError, ValueError, SigningKeyError) as error:
+        typer.echo(f"cannot read the keys: {error}", err=True)
+        raise typer.Exit(2) from None
+    report = asyncio.run(run_verify(settings, trusted))
+    for problem in report.problems[:50]:
+        typer.echo(f"INVALID {problem}")
+    if len(report.problems) > 50:
+        typer.echo(f"... and {len(report.problems) - 50} more problems")
+    verdict = "valid" if report.valid else "invalid"
+    typer.echo(f"{verdict}: {report.entries} entries, {report.checkpoints} checkpoints checked")
+    raise typer.Exit(0 if report.valid else 1)
+
+
 @app.command("create-user")
 def create_user(
     email: Annotated[str, typer.Option(help="sign-in email")],

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+client_address_var: ContextVar[str | None] = ContextVar("client_address", default=None)
+"""The address of the request's client (as the ASGI server saw it), for the evidence log."""
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _SECRETS = (

@@ -8,7 +8,7 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trust_lesson.logs import request_id_var
+from trust_lesson.logs import client_address_var, request_id_var
 
 log = logging.getLogger("trust_lesson.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -26,6 +26,8 @@ class RequestContextMiddleware:
         # Also kept in the request state: the 500 handler runs outside this middleware (R21).
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
+        client = scope.get("client")
+        address_token = client_address_var.set(client[0] if client else None)
         started = time.perf_counter()
         status = 500
 
@@ -48,6 +50,7 @@ class RequestContextMiddleware:
                 extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1)},
             )
             request_id_var.reset(token)
+            client_address_var.reset(address_token)
 
 
 def _incoming_id(scope: Scope) -> str | None:

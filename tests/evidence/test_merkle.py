@@ -159,3 +159,37 @@ def test_the_level_by_level_root_is_the_rfc_recursion(entries: list[bytes]) -> N
 
     hashes = [merkle.leaf_hash(e) for e in entries]
     assert merkle.root_hash(hashes) == mth(hashes)
+
+
+def test_a_tree_grown_leaf_by_leaf_has_the_reference_roots() -> None:
+    tree = merkle.TreeBuilder()
+    assert tree.root() == merkle.EMPTY_ROOT
+    for size, entry_hash in enumerate(HASHES, start=1):
+        tree.append(entry_hash)
+        assert (tree.size, tree.root()) == (size, ROOTS[size - 1])
+
+
+@given(trees)
+def test_growing_the_tree_gives_the_root_at_every_size(entries: list[bytes]) -> None:
+    hashes = [merkle.leaf_hash(e) for e in entries]
+    tree = merkle.TreeBuilder()
+    for size, entry_hash in enumerate(hashes, start=1):
+        tree.append(entry_hash)
+        assert tree.root() == merkle.root_hash(hashes[:size])
+
+
+@given(trees, st.data())
+def test_a_tree_resumed_from_its_peaks_grows_like_the_original(
+    entries: list[bytes], data: st.DataObject
+) -> None:
+    hashes = [merkle.leaf_hash(e) for e in entries]
+    split = data.draw(st.integers(0, len(hashes)))
+    first = merkle.TreeBuilder()
+    for entry_hash in hashes[:split]:
+        first.append(entry_hash)
+    resumed = merkle.TreeBuilder.resume(split, first.peaks())
+    for entry_hash in hashes[split:]:
+        resumed.append(entry_hash)
+    assert resumed.root() == merkle.root_hash(hashes)
+    with pytest.raises(ValueError, match="peaks"):
+        merkle.TreeBuilder.resume(split, first.peaks() + bytes(merkle.HASH_SIZE))

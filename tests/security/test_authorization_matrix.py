@@ -48,6 +48,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/health"): PUBLIC,
     ("GET", "/health/ready"): PUBLIC,
     ("GET", "/.well-known/trust-lesson/keys"): PUBLIC,
+    ("GET", "/api/v1/evidence/checkpoint"): PUBLIC,
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("POST", "/api/v1/auth/register"): PUBLIC,
@@ -99,7 +100,10 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 # Authorized, then refused for an object of the body that does not exist (not the path's).
-PAST_AUTHORIZATION = {("POST", "/api/v1/lessons/{lesson_id}/captures"): "No such challenge."}
+PAST_AUTHORIZATION = {
+    ("POST", "/api/v1/lessons/{lesson_id}/captures"): "No such challenge.",
+    ("GET", "/api/v1/evidence/checkpoint"): "no signed checkpoint yet",
+}
 DESTRUCTIVE = {"DELETE"}
 DESTRUCTIVE_ROUTES = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/lessons/{lesson_id}/join")}
 

@@ -1,10 +1,14 @@
-"""The evidence routes: the school's public keys (and, below, the log's checkpoint)."""
+"""The evidence routes: the school's public keys and the log's latest signed checkpoint."""
 
+import base64
 from typing import Any
 
 from fastapi import APIRouter
 
-from trust_lesson.deps import RuntimeDep
+from trust_lesson.deps import DbDep, RuntimeDep
+from trust_lesson.errors import NotFound
+from trust_lesson.evidence import log
+from trust_lesson.evidence.schemas import CheckpointRead
 
 router = APIRouter(tags=["evidence"])
 
@@ -13,3 +17,22 @@ router = APIRouter(tags=["evidence"])
 async def school_keys(runtime: RuntimeDep) -> dict[str, Any]:
     """The public keys of the school, active first, retired ones still listed (keys.json)."""
     return runtime.school_keys.public.document()
+
+
+@router.get(
+    "/api/v1/evidence/checkpoint",
+    response_model=CheckpointRead,
+    responses={404: {"description": "nothing signed yet"}},
+)
+async def latest_checkpoint(db: DbDep) -> CheckpointRead:
+    """The newest signed tree head of the evidence log (public: it reveals no entry)."""
+    row = await log.latest_checkpoint(db)
+    if row is None:
+        raise NotFound("The evidence log has no signed checkpoint yet.")
+    return CheckpointRead(
+        size=row.size,
+        root=base64.b64encode(row.root).decode(),
+        key_id=row.key_id,
+        signed_at=row.signed_at,
+        note=row.note,
+    )

@@ -144,3 +144,48 @@ def verify_consistency(
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
     return sn == 0 and fr == old_root and sr == new_root
+
+
+class TreeBuilder:
+    """Grows a tree one leaf at a time and gives its root at every size in O(log n).
+
+    It keeps only the roots of the perfect subtrees the leaves so far fall into (a "compact
+    range"), largest first, which is all the RFC's split rule needs.
+    """
+
+    def __init__(self) -> None:
+        self._peaks: list[tuple[int, bytes]] = []  # (leaves under it, hash)
+        self.size = 0
+
+    @classmethod
+    def resume(cls, size: int, peaks: bytes) -> "TreeBuilder":
+        """The tree of `size` leaves from its stored peaks (`peaks()`), ready to grow."""
+        counts = [1 << bit for bit in reversed(range(size.bit_length())) if size >> bit & 1]
+        if len(peaks) != HASH_SIZE * len(counts):
+            raise ValueError(f"a tree of {size} leaves has {len(counts)} peaks")
+        tree = cls()
+        tree.size = size
+        tree._peaks = [
+            (count, peaks[i * HASH_SIZE : (i + 1) * HASH_SIZE]) for i, count in enumerate(counts)
+        ]
+        return tree
+
+    def peaks(self) -> bytes:
+        """The roots of the perfect subtrees, largest first: all that is needed to grow on."""
+        return b"".join(node for _, node in self._peaks)
+
+    def append(self, entry_hash: bytes) -> None:
+        count, node = 1, entry_hash
+        while self._peaks and self._peaks[-1][0] == count:
+            left_count, left = self._peaks.pop()
+            count, node = left_count + count, node_hash(left, node)
+        self._peaks.append((count, node))
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self._peaks:
+            return EMPTY_ROOT
+        node = self._peaks[-1][1]
+        for _, left in reversed(self._peaks[:-1]):
+            node = node_hash(left, node)
+        return node

@@ -5,6 +5,7 @@ from trust_lesson.models.base import Base
 from trust_lesson.models.biometrics import BiometricConsent, FaceTemplate
 from trust_lesson.models.course import Course, Term, TermMember
 from trust_lesson.models.enums import LessonStatus, MemberRole, Role, TermStatus
+from trust_lesson.models.evidence import EvidenceCheckpoint, EvidenceEntry, EvidenceLogHead
 from trust_lesson.models.lesson import Lesson
 from trust_lesson.models.presence import (
     AttendanceDecision,
@@ -28,6 +29,9 @@ __all__ = [
     "Challenge",
     "ChallengeStatus",
     "Course",
+    "EvidenceCheckpoint",
+    "EvidenceEntry",
+    "EvidenceLogHead",
     "FaceTemplate",
     "Lesson",
     "LessonStatus",

@@ -1,0 +1,175 @@
+"""Appending to the evidence log, inside the transaction of the event it records, and
+writing signed checkpoints of it.
+
+Appending first bumps the single log-head row (an upsert that takes its row lock on
+PostgreSQL; SQLite lets one writer at a time anyway). Every other appender waits on that row
+until this transaction ends, so entries get consecutive indexes in commit order and a rolled
+back event leaves no entry and no gap. Keep the append the last write of a transaction: the
+head row stays locked until the commit.
+"""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import rfc8785
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.clock import utc_now
+from trust_lesson.db import create_engine, create_session_factory, transaction
+from trust_lesson.evidence import checkpoint, merkle
+from trust_lesson.evidence.keys import SchoolKeys
+from trust_lesson.logs import client_address_var
+from trust_lesson.models import EvidenceCheckpoint, EvidenceEntry, EvidenceLogHead
+from trust_lesson.settings import Settings
+
+HEAD_ID = 1
+
+
+class EvidenceKind(StrEnum):
+    CAPTURE_RECEIVED = "capture.received"
+    CAPTURE_JUDGED = "capture.judged"
+    CAPTURE_REVIEWED = "capture.reviewed"
+    ATTENDANCE_DECIDED = "attendance.decided"
+    CONSENT_GIVEN = "consent.given"
+    CONSENT_WITHDRAWN = "consent.withdrawn"
+
+
+class LogBrokenError(RuntimeError):
+    """The stored log has a hole; no checkpoint is signed over it."""
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def entry_bytes(
+    *,
+    index: int,
+    kind: str,
+    time: datetime,
+    actor_id: int | None,
+    address: str | None,
+    data: Mapping[str, Any],
+) -> bytes:
+    """The entry as the log hashes it: RFC 8785 canonical JSON, its own index included."""
+    return rfc8785.dumps(
+        {
+            "index": index,
+            "type": kind,
+            "time": utc_text(time),
+            "actor": actor_id,
+            "address": address,
+            "data": dict(data),
+        }
+    )
+
+
+async def append(
+    db: AsyncSession,
+    kind: EvidenceKind,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    data: Mapping[str, Any],
+) -> int:
+    """Record one event in the caller's transaction (flushes, never commits); its index."""
+    size: int = (await db.execute(_bump_head(db))).scalar_one()
+    index = size - 1
+    content = entry_bytes(
+        index=index,
+        kind=kind,
+        time=now,
+        actor_id=actor_id,
+        address=client_address_var.get(),
+        data=data,
+    )
+    db.add(
+        EvidenceEntry(
+            index=index,
+            kind=kind,
+            recorded_at=now,
+            entry=content.decode(),
+            leaf_hash=merkle.leaf_hash(content),
+        )
+    )
+    await db.flush()
+    return index
+
+
+def _bump_head(db: AsyncSession) -> Any:
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(EvidenceLogHead).values(id=HEAD_ID, size=1)
+    return statement.on_conflict_do_update(
+        index_elements=[EvidenceLogHead.id], set_={"size": EvidenceLogHead.size + 1}
+    ).returning(EvidenceLogHead.size)
+
+
+async def latest_checkpoint(db: AsyncSession) -> EvidenceCheckpoint | None:
+    query = select(EvidenceCheckpoint).order_by(
+        EvidenceCheckpoint.size.desc(), EvidenceCheckpoint.id.desc()
+    )
+    return (await db.scalars(query.limit(1))).first()
+
+
+async def leaf_hashes(db: AsyncSession, *, start: int = 0) -> list[bytes]:
+    """The stored leaf hashes from `start` on; committed entries always form a gapless prefix."""
+    rows = await db.execute(
+        select(EvidenceEntry.index, EvidenceEntry.leaf_hash)
+        .where(EvidenceEntry.index >= start)
+        .order_by(EvidenceEntry.index)
+    )
+    hashes = []
+    for position, (index, leaf) in enumerate(rows, start=start):
+        if index != position:
+            raise LogBrokenError(f"entry {position} is missing from the log")
+        hashes.append(leaf)
+    return hashes
+
+
+async def write_checkpoint(
+    db: AsyncSession, *, keys: SchoolKeys, now: datetime
+) -> EvidenceCheckpoint | None:
+    """Sign the log's tree head, unless nothing was appended since the last checkpoint.
+
+    The tree grows from the last checkpoint's peaks, so the cost is the new entries only, and
+    every checkpoint is consistent with the one before by construction (the log never signs
+    over a history someone changed later; `trust-lesson evidence verify` finds such changes).
+    """
+    last = await latest_checkpoint(db)
+    tree = (
+        merkle.TreeBuilder() if last is None else merkle.TreeBuilder.resume(last.size, last.peaks)
+    )
+    new = await leaf_hashes(db, start=tree.size)
+    if last is not None and not new:
+        return None
+    for leaf in new:
+        tree.append(leaf)
+    head = checkpoint.Checkpoint(
+        origin=keys.public.origin, size=tree.size, root=tree.root(), signed_at=now
+    )
+    row = EvidenceCheckpoint(
+        size=head.size,
+        root=head.root,
+        peaks=tree.peaks(),
+        key_id=keys.current.key_id,
+        signed_at=now,
+        note=checkpoint.sign_checkpoint(head, keys.public.origin, keys.signing_key),
+    )
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def run_checkpoint(settings: Settings, keys: SchoolKeys) -> EvidenceCheckpoint | None:
+    """One checkpoint now, in a transaction of its own, for the command line."""
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with transaction(create_session_factory(engine)) as db:
+            return await write_checkpoint(db, keys=keys, now=utc_now())
+    finally:
+        await engine.dispose()
