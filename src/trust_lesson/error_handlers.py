@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from trust_lesson.errors import DomainError
@@ -30,11 +31,19 @@ _HTTP_CODES = {
 }
 
 
+# The database (or its connection) failing is an outage to wait out, not a bug to quote:
+# 503 with Retry-After, like readiness says (issue 8/8). asyncpg's refused connection arrives
+# as a plain ConnectionRefusedError, hence the socket-level errors.
+DATABASE_DOWN = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(BodyTooLarge, _body_too_large)  # type: ignore[arg-type]
+    for error in DATABASE_DOWN:
+        app.add_exception_handler(error, _database_down)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -62,6 +71,15 @@ async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
 
 async def _body_too_large(request: Request, error: BodyTooLarge) -> JSONResponse:
     return JSONResponse({"detail": error.detail, "code": "payload_too_large"}, status_code=413)
+
+
+async def _database_down(request: Request, error: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", type(error).__name__, exc_info=error)
+    body = {
+        "detail": "The service cannot reach its database right now; please try again shortly.",
+        "code": "service_unavailable",
+    }
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:

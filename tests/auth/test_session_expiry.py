@@ -68,3 +68,26 @@ async def test_idle_and_absolute_lifetimes_come_from_the_settings(
         clock.advance(minutes=2)
 
         assert await me(client, busy) == 401
+
+
+async def test_a_session_in_use_outlives_a_one_minute_idle_time(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """Issue 8/14: with a 60 s touch, every 1-minute session died a minute after sign-in."""
+    one_minute = settings.model_copy(update={"session_idle_minutes": 1})
+    async with running_app(one_minute, clock) as app, service_client(app) as client:
+        person = await make_user(app.state.runtime)
+        headers = await login(client, person.email)
+
+        answers = []
+        for _ in range(12):  # three minutes of use, a request every 15 s
+            clock.advance(seconds=15)
+            answers.append(await me(client, headers))
+        clock.advance(seconds=55)  # then unused for most of a minute: still alive
+        alive_after_a_pause = await me(client, headers)
+        clock.advance(seconds=60)  # a full idle minute
+        ended = await me(client, headers)
+
+    assert answers == [200] * 12
+    assert alive_after_a_pause == 200
+    assert ended == 401

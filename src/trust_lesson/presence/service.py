@@ -25,8 +25,10 @@ from trust_lesson.models import (
     ChallengeStatus,
     Lesson,
     LessonStatus,
+    MemberRole,
     PresenceSession,
     Role,
+    TermMember,
     User,
 )
 from trust_lesson.presence.dependencies import AttendedLesson, find_attended_lesson
@@ -179,9 +181,16 @@ def _challenge_rows(schedule: ChallengeSchedule, lesson_id: int, user_id: int) -
 def _first_open_query(
     lesson_id: int, user_id: int, now: datetime
 ) -> Select[Challenge, LessonStatus]:
+    """Only while the student is still enrolled: removed from the term, nothing is shown."""
     return (
         select(Challenge, Lesson.status)
         .join(Lesson, Lesson.id == Challenge.lesson_id)
+        .join(
+            TermMember,
+            (TermMember.term_id == Lesson.term_id)
+            & (TermMember.user_id == Challenge.user_id)
+            & (TermMember.role == MemberRole.STUDENT),
+        )
         .where(
             Challenge.lesson_id == lesson_id,
             Challenge.user_id == user_id,

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.auth.passwords import hash_password, password_problem, verify_password
@@ -38,8 +39,16 @@ async def create(*, db: AsyncSession, data: UserCreate, now: datetime) -> User:
         updated_at=now,
     )
     db.add(user)
-    await db.flush()
+    await _flush_unique(db)
     return user
+
+
+async def _flush_unique(db: AsyncSession) -> None:
+    """The unique indexes decide races the check above cannot see (issue 8/8: 409, not 500)."""
+    try:
+        await db.flush()
+    except IntegrityError:
+        raise Conflict("This email or username is already in use.") from None
 
 
 async def _ensure_free(
@@ -99,7 +108,7 @@ async def update(
     if password is not None or changes.get("is_active") is False:
         await store.close_all(db, user_id=user.id)
     user.updated_at = now
-    await db.flush()
+    await _flush_unique(db)
     return user
 
 

@@ -1,0 +1,43 @@
+"""Issue 8/8: the database down answers 503 with Retry-After everywhere, never a 500."""
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.support.factories import signed_in
+from trust_lesson.db import create_engine, create_session_factory
+from trust_lesson.runtime import Runtime
+
+UNREACHABLE = {
+    "postgresql": "postgresql+asyncpg://postgres@127.0.0.1:9/postgres",  # nothing listens
+    "sqlite": "sqlite+aiosqlite:////nonexistent/folder/trust_lesson.db",  # cannot be opened
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNREACHABLE))
+async def test_every_route_answers_503_while_the_database_is_down(
+    app: FastAPI, client: httpx.AsyncClient, runtime: Runtime, kind: str
+) -> None:
+    student = await signed_in(client, runtime)
+    engine = create_engine(UNREACHABLE[kind])
+    working = runtime.engine, runtime.session_factory
+    runtime.engine, runtime.session_factory = engine, create_session_factory(engine)
+    try:
+        answers = [
+            await client.post(
+                "/api/v1/auth/login", json={"email": "a@school.example", "password": "x" * 12}
+            ),
+            await client.get("/api/v1/courses", headers=student.headers),
+            await client.get("/health/ready"),
+        ]
+    finally:
+        runtime.engine, runtime.session_factory = working
+        await engine.dispose()
+
+    for answer in answers[:2]:
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["code"] == "service_unavailable"
+        assert "database" in answer.json()["detail"]
+        assert answer.headers["retry-after"] == "5"
+    assert answers[2].status_code == 503
+    assert answers[2].json()["parts"]["database"] == "unavailable"
