@@ -9,7 +9,7 @@ from trust_lesson.deps import DbDep, NowDep, RuntimeDep
 from trust_lesson.errors import PayloadTooLarge
 from trust_lesson.lessons.dependencies import LessonId
 from trust_lesson.models import Capture
-from trust_lesson.presence import captures, service, waiting
+from trust_lesson.presence import captures, checks, service, waiting
 from trust_lesson.presence.dependencies import StudentLesson
 from trust_lesson.presence.schemas import (
     UPLOAD_PROBLEMS,
@@ -18,6 +18,7 @@ from trust_lesson.presence.schemas import (
     ChallengeRead,
     JoinRead,
     NextChallengeRead,
+    OwnCheckRead,
     problems,
 )
 from trust_lesson.schemas import MAX_ROW_ID, RowIdPath
@@ -72,6 +73,18 @@ async def next_challenge(
             clock=runtime.clock,
         )
     return _next_read(due)
+
+
+@router.get(
+    "/lessons/{lesson_id}/checks",
+    response_model=list[OwnCheckRead],
+    responses=problems({403: "not a student of this lesson's term"}),
+)
+async def own_checks(
+    attended: StudentLesson, caller: CurrentUser, db: DbDep, now: NowDep
+) -> list[checks.OwnCheck]:
+    """The caller's checks issued so far in this lesson, each with its verdict (the room's list)."""
+    return await checks.own_checks(db=db, lesson_id=attended.lesson.id, user_id=caller.id, now=now)
 
 
 @router.post(

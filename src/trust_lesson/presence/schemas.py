@@ -46,6 +46,19 @@ class JoinRead(NextChallengeRead):
     joined_at: datetime
 
 
+class OwnCheckRead(Output):
+    """One of the caller's checks so far: `verdict` is the capture's, or PENDING, MISSED,
+    CANCELLED (see presence/checks.py)."""
+
+    challenge_id: int
+    kind: ChallengeKind
+    issued_at: datetime
+    deadline: datetime
+    verdict: str
+    capture_id: int | None
+    reasons: list[str]
+
+
 class CaptureAccepted(Output):
     capture_id: int
     status: Literal["PENDING"] = "PENDING"
