@@ -88,6 +88,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/terms/{term_id}/lessons/import"): COURSE_STAFF,
     ("POST", "/api/v1/lessons/{lesson_id}/join"): ENROLLED_STUDENT,
     ("GET", "/api/v1/lessons/{lesson_id}/challenges/next"): ENROLLED_STUDENT,
+    ("GET", "/api/v1/lessons/{lesson_id}/checks"): ENROLLED_STUDENT,
     ("POST", "/api/v1/lessons/{lesson_id}/captures"): ENROLLED_STUDENT,
     ("GET", "/api/v1/captures/{capture_id}"): NOBODY,  # no such capture: nobody sees one
     ("GET", "/api/v1/lessons/{lesson_id}/roster"): COURSE_STAFF,
