@@ -9,6 +9,7 @@ from trust_lesson import __version__
 from trust_lesson.apidocs.pages import install_api_docs
 from trust_lesson.attendance.endpoints import router as attendance_router
 from trust_lesson.auth.endpoints import router as auth_router
+from trust_lesson.auth.pages import router as auth_pages
 from trust_lesson.biometrics.endpoints import router as biometrics_router
 from trust_lesson.clock import Clock, utc_now
 from trust_lesson.courses.endpoints import router as courses_router
@@ -23,6 +24,7 @@ from trust_lesson.schemas import VALIDATION_RESPONSES
 from trust_lesson.security_headers import SecurityHeadersMiddleware
 from trust_lesson.settings import Settings
 from trust_lesson.users.endpoints import router as users_router
+from trust_lesson.web.install import install_web
 
 ROUTERS = (
     health_router,
@@ -35,6 +37,7 @@ ROUTERS = (
     attendance_router,
     evidence_router,
 )
+PAGES = (auth_pages,)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -60,10 +63,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         redoc_url=None,
     )
     install_api_docs(app)
+    install_web(app)
     for router in ROUTERS:
         # Our 422 body (errors.py), documented instead of FastAPI's default list shape.
         api = router.prefix.startswith("/api/")
         app.include_router(router, responses=VALIDATION_RESPONSES if api else None)
+    for pages in PAGES:
+        app.include_router(pages)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -9,11 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from trust_lesson.errors import DomainError
 from trust_lesson.logs import request_id_var
 from trust_lesson.middleware import BodyTooLarge
 from trust_lesson.security_headers import add_security_headers
+from trust_lesson.web.errors import error_page, wants_page
 
 log = logging.getLogger("trust_lesson.errors")
 
@@ -47,13 +49,17 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
-async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
+async def _domain_error(request: Request, error: DomainError) -> Response:
+    if wants_page(request):
+        return error_page(request, error.status_code, error.detail)
     return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
-async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, error: RequestValidationError) -> Response:
     problems = [_problem(item) for item in error.errors()]
     detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
+    if wants_page(request):
+        return error_page(request, 422, detail or "The request is not valid.")
     body = {"detail": detail or "The request is not valid.", "code": "invalid", "errors": problems}
     return JSONResponse(body, status_code=422)
 
@@ -63,7 +69,9 @@ def _problem(item: Any) -> dict[str, str]:
     return {"field": ".".join(location) or "request", "message": str(item.get("msg", "invalid"))}
 
 
-async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
+async def _http_error(request: Request, error: HTTPException) -> Response:
+    if wants_page(request):
+        return error_page(request, error.status_code, str(error.detail))
     code = _HTTP_CODES.get(error.status_code, "error")
     body = {"detail": str(error.detail), "code": code}
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)

@@ -32,8 +32,10 @@ async def test_an_unreachable_blob_store_makes_the_service_not_ready(
     assert response.json()["parts"]["blob_store"] == "unavailable"
 
 
-async def test_the_front_door_leads_to_the_api_docs(client: httpx.AsyncClient) -> None:
+async def test_the_front_door_leads_a_stranger_to_the_sign_in_page(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.get("/")
 
-    assert response.status_code == 307
-    assert response.headers["location"] == "/docs"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"

@@ -2,19 +2,13 @@
 
 import anyio
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from trust_lesson.deps import RuntimeDep
 from trust_lesson.runtime import Runtime
 
 router = APIRouter(tags=["health"])
-
-
-@router.get("/", include_in_schema=False)
-async def home() -> RedirectResponse:
-    """No web pages yet: the front door leads to the API documentation."""
-    return RedirectResponse("/docs")
 
 
 @router.get("/health")

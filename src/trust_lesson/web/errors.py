@@ -1,0 +1,45 @@
+"""Errors as pages for browsers (403, 404, ...); the API keeps its JSON bodies."""
+
+from urllib.parse import quote
+
+from fastapi import Request
+from starlette.responses import RedirectResponse, Response
+
+from trust_lesson.web.templating import render
+
+_TITLES = {
+    400: "Something in the request is not right",
+    403: "You may not open this page",
+    404: "Page not found",
+    405: "Not allowed here",
+    409: "This clashes with something that exists",
+    413: "Too large",
+    415: "This kind of file is not accepted",
+    422: "Something in the form or address is not valid",
+    429: "Too many attempts",
+    503: "Temporarily unavailable",
+}
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, not the health checks, not the docs)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/health", "/docs", "/openapi.json", "/static/", "/.well")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_page(request: Request, status_code: int, detail: str) -> Response:
+    """401 leads to the sign-in page (and back afterwards); others get a page with the reason."""
+    if status_code == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    title = _TITLES.get(status_code, "Something went wrong")
+    return render(
+        request,
+        "errors/error.html",
+        status_code=status_code,
+        title=title,
+        detail=detail,
+        status=status_code,
+    )

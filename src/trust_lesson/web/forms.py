@@ -1,0 +1,42 @@
+"""Forms on pages: validation with the API's own schemas, problems shown beside each field."""
+
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from trust_lesson.errors import DomainError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class FormProblems(Exception):
+    """What is wrong with a form: a message per field ('' for the form as a whole)."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def parse_form(schema: type[Model], values: dict[str, object]) -> Model:
+    """The schema the API uses for the same input, so both refuse exactly the same things."""
+    try:
+        return schema.model_validate(values)
+    except ValidationError as error:
+        problems: dict[str, str] = {}
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else ""
+            problems.setdefault(field, _readable(item["msg"]))
+        raise FormProblems(problems) from error
+
+
+def problems_of(error: DomainError) -> dict[str, str]:
+    """A service's refusal as form problems: `field: message` goes beside that field."""
+    field, separator, message = error.detail.partition(": ")
+    if separator and field.isidentifier():
+        return {field: message[:1].upper() + message[1:]}
+    return {"": error.detail}
+
+
+def _readable(message: str) -> str:
+    message = message.removeprefix("Value error, ")
+    return message[:1].upper() + message[1:]

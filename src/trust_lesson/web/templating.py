@@ -1,0 +1,74 @@
+"""The Jinja2 environment of the pages, built by `create_app` (never at import time)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.responses import HTMLResponse
+
+from trust_lesson.models import Role, User
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass(frozen=True)
+class NavLink:
+    href: str
+    label: str
+
+
+_NAV: dict[Role, tuple[NavLink, ...]] = {
+    Role.STUDENT: (
+        NavLink("/home", "Home"),
+        NavLink("/consent", "Consent"),
+        NavLink("/enrolment", "Face enrolment"),
+    ),
+    Role.INSTRUCTOR: (NavLink("/lessons", "Lessons"), NavLink("/reviews", "Reviews")),
+    Role.ADMIN: (
+        NavLink("/lessons", "Lessons"),
+        NavLink("/reviews", "Reviews"),
+        NavLink("/admin/users", "Users"),
+        NavLink("/admin/courses", "Courses"),
+    ),
+}
+
+
+def navigation(user: User | None) -> tuple[NavLink, ...]:
+    return _NAV[user.role] if user is not None else ()
+
+
+def _when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+    return value.strftime(fmt) if value is not None else ""
+
+
+def build_templates() -> Jinja2Templates:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(("html", "svg")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["when"] = _when
+    environment.globals["navigation"] = navigation
+    return Jinja2Templates(env=environment)
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    user: User | None = None,
+    csrf: str = "",
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A page: the template with who is signed in, their CSRF token and the navigation."""
+    templates: Jinja2Templates = request.app.state.templates
+    values = {"user": user, "csrf": csrf, **context}
+    return templates.TemplateResponse(request, template, values, status_code=status_code)
