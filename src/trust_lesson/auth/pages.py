@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from trust_lesson.auth import service
 from trust_lesson.auth.dependencies import CredentialsDep
 from trust_lesson.auth.schemas import LoginRequest, RegisterRequest
-from trust_lesson.deps import DbDep, NowDep, RuntimeDep
+from trust_lesson.deps import DbDep, NowDep, RuntimeDep, client_address
 from trust_lesson.errors import DomainError, Forbidden
 from trust_lesson.models import Role, User
 from trust_lesson.users import service as users
@@ -75,7 +75,7 @@ async def login(
             store=runtime.session_store,
             throttle=runtime.login_throttle,
             credentials=credentials,
-            address=request.client.host if request.client else "unknown",
+            address=client_address(request),
             now=now,
         )
     except (FormProblems, DomainError) as error:
@@ -140,6 +140,7 @@ async def register(
     try:
         _refuse_other_sites(request)
         data = parse_form(RegisterRequest, {**values, "password": password})
+        await runtime.login_throttle.count_registration(address=client_address(request))
         user = await service.register(db=db, data=data, now=now)
     except (FormProblems, DomainError) as error:
         status, problems = _refusal(error, "Fill in every field.")
@@ -178,7 +179,13 @@ async def change_password(
             ProfileUpdate, {"password": new_password, "current_password": current_password}
         )
         await users.update_profile(
-            db=db, store=runtime.session_store, user=viewer.user, data=data, now=now
+            db=db,
+            store=runtime.session_store,
+            throttle=runtime.login_throttle,
+            address=client_address(request),
+            user=viewer.user,
+            data=data,
+            now=now,
         )
     except (FormProblems, DomainError) as error:
         status, problems = _refusal(error, "Fill in every field.")
