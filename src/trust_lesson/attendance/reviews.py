@@ -9,6 +9,7 @@ from trust_lesson.attendance import service
 from trust_lesson.attendance.schemas import ReviewCreate, ReviewItem
 from trust_lesson.courses.scopes import manages_course
 from trust_lesson.errors import Conflict, NotFound
+from trust_lesson.evidence import events as evidence
 from trust_lesson.models import (
     AttendanceDecision,
     Capture,
@@ -96,6 +97,7 @@ async def review(
     )
     db.add(entry)
     await db.flush()
+    await evidence.capture_reviewed(db, entry)
     if await _status_now(db, lesson) is not LessonStatus.FINISHED:
         return entry, None
     decision = await service.redecide_student(

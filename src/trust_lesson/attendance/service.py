@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from trust_lesson.attendance.checks import Check, checks_query, group_by_student, to_check
 from trust_lesson.attendance.policies import lesson_policy
+from trust_lesson.evidence import events as evidence
 from trust_lesson.models import (
     AttendanceDecision,
     Capture,
@@ -49,6 +50,7 @@ async def decide_lesson(
     ]
     db.add_all(decisions)
     await db.flush()
+    await evidence.attendance_decided(db, decisions)
     return decisions
 
 
@@ -69,6 +71,7 @@ async def redecide_student(
     decision.decided_by, decision.reason = decided_by, reason
     db.add(decision)
     await db.flush()
+    await evidence.attendance_decided(db, [decision])
     return decision
 
 

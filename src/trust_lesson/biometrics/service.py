@@ -31,6 +31,7 @@ from trust_lesson.biometrics.schemas import (
 )
 from trust_lesson.biometrics.selfies import SelfieFile, examine_selfies
 from trust_lesson.errors import Conflict
+from trust_lesson.evidence import events as evidence
 from trust_lesson.models import BiometricConsent, FaceTemplate
 
 EMBEDDING_DTYPE = np.dtype("<f4")
@@ -113,6 +114,7 @@ async def give_consent(
     )
     db.add(consent)
     await db.flush()
+    await evidence.consent_given(db, consent)
     return consent
 
 
@@ -123,6 +125,7 @@ async def withdraw_consent(*, db: AsyncSession, user_id: int, now: datetime) -> 
         consent.withdrawn_at = now
     await delete_templates(db=db, user_id=user_id)
     await db.flush()
+    await evidence.consent_withdrawn(db, user_id=user_id, now=now)
 
 
 # --- face enrolment ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ from trust_lesson.courses.dependencies import ManagedTerm
 from trust_lesson.courses.service import require_managed_term
 from trust_lesson.deps import DbDep, NowDep, PageDep
 from trust_lesson.errors import Unprocessable
+from trust_lesson.evidence.dependencies import SchoolKeysDep
 from trust_lesson.lessons import imports, service
 from trust_lesson.lessons.dependencies import ManagedLesson, TaughtLesson, VisibleLesson
 from trust_lesson.lessons.importer import MAX_BYTES
@@ -92,8 +93,8 @@ async def start_lesson(lesson: TaughtLesson, db: DbDep, now: NowDep) -> Lesson:
 
 
 @router.post("/lessons/{lesson_id}/stop", response_model=LessonRead)
-async def stop_lesson(lesson: TaughtLesson, db: DbDep, now: NowDep) -> Lesson:
-    return await service.stop(db=db, lesson=lesson, now=now)
+async def stop_lesson(lesson: TaughtLesson, db: DbDep, now: NowDep, keys: SchoolKeysDep) -> Lesson:
+    return await service.stop(db=db, lesson=lesson, now=now, keys=keys)
 
 
 @router.post(

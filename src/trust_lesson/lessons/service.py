@@ -11,6 +11,8 @@ from trust_lesson.attendance import service as attendance
 from trust_lesson.courses import members
 from trust_lesson.courses.scopes import manages_course, sees_term, visible_term_ids
 from trust_lesson.errors import Conflict, NotFound, Unprocessable
+from trust_lesson.evidence import log as evidence_log
+from trust_lesson.evidence.keys import SchoolKeys
 from trust_lesson.lessons.schemas import LessonCreate, LessonUpdate
 from trust_lesson.models import Lesson, LessonStatus, Role, Term, User
 
@@ -138,8 +140,9 @@ def _cannot_start(status: LessonStatus) -> str:
     return "This lesson has already finished; it cannot start again."
 
 
-async def stop(*, db: AsyncSession, lesson: Lesson, now: datetime) -> Lesson:
-    """RUNNING -> FINISHED, recording how long it really lasted (whole minutes, at least 1)."""
+async def stop(*, db: AsyncSession, lesson: Lesson, now: datetime, keys: SchoolKeys) -> Lesson:
+    """RUNNING -> FINISHED, recording how long it really lasted (whole minutes, at least 1);
+    the decisions are signed into the evidence log's checkpoint in the same transaction."""
     if lesson.status is not LessonStatus.RUNNING or lesson.effective_start_date is None:
         raise Conflict(_cannot_stop(lesson.status))
     seconds = (now - lesson.effective_start_date).total_seconds()
@@ -154,6 +157,7 @@ async def stop(*, db: AsyncSession, lesson: Lesson, now: datetime) -> Lesson:
     if not changed:
         raise Conflict(_cannot_stop(lesson.status))
     await attendance.decide_lesson(db=db, lesson=lesson, now=now)
+    await evidence_log.write_checkpoint(db, keys=keys, now=now)
     return lesson
 
 

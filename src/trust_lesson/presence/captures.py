@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from trust_lesson.db import after_commit
 from trust_lesson.errors import Conflict, DomainError, Forbidden, NotFound
+from trust_lesson.evidence import events as evidence
 from trust_lesson.models import (
     Capture,
     CaptureStatus,
@@ -177,6 +178,7 @@ async def _record(
         await db.flush()
     except IntegrityError:  # a backstop: the conditional UPDATE above lets one answer through
         raise Conflict("This challenge was already answered.") from None
+    await evidence.capture_received(db, capture)
     return capture
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.biometrics.service import reference_embeddings
 from trust_lesson.db import transaction
+from trust_lesson.evidence import events as evidence
 from trust_lesson.models import Capture, CaptureStatus, Course, Lesson, Term
 from trust_lesson.presence.dependencies import course_policy
 from trust_lesson.presence.judging import Judgement
@@ -96,6 +97,7 @@ async def write_verdict(
     )
     written = bool(result.rowcount)  # type: ignore[attr-defined]
     if written:
+        await evidence.capture_judged(db, capture_id=capture_id, judgement=judgement, now=now)
         log.info("capture %s judged %s", capture_id, judgement.verdict.value)
     return written
 

@@ -1,0 +1,110 @@
+"""What each kind of evidence entry holds: one function per event, called (one line) by the
+service that makes the event, inside its transaction. Facts and hashes only: never a
+picture, a face template or a password."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.evidence.log import EvidenceKind, append
+from trust_lesson.models import AttendanceDecision, BiometricConsent, Capture, CaptureReview
+
+
+class JudgementFacts(Protocol):
+    """What the verdict worker decided about a picture (presence's Judgement)."""
+
+    @property
+    def verdict(self) -> StrEnum: ...
+    @property
+    def reasons(self) -> list[str]: ...
+    @property
+    def similarity(self) -> float | None: ...
+
+
+async def capture_received(db: AsyncSession, capture: Capture) -> None:
+    await append(
+        db,
+        EvidenceKind.CAPTURE_RECEIVED,
+        now=capture.created_at,
+        actor_id=capture.user_id,
+        data={
+            "capture": capture.id,
+            "lesson": capture.lesson_id,
+            "student": capture.user_id,
+            "challenge": capture.challenge_id,
+            "sha256": capture.sha256,
+            "bytes": capture.size,
+        },
+    )
+
+
+async def capture_judged(
+    db: AsyncSession, *, capture_id: int, judgement: JudgementFacts, now: datetime
+) -> None:
+    similarity = None if judgement.similarity is None else round(float(judgement.similarity), 2)
+    await append(
+        db,
+        EvidenceKind.CAPTURE_JUDGED,
+        now=now,
+        actor_id=None,
+        data={
+            "capture": capture_id,
+            "verdict": judgement.verdict.value,
+            "reasons": [str(reason) for reason in judgement.reasons],
+            "similarity": similarity,
+        },
+    )
+
+
+async def capture_reviewed(db: AsyncSession, review: CaptureReview) -> None:
+    await append(
+        db,
+        EvidenceKind.CAPTURE_REVIEWED,
+        now=review.created_at,
+        actor_id=review.reviewer_id,
+        data={
+            "capture": review.capture_id,
+            "review": review.id,
+            "verdict": str(review.verdict),
+            "reason": review.reason,
+        },
+    )
+
+
+async def attendance_decided(db: AsyncSession, decisions: Sequence[AttendanceDecision]) -> None:
+    for decision in decisions:
+        await append(
+            db,
+            EvidenceKind.ATTENDANCE_DECIDED,
+            now=decision.decided_at,
+            actor_id=decision.decided_by,
+            data={
+                "decision": decision.id,
+                "lesson": decision.lesson_id,
+                "student": decision.user_id,
+                "outcome": str(decision.decision),
+                "reasons": [str(reason) for reason in decision.reasons],
+                "checks_total": decision.checks_total,
+                "checks_verified": decision.checks_verified,
+                "reason": decision.reason,
+            },
+        )
+
+
+async def consent_given(db: AsyncSession, consent: BiometricConsent) -> None:
+    await append(
+        db,
+        EvidenceKind.CONSENT_GIVEN,
+        now=consent.given_at,
+        actor_id=consent.user_id,
+        data={"consent": consent.id, "user": consent.user_id, "text_version": consent.text_version},
+    )
+
+
+async def consent_withdrawn(db: AsyncSession, *, user_id: int, now: datetime) -> None:
+    await append(
+        db, EvidenceKind.CONSENT_WITHDRAWN, now=now, actor_id=user_id, data={"user": user_id}
+    )
