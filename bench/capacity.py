@@ -69,6 +69,7 @@ from capacity_setup import (
     sign_in,
     start_lesson,
     stop_lesson,
+    student_emails,
 )
 from capacity_sim import SimStudent, Step, Tally, health_rps, run_step
 from capacity_waiting import HEADER as WAITING_HEADER
@@ -231,7 +232,7 @@ def run_waiting(
 
     async def both() -> list[WaitingResult]:
         async with httpx.AsyncClient(base_url=running.base_url, timeout=120) as http:
-            term_id = await quiet_term(http, instructor, [s.user_id for s in students])
+            term_id = await quiet_term(http, instructor, student_emails(len(students)))
         return await measure_waiting(
             running,
             setup,
@@ -257,7 +258,7 @@ async def seed(
         _, admin = await sign_in(http, "admin@bench.example")
         instructor = (await create_people(http, admin, "teacher", 1, "INSTRUCTOR"))[0][1]
         people = await create_people(http, admin, "student", count, "STUDENT")
-        term_id = await school(http, instructor, [user_id for user_id, _ in people], speedup)
+        term_id = await school(http, instructor, student_emails(count), speedup)
     await add_faces(
         running.database_url,
         {user_id: list(pool[n % len(pool)].embeddings) for n, (user_id, _) in enumerate(people)},

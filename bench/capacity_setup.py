@@ -174,8 +174,13 @@ async def create_people(
     return list(await asyncio.gather(*(one(n) for n in range(count))))
 
 
+def student_emails(count: int) -> list[str]:
+    """The emails `create_people(..., "student", count, ...)` gave, in the same order."""
+    return [f"student{number}@bench.example" for number in range(count)]
+
+
 async def school(
-    http: httpx.AsyncClient, instructor_token: str, students: list[int], speedup: float
+    http: httpx.AsyncClient, instructor_token: str, students: list[str], speedup: float
 ) -> int:
     """A course with the bench policy, one term, every student enrolled; the term id."""
     headers = _bearer(instructor_token)
@@ -191,13 +196,13 @@ async def school(
     )
     gate = asyncio.Semaphore(8)
 
-    async def enrol(user_id: int) -> None:
+    async def enrol(email: str) -> None:  # instructors enrol by email (issue 8/9)
         async with gate:
-            body = {"user_id": user_id, "role": "STUDENT"}
+            body = {"email": email, "role": "STUDENT"}
             url = f"{API}/terms/{term['id']}/members"
             await _json(await http.post(url, json=body, headers=headers), 201)
 
-    await asyncio.gather(*(enrol(user_id) for user_id in students))
+    await asyncio.gather(*(enrol(email) for email in students))
     return int(term["id"])
 
 

@@ -194,7 +194,7 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
         ("POST", "/api/v1/courses/{course_id}/terms"): {},
         ("PATCH", "/api/v1/terms/{term_id}"): {"status": "RUNNING"},
         ("POST", "/api/v1/terms/{term_id}/members"): {
-            "user_id": world.people["other_student"].id, "role": "STUDENT",
+            "email": world.people["other_student"].user.email, "role": "STUDENT",
         },
         ("POST", "/api/v1/lessons"): {
             "term_id": world.term["id"], "title": "Another lesson", "duration_min": 45,

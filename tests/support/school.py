@@ -31,7 +31,7 @@ async def enrol(
 ) -> None:
     response = await client.post(
         f"/api/v1/terms/{term_id}/members",
-        json={"user_id": person.id, "role": role},
+        json={"email": person.user.email, "role": role},
         headers=owner.headers,
     )
     assert response.status_code == 201, response.text

@@ -93,8 +93,12 @@ async def list_members(term: ManagedTerm, db: DbDep, page: PageDep) -> list[Memb
 @router.post(
     "/terms/{term_id}/members", response_model=MemberRead, status_code=status.HTTP_201_CREATED
 )
-async def enrol_member(data: MemberCreate, term: ManagedTerm, db: DbDep) -> MemberRead:
-    return await members.enrol(db=db, term=term, data=data)
+async def enrol_member(
+    data: MemberCreate, term: ManagedTerm, caller: CurrentUser, db: DbDep
+) -> MemberRead:
+    return await members.enrol_member(
+        db=db, term=term, caller=caller, role=data.role, email=data.email, user_id=data.user_id
+    )
 
 
 @router.delete("/terms/{term_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)

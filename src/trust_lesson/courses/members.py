@@ -4,7 +4,8 @@ from sqlalchemy import Row, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trust_lesson.courses.schemas import MemberCreate, MemberRead
+from trust_lesson.courses.schemas import MemberRead
+from trust_lesson.courses.scopes import sees_account
 from trust_lesson.errors import Conflict, NotFound, Unprocessable
 from trust_lesson.models import MemberRole, Role, Term, TermMember, User
 
@@ -34,13 +35,25 @@ async def list_members(
     return [_read(row) for row in (await db.execute(query)).all()]
 
 
-async def enrol(*, db: AsyncSession, term: Term, data: MemberCreate) -> MemberRead:
-    user = await db.get(User, data.user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    if data.role is MemberRole.INSTRUCTOR and user.role is Role.STUDENT:
-        raise Unprocessable("role: a student account cannot teach a term.")
-    member = TermMember(term_id=term.id, user_id=user.id, role=data.role)
+async def enrol_member(
+    *,
+    db: AsyncSession,
+    term: Term,
+    caller: User,
+    role: MemberRole = MemberRole.STUDENT,
+    email: str | None = None,
+    user_id: int | None = None,
+) -> MemberRead:
+    """Enrol a person named by `email`, or by `user_id` when the caller may see that account.
+
+    An id outside the caller's sight answers exactly like an unknown id (404, no name), so ids
+    cannot be walked to learn who has an account (issue 8/9). Roles must make sense: an
+    administrator account is never a student, a student account never teaches, a disabled
+    account is not enrolled.
+    """
+    user = await _person(db, caller, email=email, user_id=user_id)
+    _check_role(user, role)
+    member = TermMember(term_id=term.id, user_id=user.id, role=role)
     try:
         async with db.begin_nested():
             db.add(member)
@@ -54,6 +67,33 @@ async def enrol(*, db: AsyncSession, term: Term, data: MemberCreate) -> MemberRe
         username=user.username,
         full_name=user.full_name,
     )
+
+
+async def _person(
+    db: AsyncSession, caller: User, *, email: str | None, user_id: int | None
+) -> User:
+    if email is not None:
+        user = (
+            await db.execute(select(User).where(User.email == email.strip().lower()))
+        ).scalar_one_or_none()
+        if user is None:
+            raise NotFound("No account has this email; the person registers first.")
+        return user
+    user = (
+        await db.execute(select(User).where(User.id == user_id, sees_account(caller, User.id)))
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def _check_role(user: User, role: MemberRole) -> None:
+    if not user.is_active:
+        raise Unprocessable("This account is disabled; it cannot be enrolled.")
+    if role is MemberRole.STUDENT and user.role is Role.ADMIN:
+        raise Unprocessable("role: an administrator account cannot be enrolled as a student.")
+    if role is MemberRole.INSTRUCTOR and user.role is Role.STUDENT:
+        raise Unprocessable("role: a student account cannot teach a term.")
 
 
 async def remove(*, db: AsyncSession, term: Term, user_id: int) -> None:

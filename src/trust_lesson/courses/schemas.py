@@ -1,7 +1,7 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import EmailStr, Field, model_validator
 
 from trust_lesson.models import MemberRole, TermStatus
 from trust_lesson.schemas import Input, Output, RowId
@@ -67,5 +67,15 @@ class MemberRead(Output):
 
 
 class MemberCreate(Input):
-    user_id: RowId
+    """Who to enrol: by `email` (anyone with an account), or by `user_id` only for an account
+    the caller may already see (admins: any; instructors: people of the courses they manage)."""
+
+    email: EmailStr | None = Field(default=None, max_length=254)
+    user_id: RowId | None = None
     role: MemberRole = MemberRole.STUDENT
+
+    @model_validator(mode="after")
+    def _one_way_to_name_the_person(self) -> "MemberCreate":
+        if (self.email is None) == (self.user_id is None):
+            raise ValueError("give either email or user_id (exactly one)")
+        return self

@@ -69,3 +69,18 @@ def sees_term(
 
 def visible_term_ids(caller: User) -> Select[int]:
     return select(Term.id).where(sees_term(caller, Term.id, Term.course_id))
+
+
+def sees_account(caller: User, user_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """An account the caller may name by its id: admins any; an instructor the people of
+    the courses they manage; anybody themself. Others are found only by their email."""
+    if caller.role is Role.ADMIN:
+        return true()
+    term, member = aliased(Term), aliased(TermMember)
+    in_managed_course = (
+        select(member.user_id)
+        .join(term, term.id == member.term_id)
+        .where(member.user_id == user_id, manages_course(caller, term.course_id))
+        .exists()
+    )
+    return or_(user_id == caller.id, in_managed_course)

@@ -133,7 +133,7 @@ async def make_course(
 async def enrol(
     http: httpx.AsyncClient, instructor: Account, term_id: int, student: Account
 ) -> None:
-    body = {"user_id": student.user_id, "role": "STUDENT"}
+    body = {"email": student.email, "role": "STUDENT"}
     answer = await http.post(
         f"{API}/terms/{term_id}/members", json=body, headers=instructor.headers
     )
