@@ -187,6 +187,57 @@ def evidence_verify(
     raise typer.Exit(0 if report.valid else 1)
 
 
+@evidence_app.command("certificate")
+def evidence_certificate(
+    lesson: Annotated[int, typer.Option(help="the lesson's id")],
+    student: Annotated[int, typer.Option(help="the student's user id")],
+    out: Annotated[Path, typer.Option(help="where to write the certificate (JSON)")],
+) -> None:
+    """Issue the signed attendance certificate of a student's current decision for a lesson."""
+    from trust_lesson.clock import utc_now
+    from trust_lesson.errors import NotFound
+    from trust_lesson.evidence.certificates import run_issue
+    from trust_lesson.evidence.keys import load_school_keys
+
+    settings = _settings()
+    keys = load_school_keys(settings, now=utc_now())
+    try:
+        document = asyncio.run(run_issue(settings, keys, lesson_id=lesson, student_id=student))
+    except NotFound as error:
+        typer.echo(f"no certificate: {error.detail}", err=True)
+        raise typer.Exit(2) from None
+    out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    typer.echo(f"wrote {out}")
+
+
+@app.command("verify")
+def verify_certificate(
+    certificate: Annotated[Path, typer.Argument(help="the certificate (JSON)")],
+    keys: Annotated[
+        Path | None, typer.Option(help="the school's keys.json (/.well-known/trust-lesson/keys)")
+    ] = None,
+) -> None:
+    """Check an attendance certificate offline: valid (exit 0) or invalid with the reason (1)."""
+    from trust_lesson.evidence.certificate_check import CertificateInvalid, check_certificate
+    from trust_lesson.evidence.keys import PublishedKeys, SigningKeyError
+
+    if keys is None:
+        typer.echo("give the school's keys with --keys KEYS.json", err=True)
+        raise typer.Exit(2)
+    try:
+        trusted = PublishedKeys.from_document(json.loads(keys.read_text()))
+    except (OSError, ValueError, SigningKeyError) as error:
+        typer.echo(f"cannot read the keys: {error}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        check_certificate(json.loads(certificate.read_bytes()), trusted)
+    except (OSError, ValueError) as error:
+        reason = str(error) if isinstance(error, CertificateInvalid) else f"unreadable: {error}"
+        typer.echo(f"invalid: {reason}")
+        raise typer.Exit(1) from None
+    typer.echo("valid")
+
+
 @app.command("create-user")
 def create_user(
     email: Annotated[str, typer.Option(help="sign-in email")],

@@ -1,0 +1,127 @@
+"""Attendance certificates: issued from a real lesson, checked offline with keys.json only."""
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
+
+from tests.presence.live import join, live_lesson, small_jpeg, upload
+from tests.support.clock import FakeClock
+from trust_lesson.cli import app
+from trust_lesson.db import transaction
+from trust_lesson.evidence import certificates, cryptosuite
+from trust_lesson.evidence.certificate_check import CertificateInvalid, check_certificate
+from trust_lesson.evidence.keys import PublishedKeys
+from trust_lesson.presence.judging import Judgement
+from trust_lesson.presence.verdict_job import write_verdict
+from trust_lesson.presence.verdicts import Verdict
+from trust_lesson.runtime import Runtime
+
+
+@pytest.fixture
+async def certificate(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> dict[str, Any]:
+    """A student checked once (VERIFIED), the lesson stopped, the certificate issued."""
+    live = await live_lesson(client, runtime, clock, students=1)
+    challenge = (await join(client, live, live.student))["challenge"]
+    capture_id = (await upload(client, live, live.student, challenge, small_jpeg())).json()[
+        "capture_id"
+    ]
+    async with transaction(runtime.session_factory) as db:
+        seen = Judgement(Verdict.VERIFIED, [], similarity=96.5)
+        await write_verdict(db=db, capture_id=capture_id, judgement=seen, now=clock.now)
+    assert (await client.post(live.url("stop"), headers=live.instructor.headers)).is_success
+    async with transaction(runtime.session_factory) as db:
+        return await certificates.issue(
+            db, keys=runtime.school_keys, lesson_id=live.lesson_id, student_id=live.student.id,
+            now=clock.now,
+        )  # fmt: skip
+
+
+def _files(tmp_path: Path, document: Any, keys: PublishedKeys) -> tuple[Path, Path]:
+    certificate_file, keys_file = tmp_path / "certificate.json", tmp_path / "keys.json"
+    certificate_file.write_text(json.dumps(document, indent=2, ensure_ascii=False))
+    keys_file.write_text(json.dumps(keys.document()))
+    return certificate_file, keys_file
+
+
+def test_an_issued_certificate_holds_the_decision_checks_and_log_proof(
+    certificate: dict[str, Any],
+) -> None:
+    subject = certificate["credentialSubject"]
+    assert certificate["type"] == ["VerifiableCredential", "AttendanceCertificate"]
+    assert certificate["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert subject["attendance"]["checksVerified"] == 1
+    [check] = subject["checks"]
+    assert check["kind"] == "ENTRY" and check["verdict"] == "VERIFIED"
+    assert len(check["pictureSha256"]) == 64
+    [evidence] = certificate["evidence"]
+    assert evidence["checkpoint"].startswith("localhost/trust-lesson\n")
+
+
+async def test_the_cli_says_valid_offline_and_invalid_when_one_byte_changes(
+    certificate: dict[str, Any], runtime: Runtime, tmp_path: Path
+) -> None:
+    certificate_file, keys_file = _files(tmp_path, certificate, runtime.school_keys.public)
+    runner = CliRunner(env={"TL_DATABASE_URL": "postgresql+asyncpg://nowhere.invalid/none"})
+
+    valid = runner.invoke(app, ["verify", str(certificate_file), "--keys", str(keys_file)])
+    assert (valid.exit_code, valid.output) == (0, "valid\n")
+
+    original = certificate_file.read_bytes()
+    name_at = original.index(certificate["credentialSubject"]["name"].encode())
+    for position in (name_at, original.index(b'"outcome"') + 12, len(original) // 2):
+        changed = bytearray(original)
+        changed[position] ^= 0x01
+        certificate_file.write_bytes(bytes(changed))
+        result = runner.invoke(app, ["verify", str(certificate_file), "--keys", str(keys_file)])
+        assert result.exit_code == 1 and result.output.startswith("invalid: "), position
+
+
+def test_keys_of_another_school_do_not_verify(
+    certificate: dict[str, Any], runtime: Runtime
+) -> None:
+    other = PublishedKeys.from_document(
+        {
+            "origin": runtime.school_keys.public.origin,
+            "keys": [{"publicKeyMultibase": _multikey(), "created": None}],
+        }
+    )
+    with pytest.raises(CertificateInvalid, match="not among the school's keys"):
+        check_certificate(certificate, other)
+
+
+def test_a_signed_certificate_claiming_another_outcome_than_the_log_is_invalid(
+    certificate: dict[str, Any], runtime: Runtime
+) -> None:
+    forged = copy.deepcopy(certificate)
+    del forged["proof"]
+    forged["credentialSubject"]["attendance"]["outcome"] = "ABSENT"
+    resigned = cryptosuite.add_proof(
+        forged, runtime.school_keys.signing_key,
+        verification_method=certificates.verification_method(runtime.school_keys),
+        created=certificate["proof"]["created"],
+    )  # fmt: skip
+    with pytest.raises(CertificateInvalid, match="another decision than the log records"):
+        check_certificate(resigned, runtime.school_keys.public)
+
+
+def test_a_wrong_inclusion_proof_is_invalid(certificate: dict[str, Any], runtime: Runtime) -> None:
+    check_certificate(certificate, runtime.school_keys.public)
+    broken = copy.deepcopy(certificate)
+    broken["evidence"][0]["leafIndex"] += 1
+    with pytest.raises(CertificateInvalid):
+        check_certificate(broken, runtime.school_keys.public)
+
+
+def _multikey() -> str:
+    from trust_lesson.evidence import multibase
+
+    raw = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    return multibase.encode_key(multibase.ED25519_PUBLIC, raw)
