@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-fast lint fuzz bench-api bench-vision bench-capacity clean browser
+.PHONY: run test test-fast lint fuzz bench-api bench-vision bench-capacity bench-evidence clean browser
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -42,6 +42,9 @@ bench-vision: $(STAMP)
 
 bench-capacity: $(STAMP)
 	$(BIN)/python bench/capacity.py
+
+bench-evidence: $(STAMP)
+	$(BIN)/python bench/evidence.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

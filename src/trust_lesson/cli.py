@@ -277,9 +277,14 @@ def demo(
         Path, typer.Option("--data-dir", help="where the demo keeps its database and pictures")
     ] = Path("var/demo"),
     minutes: Annotated[int, typer.Option(min=1, max=30, help="length of the lesson")] = 3,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="also write the lesson's certificates and the school's keys.json here"),
+    ] = None,
 ) -> None:
     """Play a short lesson end to end (3 students, real faces) and print the attendance."""
-    from trust_lesson.demo.run import run_demo
+    from trust_lesson.demo.run import demo_settings, run_demo
+    from trust_lesson.evidence.certificates import write_lesson_certificates
 
     try:
         outcome = run_demo(data_dir, minutes, say=lambda line: typer.echo(line))
@@ -289,3 +294,10 @@ def demo(
     if not outcome.as_expected:
         typer.echo("the decisions differ from the story the demo played", err=True)
         raise typer.Exit(1)
+    if out is not None:
+        written = write_lesson_certificates(
+            demo_settings(data_dir), lesson_id=outcome.lesson_id, out=out
+        )
+        for path in written:
+            typer.echo(f"certificate: {path}")
+        typer.echo(f"school keys: {out / 'keys.json'}")

@@ -1,5 +1,6 @@
 """Attendance certificates: issued from a real lesson, checked offline with keys.json only."""
 
+import asyncio
 import copy
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
-from tests.presence.live import join, live_lesson, small_jpeg, upload
+from tests.presence.live import LiveLesson, join, live_lesson, small_jpeg, upload
 from tests.support.clock import FakeClock
 from trust_lesson.cli import app
 from trust_lesson.db import transaction
@@ -24,11 +25,9 @@ from trust_lesson.runtime import Runtime
 
 
 @pytest.fixture
-async def certificate(
-    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
-) -> dict[str, Any]:
-    """A student checked once (VERIFIED), the lesson stopped, the certificate issued."""
-    live = await live_lesson(client, runtime, clock, students=1)
+async def stopped(client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock) -> LiveLesson:
+    """A student checked once (VERIFIED), another never joined; the lesson stopped."""
+    live = await live_lesson(client, runtime, clock, students=2)
     challenge = (await join(client, live, live.student))["challenge"]
     capture_id = (await upload(client, live, live.student, challenge, small_jpeg())).json()[
         "capture_id"
@@ -37,10 +36,15 @@ async def certificate(
         seen = Judgement(Verdict.VERIFIED, [], similarity=96.5)
         await write_verdict(db=db, capture_id=capture_id, judgement=seen, now=clock.now)
     assert (await client.post(live.url("stop"), headers=live.instructor.headers)).is_success
+    return live
+
+
+@pytest.fixture
+async def certificate(stopped: LiveLesson, runtime: Runtime, clock: FakeClock) -> dict[str, Any]:
     async with transaction(runtime.session_factory) as db:
         return await certificates.issue(
-            db, keys=runtime.school_keys, lesson_id=live.lesson_id, student_id=live.student.id,
-            now=clock.now,
+            db, keys=runtime.school_keys, lesson_id=stopped.lesson_id,
+            student_id=stopped.student.id, now=clock.now,
         )  # fmt: skip
 
 
@@ -125,3 +129,21 @@ def _multikey() -> str:
 
     raw = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
     return multibase.encode_key(multibase.ED25519_PUBLIC, raw)
+
+
+async def test_every_student_of_a_lesson_gets_a_certificate_that_verifies_offline(
+    stopped: LiveLesson, runtime: Runtime, tmp_path: Path
+) -> None:
+    written = await asyncio.to_thread(
+        certificates.write_lesson_certificates,
+        runtime.settings, lesson_id=stopped.lesson_id, out=tmp_path / "out",
+    )  # fmt: skip
+
+    assert len(written) == 2
+    keys_file = tmp_path / "out" / "keys.json"
+    for path in written:
+        result = CliRunner().invoke(app, ["verify", str(path), "--keys", str(keys_file)])
+        assert (result.exit_code, result.output) == (0, "valid\n")
+    outcomes = {json.loads(p.read_text())["credentialSubject"]["attendance"]["outcome"]
+                for p in written}  # fmt: skip
+    assert "ABSENT" in outcomes

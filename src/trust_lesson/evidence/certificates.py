@@ -7,10 +7,12 @@ signed checkpoint the proof leads to. With the school's keys.json alone, anyone 
 offline, years later (`certificate_check.py`).
 """
 
+import asyncio
 import base64
 import json
 import uuid
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +22,7 @@ from trust_lesson.clock import utc_now
 from trust_lesson.db import create_engine, create_session_factory, transaction
 from trust_lesson.errors import NotFound
 from trust_lesson.evidence import cryptosuite, log, merkle
-from trust_lesson.evidence.keys import SchoolKeys
+from trust_lesson.evidence.keys import SchoolKeys, load_school_keys
 from trust_lesson.evidence.log import EvidenceKind, utc_text
 from trust_lesson.models import (
     AttendanceDecision,
@@ -201,5 +203,38 @@ async def run_issue(
             return await issue(
                 db, keys=keys, lesson_id=lesson_id, student_id=student_id, now=utc_now()
             )
+    finally:
+        await engine.dispose()
+
+
+def write_lesson_certificates(settings: Settings, *, lesson_id: int, out: Path) -> list[Path]:
+    """Every decided student's certificate of the lesson, and the school's keys.json, in `out`."""
+    keys = load_school_keys(settings, now=utc_now())
+    documents = asyncio.run(_lesson_certificates(settings, keys, lesson_id))
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for student_id, document in documents:
+        path = out / f"certificate-lesson{lesson_id}-student{student_id}.json"
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        written.append(path)
+    (out / "keys.json").write_text(json.dumps(keys.public.document(), indent=2) + "\n")
+    return written
+
+
+async def _lesson_certificates(
+    settings: Settings, keys: SchoolKeys, lesson_id: int
+) -> list[tuple[int, dict[str, Any]]]:
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with transaction(create_session_factory(engine)) as db:
+            query = select(AttendanceDecision.user_id).where(
+                AttendanceDecision.lesson_id == lesson_id
+            )
+            return [
+                (student_id, await issue(
+                    db, keys=keys, lesson_id=lesson_id, student_id=student_id, now=utc_now()
+                ))
+                for student_id in sorted(set(await db.scalars(query)))
+            ]  # fmt: skip
     finally:
         await engine.dispose()
