@@ -12,8 +12,9 @@ import typer
 from trust_lesson.logs import configure_logging
 from trust_lesson.migrations import upgrade_to_head
 from trust_lesson.models import Role
+from trust_lesson.presence.judging import suggested_verdict
 from trust_lesson.settings import Settings
-from trust_lesson.vision.cli import vision_app
+from trust_lesson.vision.cli import vision_commands
 
 app = typer.Typer(
     help="Trust Lesson: proof that a student really attended a live lesson.",
@@ -22,7 +23,7 @@ app = typer.Typer(
 )
 jobs_app = typer.Typer(help="Run a scheduled job once, now.")
 app.add_typer(jobs_app, name="jobs")
-app.add_typer(vision_app, name="vision")
+app.add_typer(vision_commands(suggest=suggested_verdict), name="vision")
 evidence_app = typer.Typer(help="The evidence log and the school's signing key.")
 app.add_typer(evidence_app, name="evidence")
 

@@ -4,12 +4,16 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.db import transaction
 from trust_lesson.runtime import Runtime
+from trust_lesson.schemas import MAX_ROW_ID
 from trust_lesson.settings import Settings
+
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+"""An id in a URL path: a larger one than the databases hold is a 422."""
 
 
 def get_runtime(request: Request) -> Runtime:

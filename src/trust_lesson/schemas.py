@@ -2,14 +2,12 @@
 
 from typing import Annotated, Any
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_ROW_ID = 2**31 - 1
 """Ids are 32-bit in every database we run on; a larger one is a 422, never a driver error."""
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
-RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class Input(BaseModel):

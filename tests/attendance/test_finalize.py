@@ -1,14 +1,23 @@
 """Lessons nobody stopped are stopped by the system after their planned end and a grace."""
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 
 from tests.support.clock import FakeClock
 from tests.support.factories import login
-from tests.support.presence import ALL_VERIFIED, add_timeline, again, running_lesson
+from tests.support.presence import (
+    ALL_VERIFIED,
+    Classroom,
+    add_check,
+    add_timeline,
+    again,
+    running_lesson,
+)
 from tests.support.school import make_lesson
 from trust_lesson.attendance.tasks import FINALIZE
+from trust_lesson.presence.verdicts import ChallengeKind, Verdict
 from trust_lesson.runtime import Runtime
 
 
@@ -95,3 +104,74 @@ async def test_the_instructors_stop_and_the_job_never_decide_twice(
     assert job == 0
     assert len(history.json()) == 1
     assert stopped.json()["effective_duration_min"] == 50
+
+
+MIXED = (
+    Verdict.VERIFIED,
+    Verdict.MISSED,
+    Verdict.VERIFIED,
+    Verdict.WRONG_PERSON,
+    Verdict.VERIFIED,
+    Verdict.VERIFIED,
+    Verdict.LOW_QUALITY,
+    Verdict.VERIFIED,
+    Verdict.VERIFIED,
+    Verdict.VERIFIED,
+)
+
+
+async def _same_story(runtime: Runtime, room: Classroom) -> None:
+    """One student with a mixed timeline and a last check left unanswered, one never joined."""
+    student = room.students[0]
+    start = room.started_at
+    await add_timeline(
+        runtime, lesson_id=room.lesson_id, user_id=student.id, start=start, verdicts=MIXED
+    )
+    await add_check(
+        runtime,
+        lesson_id=room.lesson_id,
+        user_id=student.id,
+        kind=ChallengeKind.RANDOM,
+        issued_at=start + timedelta(minutes=57),
+        verdict=None,
+        answered=False,
+    )
+
+
+async def _decisions(client: httpx.AsyncClient, room: Classroom) -> list[tuple[object, ...]]:
+    headers = await again(client, room.teacher)
+    rows = (await client.get(f"{room.url}/attendance", headers=headers)).json()
+    position = {student.id: number for number, student in enumerate(room.students)}
+    return sorted(
+        (
+            position[row["user_id"]],
+            row["decision"],
+            tuple(row["reasons"]),
+            row["checks_total"],
+            row["checks_verified"],
+        )
+        for row in rows
+    )
+
+
+async def test_the_instructors_stop_and_the_job_decide_the_same_story_alike(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    stopped_room = await running_lesson(client, runtime, clock, students=2, duration_min=60)
+    forgotten_room = await running_lesson(client, runtime, clock, students=2, duration_min=60)
+    for room in (stopped_room, forgotten_room):
+        await _same_story(runtime, room)
+
+    clock.advance(minutes=60)
+    stop = await client.post(
+        f"{stopped_room.url}/stop", headers=await again(client, stopped_room.teacher)
+    )
+    clock.advance(minutes=15, seconds=1)
+    finalized = await _run_job(runtime)
+
+    assert stop.status_code == 200
+    assert finalized == 1
+    by_stop = await _decisions(client, stopped_room)
+    by_job = await _decisions(client, forgotten_room)
+    assert by_stop == by_job
+    assert [row[1] for row in by_stop] == ["PARTIAL", "ABSENT"]

@@ -2,7 +2,6 @@ import pytest
 
 from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.verdicts import Verdict, verdict_for_similarity
-from trust_lesson.vision.capture import Verdict as VisionVerdict
 
 
 @pytest.mark.parametrize(
@@ -32,9 +31,3 @@ def test_a_course_with_stricter_thresholds_sends_more_to_review() -> None:
 def test_a_score_off_the_scale_is_refused(score: float) -> None:
     with pytest.raises(ValueError, match="between 0 and 100"):
         verdict_for_similarity(score, AttendancePolicy())
-
-
-def test_every_verdict_of_the_vision_engine_is_a_presence_verdict() -> None:
-    converted = {Verdict(suggested.value) for suggested in VisionVerdict}
-
-    assert set(Verdict) - converted == {Verdict.MISSED}

@@ -1,4 +1,4 @@
-"""analyze_capture suggests the verdict a reviewer would give, with reasons."""
+"""analyze_capture reports what a capture shows: faces, similarity, quality, replays."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from trust_lesson.vision import UnsupportedImageType, Verdict, analyze_capture
+from trust_lesson.vision import UnsupportedImageType, analyze_capture
 from trust_lesson.vision.faces import largest_face_embedding
 
 from .conftest import jpeg, load, webcam_frame
@@ -24,19 +24,18 @@ def enrolled(astronaut: np.ndarray) -> list[np.ndarray]:
     return [embedding]
 
 
-def test_the_enrolled_student_is_verified(
+def test_the_enrolled_student_scores_high(
     astronaut: np.ndarray, enrolled: list[np.ndarray]
 ) -> None:
     result = analyze_capture(jpeg(webcam_frame(astronaut)), enrolled, [])
 
-    assert result.verdict is Verdict.VERIFIED
     assert result.faces == 1
     assert result.similarity is not None and result.similarity >= 90
     assert result.quality.ok
     assert result.embedding is not None and result.embedding.shape == (128,)
 
 
-def test_the_same_picture_sent_again_is_replayed(
+def test_the_same_picture_sent_again_is_seen_as_a_replay(
     astronaut: np.ndarray, enrolled: list[np.ndarray]
 ) -> None:
     picture = jpeg(webcam_frame(astronaut))
@@ -44,51 +43,50 @@ def test_the_same_picture_sent_again_is_replayed(
 
     again = analyze_capture(picture, enrolled, [first.phash])
 
-    assert again.verdict is Verdict.REPLAYED
     assert again.replay is not None and again.replay.distance == 0
 
 
-def test_an_empty_room_has_no_face(coffee: np.ndarray, enrolled: list[np.ndarray]) -> None:
+def test_an_empty_room_shows_no_face(coffee: np.ndarray, enrolled: list[np.ndarray]) -> None:
     result = analyze_capture(coffee, enrolled, [])
 
-    assert result.verdict is Verdict.NO_FACE
+    assert result.faces == 0
     assert result.similarity is None
 
 
-def test_a_helper_next_to_the_student_is_multiple_faces(
+def test_a_helper_next_to_the_student_is_a_second_face(
     astronaut: np.ndarray, enrolled: list[np.ndarray]
 ) -> None:
     two = np.hstack([astronaut, astronaut[:, ::-1]])
 
     result = analyze_capture(two, enrolled, [])
 
-    assert result.verdict is Verdict.MULTIPLE_FACES
     assert result.faces == 2
+    assert result.similarity is None
 
 
-def test_a_dark_room_is_low_quality(astronaut: np.ndarray, enrolled: list[np.ndarray]) -> None:
+def test_a_dark_room_is_seen_as_too_dark(astronaut: np.ndarray, enrolled: list[np.ndarray]) -> None:
     dark = (webcam_frame(astronaut) * 0.25).astype(np.uint8)
 
     result = analyze_capture(dark, enrolled, [])
 
-    assert result.verdict is Verdict.LOW_QUALITY
-    assert result.quality.too_dark
+    assert result.quality.too_dark and not result.quality.ok
 
 
-def test_a_blurred_frame_is_low_quality(astronaut: np.ndarray, enrolled: list[np.ndarray]) -> None:
+def test_a_blurred_frame_is_seen_as_blurred(
+    astronaut: np.ndarray, enrolled: list[np.ndarray]
+) -> None:
     blurred = Image.fromarray(webcam_frame(astronaut)).filter(ImageFilter.GaussianBlur(3))
 
     result = analyze_capture(np.asarray(blurred), enrolled, [])
 
-    assert result.verdict is Verdict.LOW_QUALITY
-    assert result.quality.blurred
+    assert result.quality.blurred and not result.quality.ok
 
 
-def test_without_enrolment_the_capture_needs_review(astronaut: np.ndarray) -> None:
+def test_without_enrolment_there_is_no_similarity(astronaut: np.ndarray) -> None:
     result = analyze_capture(astronaut, [], [])
 
-    assert result.verdict is Verdict.NEEDS_REVIEW
-    assert result.reasons == ("no enrolment face to compare with",)
+    assert result.faces == 1
+    assert result.similarity is None
 
 
 def test_html_upload_is_refused(enrolled: list[np.ndarray]) -> None:
@@ -96,7 +94,7 @@ def test_html_upload_is_refused(enrolled: list[np.ndarray]) -> None:
         analyze_capture(b"<html><body>not a photo</body></html>", enrolled, [])
 
 
-def test_someone_else_is_the_wrong_person(testdata: Path) -> None:
+def test_someone_else_scores_low_and_the_same_person_high(testdata: Path) -> None:
     folder = "face_verification/face_recognition/"
     obama = largest_face_embedding(load(testdata, folder + "obama.jpg"))
     assert obama is not None
@@ -104,12 +102,13 @@ def test_someone_else_is_the_wrong_person(testdata: Path) -> None:
     biden = analyze_capture(jpeg(load(testdata, folder + "biden.jpg")), [obama], [])
     obama_again = analyze_capture(jpeg(load(testdata, folder + "obama2.jpg")), [obama], [])
 
-    assert biden.verdict is Verdict.WRONG_PERSON
-    assert obama_again.verdict is Verdict.VERIFIED
+    assert biden.similarity is not None and biden.similarity < 85
+    assert obama_again.similarity is not None and obama_again.similarity >= 90
 
 
 def test_json_summary_holds_no_embedding(astronaut: np.ndarray) -> None:
     summary = analyze_capture(astronaut, [], []).as_dict()
 
-    assert {"faces", "similarity", "quality", "phash", "verdict", "reasons"} <= summary.keys()
+    assert {"faces", "similarity", "quality", "phash", "replay"} <= summary.keys()
     assert "embedding" not in summary
+    assert "verdict" not in summary  # the verdict is presence's rule, not vision's

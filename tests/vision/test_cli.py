@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from trust_lesson.vision.cli import vision_app
+from trust_lesson.cli import app
 
 from .conftest import jpeg
 
@@ -26,7 +26,7 @@ def astronaut_file(tmp_path: Path, astronaut: np.ndarray) -> Path:
 @pytest.mark.slow
 def test_check_json_has_the_promised_keys(astronaut_file: Path) -> None:
     result = runner.invoke(
-        vision_app, ["check", str(astronaut_file), "--reference", str(astronaut_file), "--json"]
+        app, ["vision", "check", str(astronaut_file), "--reference", str(astronaut_file), "--json"]
     )
 
     assert result.exit_code == 0, result.output
@@ -35,11 +35,13 @@ def test_check_json_has_the_promised_keys(astronaut_file: Path) -> None:
     assert report["similarity"] >= 90
     assert isinstance(report["quality"], dict)
     assert len(report["phash"]) == 64
+    assert report["verdict"] == "VERIFIED"
+    assert report["reasons"] == [f"similarity {report['similarity']:.1f} >= 90"]
 
 
 @pytest.mark.slow
 def test_check_prints_a_readable_summary(astronaut_file: Path) -> None:
-    result = runner.invoke(vision_app, ["check", str(astronaut_file)])
+    result = runner.invoke(app, ["vision", "check", str(astronaut_file)])
 
     assert result.exit_code == 0
     assert "faces       : 1" in result.stdout
@@ -50,7 +52,7 @@ def test_html_renamed_jpg_exits_2_without_traceback(tmp_path: Path) -> None:
     fake = tmp_path / "photo.jpg"
     fake.write_text("<html><body>hello</body></html>")
 
-    result = runner.invoke(vision_app, ["check", str(fake)])
+    result = runner.invoke(app, ["vision", "check", str(fake)])
 
     assert result.exit_code == 2
     assert "not a JPEG, PNG or WebP" in result.output
@@ -58,7 +60,7 @@ def test_html_renamed_jpg_exits_2_without_traceback(tmp_path: Path) -> None:
 
 
 def test_missing_file_exits_2(tmp_path: Path) -> None:
-    result = runner.invoke(vision_app, ["check", str(tmp_path / "nope.jpg")])
+    result = runner.invoke(app, ["vision", "check", str(tmp_path / "nope.jpg")])
 
     assert result.exit_code == 2
     assert "cannot read" in result.output

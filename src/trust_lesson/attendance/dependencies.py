@@ -11,12 +11,11 @@ from fastapi import Depends
 from trust_lesson.attendance import reviews
 from trust_lesson.auth.dependencies import CurrentUser, StaffUser
 from trust_lesson.courses.dependencies import ManagedCourse
-from trust_lesson.deps import DbDep
+from trust_lesson.deps import DbDep, RowIdPath
 from trust_lesson.errors import Forbidden
 from trust_lesson.lessons import service as lessons
 from trust_lesson.lessons.dependencies import LessonId
 from trust_lesson.models import Capture, Course, Lesson
-from trust_lesson.schemas import RowIdPath
 
 CaptureId = RowIdPath
 STAFF_ONLY = "Only the course's instructors and administrators may see this."

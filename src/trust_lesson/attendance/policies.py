@@ -1,32 +1,14 @@
 """A course's attendance policy: stored as JSON on the course, the defaults when none is set."""
 
-import logging
-from collections.abc import Mapping
-from typing import Any
-
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.models import Course, Lesson, Term
 from trust_lesson.presence.policy import AttendancePolicy
 
-log = logging.getLogger("trust_lesson.attendance")
-
 
 def course_policy(course: Course) -> AttendancePolicy:
-    return policy_from_json(course.policy, course_id=course.id)
-
-
-def policy_from_json(stored: Mapping[str, Any] | None, *, course_id: int) -> AttendancePolicy:
-    """The stored policy; the defaults when none is stored or it no longer validates."""
-    if stored is None:
-        return AttendancePolicy()
-    try:
-        return AttendancePolicy.model_validate(stored)
-    except ValidationError:
-        log.error("course %s has an invalid attendance policy; using the defaults", course_id)
-        return AttendancePolicy()
+    return AttendancePolicy.from_stored(course.policy, course_id=course.id)
 
 
 async def lesson_policy(*, db: AsyncSession, lesson: Lesson) -> AttendancePolicy:
@@ -37,7 +19,7 @@ async def lesson_policy(*, db: AsyncSession, lesson: Lesson) -> AttendancePolicy
         .where(Term.id == lesson.term_id)
     )
     course_id, stored = (await db.execute(query)).one()
-    return policy_from_json(stored, course_id=course_id)
+    return AttendancePolicy.from_stored(stored, course_id=course_id)
 
 
 async def set_policy(

@@ -1,14 +1,14 @@
 """Attendance decisions: each student's checks folded by the course's policy. Flushes only.
 
 Every decision is kept: deciding again appends a row and the newest row is the current one.
-A lesson is decided when it stops (by its instructor or, once its planned end is long past,
-by the system); a student is decided again after each review of one of their captures and
-when a capture still being analysed at the stop receives its verdict.
+A lesson is decided when it finishes (``lessons.service.finish``: stopped by its instructor
+or, once its planned end is long past, by the system); a student is decided again after each
+review of one of their captures and when a capture still being analysed at the stop receives
+its verdict.
 """
 
-import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,6 @@ from trust_lesson.models import (
     Challenge,
     ChallengeStatus,
     Lesson,
-    LessonStatus,
     MemberRole,
     PresenceSession,
     TermMember,
@@ -31,8 +30,6 @@ from trust_lesson.models import (
 from trust_lesson.presence.decision import decide
 from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.verdicts import Decision
-
-FINALIZE_GRACE = timedelta(minutes=15)
 
 
 async def decide_lesson(
@@ -149,50 +146,6 @@ async def list_decisions(
         query = query.where(AttendanceDecision.user_id == user_id)
     query = query.order_by(AttendanceDecision.user_id, AttendanceDecision.id)
     return (await db.execute(query.limit(limit).offset(offset))).scalars().all()
-
-
-# --- the system's stop of lessons nobody stopped ---------------------------------------------
-
-
-def planned_end(lesson: Lesson) -> datetime:
-    """The real start (the planned one before it starts) plus the planned duration, as the
-    challenge schedule counts it."""
-    start = lesson.effective_start_date or lesson.start_date
-    return start + timedelta(minutes=lesson.duration_min)
-
-
-async def overdue_lessons(
-    *, db: AsyncSession, now: datetime, grace: timedelta = FINALIZE_GRACE
-) -> list[int]:
-    """RUNNING lessons whose planned end passed more than `grace` ago (running ones are few)."""
-    query = select(Lesson).where(Lesson.status == LessonStatus.RUNNING).order_by(Lesson.id)
-    running = (await db.execute(query)).scalars()
-    return [lesson.id for lesson in running if planned_end(lesson) + grace < now]
-
-
-async def finalize_lesson(
-    *, db: AsyncSession, lesson_id: int, now: datetime, grace: timedelta = FINALIZE_GRACE
-) -> bool:
-    """Stop an overdue lesson at its planned end and decide it; False when nothing was due."""
-    lesson = await db.get(Lesson, lesson_id)
-    if lesson is None or lesson.status is not LessonStatus.RUNNING:
-        return False
-    if lesson.effective_start_date is None or planned_end(lesson) + grace >= now:
-        return False
-    seconds = (planned_end(lesson) - lesson.effective_start_date).total_seconds()
-    result = await db.execute(
-        update(Lesson)
-        .where(Lesson.id == lesson.id, Lesson.status == LessonStatus.RUNNING)
-        .values(
-            status=LessonStatus.FINISHED, effective_duration_min=max(1, math.ceil(seconds / 60))
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return False
-    await db.refresh(lesson)
-    await decide_lesson(db=db, lesson=lesson, now=now)
-    return True
 
 
 async def redecide_late_verdicts(*, db: AsyncSession, now: datetime, limit: int = 200) -> int:

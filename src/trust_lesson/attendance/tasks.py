@@ -10,7 +10,9 @@ from datetime import datetime
 
 from huey import crontab
 
+from trust_lesson.attendance import service
 from trust_lesson.db import transaction
+from trust_lesson.lessons import service as lessons
 from trust_lesson.worker.worker import TaskResources, Worker
 
 log = logging.getLogger("trust_lesson.attendance")
@@ -25,15 +27,13 @@ def register(worker: Worker) -> None:
 
 async def finalize(resources: TaskResources, *, now: datetime) -> int:
     """Stop and decide every overdue lesson; returns how many were finalized."""
-    from trust_lesson.attendance import service
-
     async with transaction(resources.session_factory) as db:
-        overdue = await service.overdue_lessons(db=db, now=now)
+        overdue = await lessons.overdue_lessons(db=db, now=now)
     finalized = 0
     for lesson_id in overdue:
         try:
             async with transaction(resources.session_factory) as db:
-                finalized += await service.finalize_lesson(db=db, lesson_id=lesson_id, now=now)
+                finalized += await lessons.finish_overdue(db=db, lesson_id=lesson_id, now=now)
         except Exception:
             log.exception("could not finalize lesson %s; the next run tries again", lesson_id)
     async with transaction(resources.session_factory) as db:

@@ -4,10 +4,11 @@ Cheap checks first: every selfie's header is checked against the selfie budget (
 content, bytes, 12.6 megapixels, JPEG scans) and duplicates are refused before any picture is
 decoded. Then the selfies are decoded and analysed one at a time, so a request holds at most
 one decoded picture (the process-wide decode semaphore bounds parallel requests). Each is
-analysed exactly like a lesson capture: it must show exactly one face, lit well, sharp and
-big enough. The selfies of one enrolment must also show the same person: every pair must
-score at least ``REVIEW_AT`` (85) on the calibrated similarity, the score below which a
-capture counts as another person. Every refusal names the image(s) and the reason.
+analysed and judged exactly like a lesson capture (``presence.judging.verdict_of``): it must
+show exactly one face, lit well, sharp and big enough. The selfies of one enrolment must also
+show the same person: every pair must score at least ``REVIEW_AT`` (85) on the calibrated
+similarity, the score below which a capture counts as another person. Every refusal names the
+image(s) and the reason.
 """
 
 import hashlib
@@ -20,7 +21,10 @@ from typing import Any, TypeVar
 import numpy as np
 
 from trust_lesson.errors import DomainError
-from trust_lesson.vision import SELFIE, CaptureAnalysis, ImageRejected, Verdict, analyze_capture
+from trust_lesson.presence.judging import verdict_of
+from trust_lesson.presence.policy import AttendancePolicy
+from trust_lesson.presence.verdicts import Verdict
+from trust_lesson.vision import SELFIE, CaptureAnalysis, ImageRejected, analyze_capture
 from trust_lesson.vision.models import FaceEncoder
 from trust_lesson.vision.similarity import REVIEW_AT, distance_to_score, embedding_distance
 
@@ -130,10 +134,11 @@ def _duplicates(files: Sequence[SelfieFile]) -> list[SelfieProblem]:
 
 
 def _face_problem(file: SelfieFile, analysis: CaptureAnalysis) -> SelfieProblem | None:
-    advice = _ADVICE.get(analysis.verdict)
+    verdict, reasons = verdict_of(analysis, AttendancePolicy())
+    advice = _ADVICE.get(verdict)
     if advice is None:
         return None
-    return SelfieProblem((file.label,), f"{'; '.join(analysis.reasons)}: {advice}")
+    return SelfieProblem((file.label,), f"{'; '.join(reasons)}: {advice}")
 
 
 def _accepted(file: SelfieFile, analysis: CaptureAnalysis) -> AcceptedSelfie:

@@ -9,10 +9,9 @@ from fastapi import Depends
 
 from trust_lesson.auth.dependencies import CurrentUser
 from trust_lesson.courses import service
-from trust_lesson.deps import DbDep
+from trust_lesson.deps import DbDep, RowIdPath
 from trust_lesson.errors import Forbidden
 from trust_lesson.models import Course, Term
-from trust_lesson.schemas import RowIdPath
 
 Id = RowIdPath
 NOT_YOURS = "Only the course's instructors and administrators may do this."

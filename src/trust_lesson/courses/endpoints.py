@@ -18,9 +18,8 @@ from trust_lesson.courses.schemas import (
     TermRead,
     TermUpdate,
 )
-from trust_lesson.deps import DbDep, PageDep
+from trust_lesson.deps import DbDep, PageDep, RowIdPath
 from trust_lesson.models import Term
-from trust_lesson.schemas import RowIdPath
 
 router = APIRouter(prefix="/api/v1", tags=["courses"])
 UserId = RowIdPath

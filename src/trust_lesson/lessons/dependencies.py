@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import Depends
 
 from trust_lesson.auth.dependencies import CurrentUser
-from trust_lesson.deps import DbDep
+from trust_lesson.deps import DbDep, RowIdPath
 from trust_lesson.errors import Forbidden
 from trust_lesson.lessons import service
 from trust_lesson.models import Lesson
-from trust_lesson.schemas import RowIdPath
 
 LessonId = RowIdPath
 

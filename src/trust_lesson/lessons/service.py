@@ -17,6 +17,8 @@ from trust_lesson.lessons.schemas import LessonCreate, LessonUpdate
 from trust_lesson.models import Lesson, LessonStatus, Role, Term, User
 
 LATE_AFTER = timedelta(days=1)
+FINISH_GRACE = timedelta(minutes=15)
+"""A lesson nobody stopped is finished by the system this long after its planned end."""
 STARTABLE = (LessonStatus.WAITING, LessonStatus.LATE)
 
 
@@ -141,24 +143,58 @@ def _cannot_start(status: LessonStatus) -> str:
 
 
 async def stop(*, db: AsyncSession, lesson: Lesson, now: datetime, keys: SchoolKeys) -> Lesson:
-    """RUNNING -> FINISHED, recording how long it really lasted (whole minutes, at least 1);
-    the decisions are signed into the evidence log's checkpoint in the same transaction."""
+    """The instructor's stop: RUNNING -> FINISHED now and every student decided; the decisions
+    are signed into the evidence log's checkpoint in the same transaction."""
     if lesson.status is not LessonStatus.RUNNING or lesson.effective_start_date is None:
         raise Conflict(_cannot_stop(lesson.status))
-    seconds = (now - lesson.effective_start_date).total_seconds()
-    minutes = max(1, math.ceil(seconds / 60))
-    changed = await _move(
+    if not await finish(db=db, lesson=lesson, at=now, now=now):
+        raise Conflict(_cannot_stop(lesson.status))
+    await evidence_log.write_checkpoint(db, keys=keys, now=now)
+    return lesson
+
+
+async def finish(*, db: AsyncSession, lesson: Lesson, at: datetime, now: datetime) -> bool:
+    """End a running lesson at `at` and decide every student's attendance (as of `now`).
+
+    The one way a lesson finishes, for the instructor's stop and for the system's stop of a
+    lesson nobody stopped. Records how long it really lasted (whole minutes, at least 1); the
+    change is conditional on the lesson still running, so of two stops racing only one
+    finishes it and decides (False for the other).
+    """
+    if lesson.effective_start_date is None:
+        return False
+    minutes = max(1, math.ceil((at - lesson.effective_start_date).total_seconds() / 60))
+    finished = await _move(
         db,
         lesson,
         (LessonStatus.RUNNING,),
         status=LessonStatus.FINISHED,
         effective_duration_min=minutes,
     )
-    if not changed:
-        raise Conflict(_cannot_stop(lesson.status))
-    await attendance.decide_lesson(db=db, lesson=lesson, now=now)
-    await evidence_log.write_checkpoint(db, keys=keys, now=now)
-    return lesson
+    if finished:
+        await attendance.decide_lesson(db=db, lesson=lesson, now=now)
+    return finished
+
+
+async def overdue_lessons(
+    *, db: AsyncSession, now: datetime, grace: timedelta = FINISH_GRACE
+) -> list[int]:
+    """RUNNING lessons whose planned end passed more than `grace` ago (running ones are few)."""
+    query = select(Lesson).where(Lesson.status == LessonStatus.RUNNING).order_by(Lesson.id)
+    running = (await db.execute(query)).scalars()
+    return [lesson.id for lesson in running if lesson.planned_end + grace < now]
+
+
+async def finish_overdue(
+    *, db: AsyncSession, lesson_id: int, now: datetime, grace: timedelta = FINISH_GRACE
+) -> bool:
+    """The system's stop: an overdue lesson ends at its planned end; False when nothing was due."""
+    lesson = await db.get(Lesson, lesson_id)
+    if lesson is None or lesson.status is not LessonStatus.RUNNING:
+        return False
+    if lesson.planned_end + grace >= now:
+        return False
+    return await finish(db=db, lesson=lesson, at=lesson.planned_end, now=now)
 
 
 def _cannot_stop(status: LessonStatus) -> str:

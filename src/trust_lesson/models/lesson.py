@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,3 +24,14 @@ class Lesson(Base):
     effective_duration_min: Mapped[int | None] = mapped_column(Integer)
     meeting_url: Mapped[str | None] = mapped_column(String(2000))
     """The lesson's video call (https), embedded in the lesson room."""
+
+    @property
+    def effective_start(self) -> datetime:
+        """When the lesson really started, or its planned start while it has not."""
+        return self.effective_start_date or self.start_date
+
+    @property
+    def planned_end(self) -> datetime:
+        """The (effective) start plus the planned duration: where the challenge schedule ends
+        and from which a lesson nobody stopped is finished by the system."""
+        return self.effective_start + timedelta(minutes=self.duration_min)

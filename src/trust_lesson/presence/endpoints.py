@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from trust_lesson.auth.dependencies import CurrentUser
-from trust_lesson.deps import DbDep, NowDep, RuntimeDep
+from trust_lesson.deps import DbDep, NowDep, RowIdPath, RuntimeDep
 from trust_lesson.errors import PayloadTooLarge
 from trust_lesson.lessons.dependencies import LessonId
 from trust_lesson.models import Capture
@@ -21,7 +21,7 @@ from trust_lesson.presence.schemas import (
     OwnCheckRead,
     problems,
 )
-from trust_lesson.schemas import MAX_ROW_ID, RowIdPath
+from trust_lesson.schemas import MAX_ROW_ID
 
 router = APIRouter(prefix="/api/v1", tags=["presence"])
 WAIT_HELP = (

@@ -1,10 +1,13 @@
 """The verdict of one capture, by the course's policy. Pure CPU work: no database, no loop.
 
-The vision engine analyses the picture; its face-similarity verdicts are re-read against the
-course's thresholds (``verdict_for_similarity``), the other verdicts (REPLAYED, NO_FACE,
-MULTIPLE_FACES, LOW_QUALITY) are kept. Without face templates (no enrolment, or no active
-consent) no face is processed at all (R24): only the non-biometric replay check runs and
-the capture is kept for human review.
+The vision engine reports what the picture shows; ``verdict_of`` is the one rule that turns
+those observations into a verdict, first hit wins: a copy of an earlier picture (REPLAYED), no
+face (NO_FACE, or LOW_QUALITY when the picture is too dark or bright to find one), several
+faces (MULTIPLE_FACES), poor quality (LOW_QUALITY), nothing to compare the face with
+(NEEDS_REVIEW), then the similarity against the course's thresholds (``verdict_for_similarity``:
+VERIFIED, NEEDS_REVIEW in the grey zone, WRONG_PERSON). Without face templates (no enrolment,
+or no active consent) ``judge`` processes no face at all (R24): only the non-biometric replay
+check runs and the capture is kept for human review.
 """
 
 from collections.abc import Sequence
@@ -19,7 +22,7 @@ from trust_lesson.vision import WEBCAM_FRAME, CaptureAnalysis, ImageRejected, an
 from trust_lesson.vision.replay import ReplayMatch, find_replay, picture_hash
 
 NO_ENROLMENT = "no face enrolment: kept for human review"
-SCORED = (Verdict.VERIFIED, Verdict.NEEDS_REVIEW, Verdict.WRONG_PERSON)
+NOTHING_TO_COMPARE = "no enrolment face to compare with"
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def judge(
         analysis = analyze_capture(rgb, references, previous_hashes)
     except ImageRejected as error:
         return Judgement(Verdict.LOW_QUALITY, [f"the picture cannot be read: {error.message}"])
-    verdict, reasons = _by_policy(analysis, policy)
+    verdict, reasons = verdict_of(analysis, policy)
     return Judgement(
         verdict=verdict,
         reasons=reasons,
@@ -65,11 +68,25 @@ def _without_enrolment(rgb: np.ndarray, previous_hashes: Sequence[str]) -> Judge
     return Judgement(Verdict.NEEDS_REVIEW, [NO_ENROLMENT], phash=phash)
 
 
-def _by_policy(analysis: CaptureAnalysis, policy: AttendancePolicy) -> tuple[Verdict, list[str]]:
-    suggested = Verdict(analysis.verdict.value)
-    score = analysis.similarity
-    if suggested not in SCORED or score is None:
-        return suggested, list(analysis.reasons)
+def verdict_of(analysis: CaptureAnalysis, policy: AttendancePolicy) -> tuple[Verdict, list[str]]:
+    """The verdict of what a picture shows, and the reasons a reviewer or the student reads."""
+    if analysis.replay is not None:
+        return Verdict.REPLAYED, [_replayed(analysis.replay)]
+    quality = analysis.quality
+    if analysis.faces == 0:
+        if quality.too_dark or quality.too_bright:
+            return Verdict.LOW_QUALITY, [f"no face found; picture {p}" for p in quality.problems]
+        return Verdict.NO_FACE, ["no face found"]
+    if analysis.faces > 1:
+        return Verdict.MULTIPLE_FACES, [f"{analysis.faces} faces in the picture"]
+    if not quality.ok:
+        return Verdict.LOW_QUALITY, [f"picture {problem}" for problem in quality.problems]
+    if analysis.similarity is None:
+        return Verdict.NEEDS_REVIEW, [NOTHING_TO_COMPARE]
+    return _by_similarity(analysis.similarity, policy)
+
+
+def _by_similarity(score: float, policy: AttendancePolicy) -> tuple[Verdict, list[str]]:
     verdict = verdict_for_similarity(score, policy)
     if verdict is Verdict.VERIFIED:
         return verdict, [f"similarity {score:.1f} >= {policy.verified_at:g}"]
@@ -79,6 +96,12 @@ def _by_policy(analysis: CaptureAnalysis, policy: AttendancePolicy) -> tuple[Ver
             "kept for human review"
         ]
     return verdict, [f"similarity {score:.1f} < {policy.review_at:g}: another person"]
+
+
+def suggested_verdict(analysis: CaptureAnalysis) -> tuple[str, list[str]]:
+    """The verdict by the default policy (PRODUCT.md's numbers), for the vision command line."""
+    verdict, reasons = verdict_of(analysis, AttendancePolicy())
+    return verdict.value, reasons
 
 
 def _replayed(replay: ReplayMatch) -> str:

@@ -11,20 +11,26 @@ The END challenge is issued at a random moment within the last ``end_check_lead_
 that its deadline still falls inside the lesson.
 
 The policy is a frozen pydantic model so a course can store it as JSON and load it back with
-the same validation (``AttendancePolicy.model_validate_json``).
+the same validation. ``AttendancePolicy.from_stored`` is the one way to read a course's stored
+policy (joining a lesson, judging a capture, deciding attendance all use it): none stored ->
+the defaults; stored but no longer valid (a rule tightened since it was saved) -> the defaults,
+and an error in the log naming the course, so a lesson is never blocked by an old policy.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Self
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 THREE_YEARS_IN_DAYS = 3 * 365
 ONE_DAY_IN_MINUTES = 24 * 60
 ONE_HOUR_IN_SECONDS = 60 * 60
 TEN_YEARS_IN_DAYS = 10 * 365
+log = logging.getLogger("trust_lesson.presence.policy")
 
 
 class AttendancePolicy(BaseModel):
@@ -44,6 +50,22 @@ class AttendancePolicy(BaseModel):
     verified_share_needed_percent: float = Field(default=80, gt=0, le=100)
     image_retention_days: int = Field(default=180, ge=1, le=TEN_YEARS_IN_DAYS)
     template_retention_days: int = Field(default=THREE_YEARS_IN_DAYS, ge=1, le=THREE_YEARS_IN_DAYS)
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any] | None, *, course_id: int) -> AttendancePolicy:
+        """The course's stored policy; the defaults when none is stored or it no longer
+        validates (logged as an error naming the course)."""
+        if stored is None:
+            return cls()
+        try:
+            return cls.model_validate(stored)
+        except ValidationError as error:
+            log.error(
+                "course %s has an invalid attendance policy (%s problem(s)); using the defaults",
+                course_id,
+                error.error_count(),
+            )
+            return cls()
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:

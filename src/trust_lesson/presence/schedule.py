@@ -20,8 +20,8 @@ Rules (``plan_challenges``):
   answer_deadline`` when there is no END).
 
 The random source is ``random.SystemRandom`` unless a ``random.Random`` is given: seeded, the
-schedule is reproducible in tests. The schedule stays on the server; the student only ever
-learns of a challenge when it is due (``next_challenge``).
+schedule is reproducible in tests. The schedule stays on the server (as Challenge rows); the
+student only ever learns of a challenge when it is due (``presence.service.next_challenge``).
 """
 
 from __future__ import annotations
@@ -43,9 +43,6 @@ class PlannedChallenge:
     issued_at: datetime
     deadline: datetime
 
-    def is_open(self, now: datetime) -> bool:
-        return self.issued_at <= now < self.deadline
-
 
 @dataclass(frozen=True, slots=True)
 class ChallengeSchedule:
@@ -59,30 +56,18 @@ class ChallengeSchedule:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NextChallenge:
-    """The answer to "anything for me?": the open challenge, if any, and when to ask again.
-
-    ``next_poll_after`` is strictly after ``now``, or ``None`` when the schedule holds no later
-    challenge (the client can stop asking).
-    """
-
-    due: PlannedChallenge | None
-    next_poll_after: datetime | None
-
-
 def plan_challenges(
     *,
     lesson_start: datetime,
-    planned_duration: timedelta,
+    lesson_end: datetime,
     joined_at: datetime,
     policy: AttendancePolicy,
     rng: random.Random | None = None,
 ) -> ChallengeSchedule:
     """Choose the challenge times for a student who joined at ``joined_at``."""
-    _check_inputs(lesson_start, planned_duration, joined_at)
+    _check_inputs(lesson_start, lesson_end, joined_at)
     rng = random.SystemRandom() if rng is None else rng
-    end = lesson_start + planned_duration
+    end = lesson_end
     late = joined_at > lesson_start + policy.entry_tolerance
     first_possible = max(lesson_start, joined_at)
     if first_possible > end - policy.answer_deadline:
@@ -99,29 +84,11 @@ def plan_challenges(
     return _schedule(lesson_start, end, joined_at, challenges, late=late, reasons=reasons)
 
 
-def next_challenge(
-    schedule: ChallengeSchedule, now: datetime, *, longest_wait: timedelta | None = None
-) -> NextChallenge:
-    """What is due at ``now`` and when the client should ask again.
-
-    The client is told to come back exactly when its next challenge is issued, so a waiting
-    student costs one request per challenge. ``longest_wait`` caps the wait (for clients that
-    should notice a lesson stopped early). The service, which knows which challenges were
-    already answered, drops an answered ``due`` and keeps ``next_poll_after``.
-    """
-    due = next((c for c in schedule.challenges if c.is_open(now)), None)
-    upcoming = next((c for c in schedule.challenges if c.issued_at > now), None)
-    poll_at = upcoming.issued_at if upcoming is not None else None
-    if poll_at is not None and longest_wait is not None and longest_wait > timedelta(0):
-        poll_at = min(poll_at, now + longest_wait)
-    return NextChallenge(due=due, next_poll_after=poll_at)
-
-
-def _check_inputs(lesson_start: datetime, planned_duration: timedelta, joined_at: datetime) -> None:
-    if lesson_start.tzinfo is None or joined_at.tzinfo is None:
-        raise ValueError("lesson start and join time must be timezone-aware")
-    if planned_duration <= timedelta(0):
-        raise ValueError(f"a lesson lasts a positive time, got {planned_duration}")
+def _check_inputs(lesson_start: datetime, lesson_end: datetime, joined_at: datetime) -> None:
+    if lesson_start.tzinfo is None or lesson_end.tzinfo is None or joined_at.tzinfo is None:
+        raise ValueError("lesson start, end and join time must be timezone-aware")
+    if lesson_end <= lesson_start:
+        raise ValueError(f"a lesson lasts a positive time, got {lesson_end - lesson_start}")
 
 
 def _end_time(

@@ -18,25 +18,60 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trust_lesson.errors import Conflict, NotFound
+from trust_lesson.errors import Conflict, Forbidden, NotFound
+from trust_lesson.lessons import service as lessons
 from trust_lesson.models import (
     Capture,
     Challenge,
     ChallengeStatus,
+    Course,
     Lesson,
     LessonStatus,
     MemberRole,
     PresenceSession,
     Role,
+    Term,
     TermMember,
     User,
 )
-from trust_lesson.presence.dependencies import AttendedLesson, find_attended_lesson
+from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.schedule import ChallengeSchedule, plan_challenges
 
 POLL_AGAIN = timedelta(seconds=10)
 """How soon a client that did not hold its request asks again (the same for everybody)."""
 NONCE_BYTES = 32
+
+
+@dataclass(frozen=True)
+class AttendedLesson:
+    """A lesson the caller attends as an enrolled student, and the policy that checks them."""
+
+    lesson: Lesson
+    policy: AttendancePolicy
+
+
+async def find_attended_lesson(*, db: AsyncSession, caller: User, lesson_id: int) -> AttendedLesson:
+    """One query: the lesson with its course's policy, if the caller is a student of its term.
+
+    Out of the caller's sight -> 404; visible but not a student of its term -> 403.
+    """
+    query = (
+        select(Lesson, Course.id, Course.policy)
+        .join(Term, Term.id == Lesson.term_id)
+        .join(Course, Course.id == Term.course_id)
+        .join(TermMember, TermMember.term_id == Term.id)
+        .where(
+            Lesson.id == lesson_id,
+            TermMember.user_id == caller.id,
+            TermMember.role == MemberRole.STUDENT,
+        )
+    )
+    row = (await db.execute(query)).first()
+    if row is None:
+        await lessons.find(db=db, caller=caller, lesson_id=lesson_id)  # 404 when out of sight
+        raise Forbidden("Only the term's enrolled students take part in a lesson.")
+    policy = AttendancePolicy.from_stored(row[2], course_id=row[1])
+    return AttendedLesson(lesson=row[0], policy=policy)
 
 
 @dataclass(frozen=True)
@@ -155,8 +190,8 @@ async def _start_session(
 def _plan(attended: AttendedLesson, now: datetime, rng: random.Random) -> ChallengeSchedule:
     lesson = attended.lesson
     return plan_challenges(
-        lesson_start=lesson.effective_start_date or lesson.start_date,
-        planned_duration=timedelta(minutes=lesson.duration_min),
+        lesson_start=lesson.effective_start,
+        lesson_end=lesson.planned_end,
         joined_at=now,
         policy=attended.policy,
         rng=rng,

@@ -18,7 +18,6 @@ from trust_lesson.biometrics.service import reference_embeddings
 from trust_lesson.db import transaction
 from trust_lesson.evidence import events as evidence
 from trust_lesson.models import Capture, CaptureStatus, Course, Lesson, Term
-from trust_lesson.presence.dependencies import course_policy
 from trust_lesson.presence.judging import Judgement
 from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.verdicts import Verdict
@@ -106,7 +105,7 @@ async def _pending_capture(
     db: AsyncSession, capture_id: int
 ) -> tuple[Capture, AttendancePolicy] | None:
     query = (
-        select(Capture, Course.policy)
+        select(Capture, Course.id, Course.policy)
         .join(Lesson, Lesson.id == Capture.lesson_id)
         .join(Term, Term.id == Lesson.term_id)
         .join(Course, Course.id == Term.course_id)
@@ -115,7 +114,7 @@ async def _pending_capture(
     row = (await db.execute(query)).first()
     if row is None or row[0].status is not CaptureStatus.PENDING:
         return None
-    return row[0], course_policy(row[1])
+    return row[0], AttendancePolicy.from_stored(row[2], course_id=row[1])
 
 
 async def _earlier_hashes(db: AsyncSession, capture: Capture) -> list[str]:

@@ -1,8 +1,7 @@
 """The words of presence: what one check concluded, which check it was, what was decided.
 
-``Verdict`` carries the same values as the vision engine's suggested verdict
-(``trust_lesson.vision.capture.Verdict``) plus MISSED, which only the clock can give:
-``Verdict(analysis.verdict.value)`` converts one into the other.
+A ``Verdict`` comes from the picture (``judging.verdict_of``), from a reviewer, or from the
+clock (MISSED).
 """
 
 from __future__ import annotations

@@ -3,9 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from trust_lesson.auth.dependencies import AdminUser, CurrentUser
-from trust_lesson.deps import DbDep, NowDep, PageDep, RuntimeDep, client_address
+from trust_lesson.deps import DbDep, NowDep, PageDep, RowIdPath, RuntimeDep, client_address
 from trust_lesson.models import Role, User
-from trust_lesson.schemas import RowIdPath
 from trust_lesson.users import service
 from trust_lesson.users.schemas import ProfileUpdate, UserCreate, UserRead, UserUpdate
 

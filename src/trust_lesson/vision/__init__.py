@@ -3,7 +3,7 @@
 Nothing here knows about HTTP or the database; models load lazily, once per process.
 """
 
-from trust_lesson.vision.capture import CaptureAnalysis, Verdict, analyze_capture
+from trust_lesson.vision.capture import CaptureAnalysis, analyze_capture
 from trust_lesson.vision.decode import (
     DOCUMENT,
     SELFIE,
@@ -37,7 +37,6 @@ __all__ = [
     "ImageTooLarge",
     "PictureBudget",
     "UnsupportedImageType",
-    "Verdict",
     "VisionError",
     "analyze_capture",
     "analyze_document",

@@ -1,16 +1,15 @@
-"""``analyze_capture``: everything the worker needs to judge one webcam capture.
+"""``analyze_capture``: what one webcam capture shows, for the worker to judge.
 
-Order of the checks, first hit wins: a replay of an earlier picture, no face (or a picture too
-dark/bright to find one), several faces, poor quality, no enrolment template to compare with,
-then the similarity score against the policy thresholds (>= 90 verified, 85-90 review,
-< 85 wrong person).
+The vision engine reports observations only: the faces found, the similarity of the main face
+to the student's enrolment templates (0-100), the picture's quality measures and whether it
+copies an earlier picture. It gives no verdict: turning observations into a verdict is a rule
+of presence (``trust_lesson.presence.judging.verdict_of``, by the course's policy).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 
@@ -19,26 +18,14 @@ from trust_lesson.vision.faces import FaceBox, detect_faces, embed_chips, face_c
 from trust_lesson.vision.models import FaceEncoder
 from trust_lesson.vision.quality import Quality, assess_quality
 from trust_lesson.vision.replay import ReplayMatch, find_replay, picture_hash
-from trust_lesson.vision.similarity import REVIEW_AT, VERIFIED_AT, similarity
+from trust_lesson.vision.similarity import similarity
 
 ANALYSIS_SIDE = 640
 
 
-class Verdict(StrEnum):
-    """The verdict the vision engine suggests (the product's words)."""
-
-    VERIFIED = "VERIFIED"
-    NO_FACE = "NO_FACE"
-    MULTIPLE_FACES = "MULTIPLE_FACES"
-    WRONG_PERSON = "WRONG_PERSON"
-    LOW_QUALITY = "LOW_QUALITY"
-    REPLAYED = "REPLAYED"
-    NEEDS_REVIEW = "NEEDS_REVIEW"
-
-
 @dataclass(frozen=True, slots=True)
 class CaptureAnalysis:
-    """What was seen in one capture and the verdict it suggests, with reasons."""
+    """What was seen in one capture (no verdict: see the module docstring)."""
 
     faces: int
     face_boxes: tuple[FaceBox, ...]
@@ -47,8 +34,6 @@ class CaptureAnalysis:
     phash: str
     replay: ReplayMatch | None
     embedding: np.ndarray | None = field(repr=False)
-    verdict: Verdict
-    reasons: tuple[str, ...]
     width: int
     height: int
 
@@ -62,8 +47,6 @@ class CaptureAnalysis:
             "quality": self.quality.as_dict(),
             "phash": self.phash,
             "replay": None if replay is None else {"distance": replay.distance},
-            "verdict": self.verdict.value,
-            "reasons": list(self.reasons),
             "width": self.width,
             "height": self.height,
         }
@@ -102,7 +85,6 @@ def analyze_capture(
     quality = assess_quality(rgb, main, chip)
     phash = picture_hash(rgb)
     replay = find_replay(rgb, previous_hashes, current_hash=phash)
-    verdict, reasons = suggest_verdict(len(boxes), score, quality, replay)
     return CaptureAnalysis(
         faces=len(boxes),
         face_boxes=tuple(boxes),
@@ -111,42 +93,6 @@ def analyze_capture(
         phash=phash,
         replay=replay,
         embedding=embedding,
-        verdict=verdict,
-        reasons=tuple(reasons),
         width=rgb.shape[1],
         height=rgb.shape[0],
     )
-
-
-def suggest_verdict(
-    faces: int, score: float | None, quality: Quality, replay: ReplayMatch | None
-) -> tuple[Verdict, list[str]]:
-    """The verdict and the reasons a reviewer (or the student) reads."""
-    if replay is not None:
-        how = "a mirrored copy" if replay.mirrored else "a copy"
-        return Verdict.REPLAYED, [f"the picture is {how} of an earlier one"]
-    if faces == 0:
-        return _no_face(quality)
-    if faces > 1:
-        return Verdict.MULTIPLE_FACES, [f"{faces} faces in the picture"]
-    if not quality.ok:
-        return Verdict.LOW_QUALITY, [f"picture {problem}" for problem in quality.problems]
-    if score is None:
-        return Verdict.NEEDS_REVIEW, ["no enrolment face to compare with"]
-    return _by_score(score)
-
-
-def _no_face(quality: Quality) -> tuple[Verdict, list[str]]:
-    if quality.too_dark or quality.too_bright:
-        return Verdict.LOW_QUALITY, [f"no face found; picture {p}" for p in quality.problems]
-    return Verdict.NO_FACE, ["no face found"]
-
-
-def _by_score(score: float) -> tuple[Verdict, list[str]]:
-    if score >= VERIFIED_AT:
-        return Verdict.VERIFIED, [f"similarity {score:.1f} >= {VERIFIED_AT:.0f}"]
-    if score >= REVIEW_AT:
-        return Verdict.NEEDS_REVIEW, [
-            f"similarity {score:.1f} between {REVIEW_AT:.0f} and {VERIFIED_AT:.0f}"
-        ]
-    return Verdict.WRONG_PERSON, [f"similarity {score:.1f} < {REVIEW_AT:.0f}"]

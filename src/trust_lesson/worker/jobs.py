@@ -6,6 +6,7 @@ from huey import crontab
 
 from trust_lesson.auth.session_store import SqlSessionStore, session_lifetime
 from trust_lesson.db import transaction
+from trust_lesson.lessons.jobs import mark_late_lessons
 from trust_lesson.worker.worker import TaskResources, Worker
 
 log = logging.getLogger("trust_lesson.jobs")
@@ -41,7 +42,5 @@ async def _purge_sessions(resources: TaskResources, worker: Worker) -> int:
 
 
 async def _mark_late(resources: TaskResources, worker: Worker) -> int:
-    from trust_lesson.lessons.jobs import mark_late_lessons
-
     async with transaction(resources.session_factory) as db:
         return await mark_late_lessons(db=db, now=worker.clock())

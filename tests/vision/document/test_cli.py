@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from trust_lesson.vision.cli import vision_app
+from trust_lesson.cli import app
 
 
 def test_a_file_that_is_not_a_picture_is_refused_with_exit_2(tmp_path: Path) -> None:
     fake = tmp_path / "passport.jpg"
     fake.write_text("<html>not a passport</html>")
 
-    result = CliRunner().invoke(vision_app, ["document", str(fake), "--json"])
+    result = CliRunner().invoke(app, ["vision", "document", str(fake), "--json"])
 
     assert result.exit_code == 2
     assert "not a JPEG, PNG or WebP" in result.output
@@ -24,7 +24,7 @@ def test_a_file_that_is_not_a_picture_is_refused_with_exit_2(tmp_path: Path) -> 
 def test_json_output_has_the_mrz_and_fields_keys(testdata: Path) -> None:
     image = testdata / "id_documents" / "passporteye" / "100_pass2-uto.jpg"
 
-    result = CliRunner().invoke(vision_app, ["document", str(image), "--json"])
+    result = CliRunner().invoke(app, ["vision", "document", str(image), "--json"])
 
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
