@@ -246,3 +246,13 @@ def test_entries_are_json_the_rfc_canonicalises() -> None:
     )
     assert json.loads(content)["data"] == {"a": [2, 1], "é": 1.5}
     assert content.startswith(b'{"actor":null,"address":null,"data":{"a":[2,1],"\xc3\xa9":1.5}')
+
+
+async def test_a_deleted_last_entry_is_named(runtime: Runtime) -> None:
+    await _signed_log(runtime)
+    await _sql(runtime, 'DELETE FROM evidence_entries WHERE "index" = 5')
+    assert await _problems(runtime) == [
+        "entry 5: deleted: a checkpoint covers 6 entries",
+        "entry 5: the log head counts 6 entries, the table holds 5: "
+        "an entry was deleted or inserted",
+    ]
