@@ -5,7 +5,7 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -211,14 +211,33 @@ def evidence_certificate(
     typer.echo(f"wrote {out}")
 
 
+@evidence_app.command("revoke")
+def evidence_revoke(
+    certificate: Annotated[int, typer.Option(help="the certificate's number (its status index)")],
+    reason: Annotated[str, typer.Option(help="why, recorded in the evidence log")],
+) -> None:
+    """Revoke a certificate: its bit is set in the published status list."""
+    from trust_lesson.errors import DomainError
+    from trust_lesson.evidence.revocation import run_revoke
+
+    try:
+        asyncio.run(run_revoke(_settings(), certificate_id=certificate, reason=reason))
+    except DomainError as error:
+        typer.echo(f"not revoked: {error.detail}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"certificate {certificate} revoked")
+
+
 @app.command("verify")
 def verify_certificate(
     certificate: Annotated[Path, typer.Argument(help="the certificate (JSON)")],
     keys: Annotated[
         Path | None, typer.Option(help="the school's keys.json (/.well-known/trust-lesson/keys)")
     ] = None,
+    offline: Annotated[bool, typer.Option(help="do not fetch the revocation list")] = False,
 ) -> None:
-    """Check an attendance certificate offline: valid (exit 0) or invalid with the reason (1)."""
+    """Check an attendance certificate offline: valid (exit 0) or invalid with the reason (1);
+    with network access, also whether the school revoked it (its status list)."""
     from trust_lesson.evidence.certificate_check import CertificateInvalid, check_certificate
     from trust_lesson.evidence.keys import PublishedKeys, SigningKeyError
 
@@ -231,12 +250,37 @@ def verify_certificate(
         typer.echo(f"cannot read the keys: {error}", err=True)
         raise typer.Exit(2) from None
     try:
-        check_certificate(json.loads(certificate.read_bytes()), trusted)
+        document = json.loads(certificate.read_bytes())
+        check_certificate(document, trusted)
     except (OSError, ValueError) as error:
         reason = str(error) if isinstance(error, CertificateInvalid) else f"unreadable: {error}"
         typer.echo(f"invalid: {reason}")
         raise typer.Exit(1) from None
-    typer.echo("valid")
+    if offline or "credentialStatus" not in document:
+        typer.echo("valid (revocation not checked)" if offline else "valid")
+        return
+    _check_revocation(document, trusted)
+
+
+def _check_revocation(document: dict[str, Any], trusted: Any) -> None:
+    import httpx
+
+    from trust_lesson.evidence.revocation import is_revoked
+    from trust_lesson.evidence.status_list import StatusListError
+
+    url = document["credentialStatus"]["statusListCredential"]
+    try:
+        answer = httpx.get(url, timeout=10, follow_redirects=False)
+        answer.raise_for_status()
+        revoked = is_revoked(document, answer.json(), trusted)
+    except (httpx.HTTPError, ValueError, KeyError) as error:
+        reason = str(error) if isinstance(error, StatusListError) else repr(error)
+        typer.echo(f"valid (revocation not checked: {url}: {reason})")
+        return
+    if revoked:
+        typer.echo("revoked: the school has revoked this certificate")
+        raise typer.Exit(1)
+    typer.echo("valid (not revoked)")
 
 
 @app.command("create-user")

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         pattern=r"^[^\s+]+$",
         description="the log's name in checkpoints, a schema-less URL (school.example/tl)",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s]+$",
+        description="where people reach the service; certificates point at its status list",
+    )
     evidence_signing_key: str | None = Field(
         default=None, description="Multikey Ed25519 private key (z3u2...); default: data dir"
     )

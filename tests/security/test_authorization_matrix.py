@@ -49,6 +49,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/health/ready"): PUBLIC,
     ("GET", "/.well-known/trust-lesson/keys"): PUBLIC,
     ("GET", "/api/v1/evidence/checkpoint"): PUBLIC,
+    ("GET", "/api/v1/evidence/status-list"): PUBLIC,
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("POST", "/api/v1/auth/register"): PUBLIC,

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trust_lesson.clock import utc_now
 from trust_lesson.db import create_engine, create_session_factory, transaction
 from trust_lesson.errors import NotFound
-from trust_lesson.evidence import cryptosuite, log, merkle
+from trust_lesson.evidence import cryptosuite, log, merkle, revocation
 from trust_lesson.evidence.keys import SchoolKeys, load_school_keys
 from trust_lesson.evidence.log import EvidenceKind, utc_text
 from trust_lesson.models import (
@@ -33,6 +33,7 @@ from trust_lesson.models import (
     Course,
     EvidenceCheckpoint,
     EvidenceEntry,
+    IssuedCertificate,
     Lesson,
     Term,
     User,
@@ -53,7 +54,13 @@ def verification_method(keys: SchoolKeys) -> str:
 
 
 async def issue(
-    db: AsyncSession, *, keys: SchoolKeys, lesson_id: int, student_id: int, now: datetime
+    db: AsyncSession,
+    *,
+    keys: SchoolKeys,
+    public_url: str,
+    lesson_id: int,
+    student_id: int,
+    now: datetime,
 ) -> dict[str, Any]:
     """The signed certificate of the student's current decision for the lesson."""
     decision = await _current_decision(db, lesson_id, student_id)
@@ -61,9 +68,10 @@ async def issue(
     head = await _covering_checkpoint(db, keys, entry.index, now)
     hashes = await log.leaf_hashes(db)
     lesson, course, student = await _names(db, lesson_id, student_id)
+    issued = await _record(db, decision, now)
     credential = {
         "@context": CONTEXT,
-        "id": f"urn:uuid:{uuid.uuid4()}",
+        "id": issued.credential_id,
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
         "issuer": {"id": issuer_id(keys), "name": keys.public.origin},
         "validFrom": utc_text(now),
@@ -100,11 +108,30 @@ async def issue(
                 "checkpoint": head.note,
             }
         ],
+        "credentialStatus": revocation.credential_status(public_url, issued.id),
     }
     return cryptosuite.add_proof(
         credential, keys.signing_key, verification_method=verification_method(keys),
         created=utc_text(now),
     )  # fmt: skip
+
+
+async def _record(
+    db: AsyncSession, decision: AttendanceDecision, now: datetime
+) -> IssuedCertificate:
+    """The certificate's row (its id is its status list index) and its log entry."""
+    issued = IssuedCertificate(
+        credential_id=f"urn:uuid:{uuid.uuid4()}",
+        lesson_id=decision.lesson_id,
+        user_id=decision.user_id,
+        decision_id=decision.id,
+        issued_at=now,
+    )
+    db.add(issued)
+    await db.flush()
+    data = {"certificate": issued.id, "credential": issued.credential_id, "decision": decision.id}
+    await log.append(db, EvidenceKind.CERTIFICATE_ISSUED, now=now, actor_id=None, data=data)
+    return issued
 
 
 async def _current_decision(
@@ -201,8 +228,9 @@ async def run_issue(
     try:
         async with transaction(create_session_factory(engine)) as db:
             return await issue(
-                db, keys=keys, lesson_id=lesson_id, student_id=student_id, now=utc_now()
-            )
+                db, keys=keys, public_url=settings.public_url, lesson_id=lesson_id,
+                student_id=student_id, now=utc_now(),
+            )  # fmt: skip
     finally:
         await engine.dispose()
 
@@ -232,7 +260,8 @@ async def _lesson_certificates(
             )
             return [
                 (student_id, await issue(
-                    db, keys=keys, lesson_id=lesson_id, student_id=student_id, now=utc_now()
+                    db, keys=keys, public_url=settings.public_url, lesson_id=lesson_id,
+                    student_id=student_id, now=utc_now(),
                 ))
                 for student_id in sorted(set(await db.scalars(query)))
             ]  # fmt: skip

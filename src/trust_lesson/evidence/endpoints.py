@@ -5,9 +5,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from trust_lesson.deps import DbDep, RuntimeDep
+from trust_lesson.deps import DbDep, NowDep, RuntimeDep
 from trust_lesson.errors import NotFound
-from trust_lesson.evidence import log
+from trust_lesson.evidence import log, revocation
+from trust_lesson.evidence.dependencies import SchoolKeysDep
 from trust_lesson.evidence.schemas import CheckpointRead
 
 router = APIRouter(tags=["evidence"])
@@ -17,6 +18,16 @@ router = APIRouter(tags=["evidence"])
 async def school_keys(runtime: RuntimeDep) -> dict[str, Any]:
     """The public keys of the school, active first, retired ones still listed (keys.json)."""
     return runtime.school_keys.public.document()
+
+
+@router.get("/api/v1/evidence/status-list")
+async def status_list(
+    db: DbDep, runtime: RuntimeDep, keys: SchoolKeysDep, now: NowDep
+) -> dict[str, Any]:
+    """The signed revocation list of the school's certificates (W3C Bitstring Status List)."""
+    return await revocation.status_list_credential(
+        db, keys=keys, public_url=runtime.settings.public_url, now=now
+    )
 
 
 @router.get(

@@ -36,6 +36,8 @@ class EvidenceKind(StrEnum):
     ATTENDANCE_DECIDED = "attendance.decided"
     CONSENT_GIVEN = "consent.given"
     CONSENT_WITHDRAWN = "consent.withdrawn"
+    CERTIFICATE_ISSUED = "certificate.issued"
+    CERTIFICATE_REVOKED = "certificate.revoked"
 
 
 class LogBrokenError(RuntimeError):

@@ -5,7 +5,12 @@ from trust_lesson.models.base import Base
 from trust_lesson.models.biometrics import BiometricConsent, FaceTemplate
 from trust_lesson.models.course import Course, Term, TermMember
 from trust_lesson.models.enums import LessonStatus, MemberRole, Role, TermStatus
-from trust_lesson.models.evidence import EvidenceCheckpoint, EvidenceEntry, EvidenceLogHead
+from trust_lesson.models.evidence import (
+    EvidenceCheckpoint,
+    EvidenceEntry,
+    EvidenceLogHead,
+    IssuedCertificate,
+)
 from trust_lesson.models.lesson import Lesson
 from trust_lesson.models.presence import (
     AttendanceDecision,
@@ -33,6 +38,7 @@ __all__ = [
     "EvidenceEntry",
     "EvidenceLogHead",
     "FaceTemplate",
+    "IssuedCertificate",
     "Lesson",
     "LessonStatus",
     "MemberRole",
