@@ -8,15 +8,19 @@ from fastapi import FastAPI
 from trust_lesson import __version__
 from trust_lesson.apidocs.pages import install_api_docs
 from trust_lesson.attendance.endpoints import router as attendance_router
+from trust_lesson.attendance.pages import router as attendance_pages
 from trust_lesson.auth.endpoints import router as auth_router
 from trust_lesson.auth.pages import router as auth_pages
 from trust_lesson.biometrics.endpoints import router as biometrics_router
 from trust_lesson.clock import Clock, utc_now
 from trust_lesson.courses.endpoints import router as courses_router
+from trust_lesson.courses.pages import router as course_pages
+from trust_lesson.courses.term_pages import router as term_pages
 from trust_lesson.error_handlers import install_error_handlers
 from trust_lesson.evidence.endpoints import router as evidence_router
 from trust_lesson.health.endpoints import router as health_router
 from trust_lesson.lessons.endpoints import router as lessons_router
+from trust_lesson.lessons.pages import router as lesson_pages
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from trust_lesson.presence.endpoints import router as presence_router
 from trust_lesson.runtime import build_runtime
@@ -24,6 +28,7 @@ from trust_lesson.schemas import VALIDATION_RESPONSES
 from trust_lesson.security_headers import SecurityHeadersMiddleware
 from trust_lesson.settings import Settings
 from trust_lesson.users.endpoints import router as users_router
+from trust_lesson.users.pages import router as user_pages
 from trust_lesson.web.install import install_web
 
 ROUTERS = (
@@ -37,7 +42,7 @@ ROUTERS = (
     attendance_router,
     evidence_router,
 )
-PAGES = (auth_pages,)
+PAGES = (auth_pages, lesson_pages, attendance_pages, user_pages, course_pages, term_pages)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:

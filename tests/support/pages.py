@@ -58,7 +58,9 @@ class PageAudit:
         await context.route("**/*", self._inspect)
 
     async def _inspect(self, route: Route) -> None:
-        if route.request.resource_type != "document":
+        content_type = await route.request.header_value("content-type") or ""
+        if route.request.resource_type != "document" or content_type.startswith("multipart/"):
+            # Chromium hands intercepted uploads over without their file parts: let them pass.
             await route.fallback()
             return
         response = await route.fetch(max_redirects=0)

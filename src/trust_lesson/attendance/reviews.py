@@ -116,3 +116,13 @@ async def _status_now(db: AsyncSession, lesson: Lesson) -> LessonStatus | None:
     stop running at the same moment either sees this review or is seen here as FINISHED."""
     query = select(Lesson.status).where(Lesson.id == lesson.id).with_for_update()
     return await db.scalar(query)
+
+
+async def capture_reviews(*, db: AsyncSession, capture: Capture) -> list[CaptureReview]:
+    """Every review of a capture, oldest first (the latest one counts)."""
+    query = (
+        select(CaptureReview)
+        .where(CaptureReview.capture_id == capture.id)
+        .order_by(CaptureReview.id)
+    )
+    return list((await db.execute(query)).scalars().all())

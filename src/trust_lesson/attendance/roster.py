@@ -2,6 +2,7 @@
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
@@ -20,10 +21,26 @@ from trust_lesson.models import (
 from trust_lesson.presence.verdicts import Verdict
 
 
+@dataclass(frozen=True)
+class RosterRow:
+    """A roster entry with the checks it counts (the instructor's page draws them)."""
+
+    entry: RosterEntry
+    checks: list[Check]
+
+
 async def roster(
     *, db: AsyncSession, lesson: Lesson, now: datetime, limit: int, offset: int
 ) -> list[RosterEntry]:
     """Enrolled students and anybody who joined, by username, with their checks by `now`."""
+    rows = await roster_rows(db=db, lesson=lesson, now=now, limit=limit, offset=offset)
+    return [row.entry for row in rows]
+
+
+async def roster_rows(
+    *, db: AsyncSession, lesson: Lesson, now: datetime, limit: int, offset: int
+) -> list[RosterRow]:
+    """The roster with each student's checks, still in two queries whatever the class size."""
     enrolled = select(TermMember.user_id).where(
         TermMember.term_id == lesson.term_id, TermMember.role == MemberRole.STUDENT
     )
@@ -43,13 +60,16 @@ async def roster(
     query = checks_query(lesson.id, now).where(Challenge.user_id.in_(ids))
     checks = group_by_student([to_check(row) for row in await db.execute(query)])
     return [
-        _entry(
-            student.id,
-            student.username,
-            student.full_name,
-            student.joined_at,
-            checks.get(student.id, []),
-            now,
+        RosterRow(
+            entry=_entry(
+                student.id,
+                student.username,
+                student.full_name,
+                student.joined_at,
+                checks.get(student.id, []),
+                now,
+            ),
+            checks=checks.get(student.id, []),
         )
         for student in students
     ]

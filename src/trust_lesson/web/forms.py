@@ -1,5 +1,6 @@
 """Forms on pages: validation with the API's own schemas, problems shown beside each field."""
 
+from collections.abc import Mapping
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -17,7 +18,7 @@ class FormProblems(Exception):
         self.problems = problems
 
 
-def parse_form(schema: type[Model], values: dict[str, object]) -> Model:
+def parse_form(schema: type[Model], values: Mapping[str, object]) -> Model:
     """The schema the API uses for the same input, so both refuse exactly the same things."""
     try:
         return schema.model_validate(values)

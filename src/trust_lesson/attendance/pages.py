@@ -1,0 +1,103 @@
+"""Reviewers' pages: the open review items, one capture with its picture, and the override."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from trust_lesson.attendance import pictures, reviews
+from trust_lesson.attendance.dependencies import ReviewableCapture
+from trust_lesson.attendance.schemas import NOT_A_REVIEW, REASON_MAX, ReviewCreate
+from trust_lesson.deps import DbDep, NowDep, RuntimeDep
+from trust_lesson.errors import DomainError
+from trust_lesson.models import User
+from trust_lesson.presence.verdicts import Verdict
+from trust_lesson.web.dependencies import StaffViewer
+from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+REVIEW_VERDICTS = [verdict for verdict in Verdict if verdict not in NOT_A_REVIEW]
+
+
+@router.get("/reviews")
+async def review_queue(request: Request, viewer: StaffViewer, db: DbDep) -> Response:
+    items = await reviews.open_items(db=db, caller=viewer.user, limit=200, offset=0)
+    return render(
+        request,
+        "attendance/reviews.html",
+        user=viewer.user,
+        csrf=viewer.csrf,
+        items=items,
+        verdicts=REVIEW_VERDICTS,
+    )
+
+
+@router.get("/captures/{capture_id}")
+async def capture_page(
+    request: Request, viewer: StaffViewer, target: ReviewableCapture, db: DbDep
+) -> Response:
+    return await _capture_page(request, viewer.user, viewer.csrf, target, db, problems={})
+
+
+async def _capture_page(
+    request: Request,
+    user: User,
+    csrf: str,
+    target: ReviewableCapture,
+    db: DbDep,
+    *,
+    problems: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    capture, lesson = target
+    student = await db.get_one(User, capture.user_id)
+    return render(
+        request,
+        "attendance/capture.html",
+        user=user,
+        csrf=csrf,
+        status_code=status_code,
+        capture=capture,
+        lesson=lesson,
+        student=student,
+        history=await reviews.capture_reviews(db=db, capture=capture),
+        verdicts=REVIEW_VERDICTS,
+        problems=problems,
+        reason_max=REASON_MAX,
+    )
+
+
+@router.get("/captures/{capture_id}/picture")
+async def capture_picture(
+    viewer: StaffViewer, target: ReviewableCapture, runtime: RuntimeDep
+) -> Response:
+    """Only to those who may review it (else 403/404), re-encoded so no metadata leaves."""
+    picture = await pictures.review_picture(blobs=runtime.blobs, capture=target[0])
+    return Response(picture, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/captures/{capture_id}/review")
+async def review_capture(
+    request: Request,
+    viewer: StaffViewer,
+    target: ReviewableCapture,
+    db: DbDep,
+    now: NowDep,
+    decision: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=REASON_MAX + 1)] = "",
+    back: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    capture, lesson = target
+    try:
+        data = parse_form(ReviewCreate, {"decision": decision, "reason": reason})
+        await reviews.review(
+            db=db, capture=capture, lesson=lesson, reviewer=viewer.user, data=data, now=now
+        )
+    except (FormProblems, DomainError) as error:
+        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        return await _capture_page(
+            request, viewer.user, viewer.csrf, target, db, problems=problems, status_code=422
+        )
+    target_page = "/reviews" if back == "queue" else f"/captures/{capture.id}"
+    return RedirectResponse(target_page, status_code=303)

@@ -1,0 +1,177 @@
+"""Course pages for staff: the list, a new course, a course's terms and attendance policy."""
+
+from typing import Annotated, Any
+
+from annotated_types import Ge, Gt, Le
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from trust_lesson.attendance import policies
+from trust_lesson.courses import service
+from trust_lesson.courses.dependencies import ManagedCourse
+from trust_lesson.courses.schemas import CourseCreate, TermCreate
+from trust_lesson.deps import DbDep
+from trust_lesson.errors import DomainError
+from trust_lesson.presence.policy import AttendancePolicy
+from trust_lesson.web.dependencies import StaffViewer, Viewer
+from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=10_000)]
+
+POLICY_LABELS = {
+    "entry_tolerance_min": ("Entry check within", "minutes after the start"),
+    "recheck_mean_interval_min": ("A random re-check every", "minutes on average"),
+    "recheck_min_gap_min": ("Never two checks within", "minutes"),
+    "answer_deadline_s": ("Time to answer a check", "seconds"),
+    "end_check_lead_min": ("End check within the last", "minutes"),
+    "verified_at": ("Face similarity that verifies", "of 100"),
+    "review_at": ("Face similarity that goes to review", "of 100 (below it fails)"),
+    "verified_share_needed_percent": ("Checks verified to attend", "percent"),
+    "image_retention_days": ("Pictures kept for", "days"),
+    "template_retention_days": ("Face templates kept after last activity", "days"),
+}
+
+
+def policy_fields(policy: AttendancePolicy) -> list[dict[str, Any]]:
+    """Each number of the policy with its label, unit, default and bounds, for the form."""
+    fields = []
+    for name, info in AttendancePolicy.model_fields.items():
+        label, unit = POLICY_LABELS.get(name, (name, ""))
+        bounds: dict[str, object] = {"min": None, "max": None, "above": False}
+        for rule in info.metadata:
+            if isinstance(rule, Ge):
+                bounds["min"] = rule.ge
+            elif isinstance(rule, Gt):
+                bounds["min"], bounds["above"] = rule.gt, True
+            elif isinstance(rule, Le):
+                bounds["max"] = rule.le
+        integer = info.annotation is int
+        fields.append(
+            {
+                "name": name,
+                "label": label,
+                "unit": unit,
+                "value": getattr(policy, name),
+                "default": info.default,
+                "step": "1" if integer else "any",
+                **bounds,
+            }
+        )
+    return fields
+
+
+@router.get("/admin/courses")
+async def courses_page(request: Request, viewer: StaffViewer, db: DbDep) -> Response:
+    return await _courses_page(request, viewer, db, values={}, problems={})
+
+
+async def _courses_page(
+    request: Request,
+    viewer: Viewer,
+    db: DbDep,
+    *,
+    values: dict[str, str],
+    problems: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    courses = await service.list_visible(db=db, caller=viewer.user, limit=200, offset=0)
+    return render(
+        request,
+        "admin/courses.html",
+        user=viewer.user,
+        csrf=viewer.csrf,
+        status_code=status_code,
+        courses=courses,
+        values=values,
+        problems=problems,
+    )
+
+
+@router.post("/admin/courses")
+async def create_course(
+    request: Request, viewer: StaffViewer, db: DbDep, name: Text = "", description: Text = ""
+) -> Response:
+    values = {"name": name, "description": description}
+    try:
+        course = await service.create_course(
+            db=db, caller=viewer.user, data=parse_form(CourseCreate, values)
+        )
+    except (FormProblems, DomainError) as error:
+        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        return await _courses_page(
+            request, viewer, db, values=values, problems=problems, status_code=422
+        )
+    return RedirectResponse(f"/admin/courses/{course.id}", status_code=303)
+
+
+@router.get("/admin/courses/{course_id}")
+async def course_page(
+    request: Request, viewer: StaffViewer, course: ManagedCourse, db: DbDep, saved: str = ""
+) -> Response:
+    return await _course_page(
+        request, viewer, course, db, problems={}, policy_values=None, saved=saved == "policy"
+    )
+
+
+async def _course_page(
+    request: Request,
+    viewer: Viewer,
+    course: ManagedCourse,
+    db: DbDep,
+    *,
+    problems: dict[str, str],
+    policy_values: dict[str, str] | None,
+    status_code: int = 200,
+    saved: bool = False,
+) -> Response:
+    terms = await service.list_terms(db=db, caller=viewer.user, course=course, limit=200, offset=0)
+    fields = policy_fields(policies.course_policy(course))
+    for field in fields if policy_values else ():
+        field["value"] = policy_values.get(field["name"], "") if policy_values else ""
+    return render(
+        request,
+        "admin/course.html",
+        user=viewer.user,
+        csrf=viewer.csrf,
+        status_code=status_code,
+        course=course,
+        terms=terms,
+        policy_fields=fields,
+        custom_policy=course.policy is not None,
+        problems=problems,
+        saved=saved,
+    )
+
+
+@router.post("/admin/courses/{course_id}/terms")
+async def create_term(viewer: StaffViewer, course: ManagedCourse, db: DbDep) -> Response:
+    term = await service.create_term(db=db, course=course, data=TermCreate())
+    return RedirectResponse(f"/admin/terms/{term.id}", status_code=303)
+
+
+@router.post("/admin/courses/{course_id}/policy")
+async def set_policy(
+    request: Request, viewer: StaffViewer, course: ManagedCourse, db: DbDep
+) -> Response:
+    """Saves the whole policy (every field validated as the API does), or resets it."""
+    form = await request.form()
+    if form.get("reset") == "defaults":
+        await policies.set_policy(db=db, course=course, policy=None)
+        return RedirectResponse(f"/admin/courses/{course.id}#policy", status_code=303)
+    values = {name: str(form.get(name, "")).strip() for name in AttendancePolicy.model_fields}
+    try:
+        policy = parse_form(AttendancePolicy, {k: v for k, v in values.items() if v != ""})
+    except FormProblems as error:
+        return await _course_page(
+            request,
+            viewer,
+            course,
+            db,
+            problems=error.problems,
+            policy_values=values,
+            status_code=422,
+        )
+    await policies.set_policy(db=db, course=course, policy=policy)
+    return RedirectResponse(f"/admin/courses/{course.id}?saved=policy#policy", status_code=303)

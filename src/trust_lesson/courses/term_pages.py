@@ -1,0 +1,150 @@
+"""A term's page for staff: its members (enrol by email), its lessons, a new lesson, an import."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from trust_lesson.courses import members, service
+from trust_lesson.courses.dependencies import ManagedTerm
+from trust_lesson.deps import DbDep, NowDep
+from trust_lesson.errors import DomainError
+from trust_lesson.lessons import imports
+from trust_lesson.lessons import service as lessons
+from trust_lesson.lessons.importer import MAX_BYTES, RowError, SpreadsheetRejected
+from trust_lesson.lessons.schemas import LessonCreate
+from trust_lesson.models import MemberRole, Term
+from trust_lesson.web.dependencies import StaffViewer, Viewer
+from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=10_000)]
+
+
+async def _term_page(
+    request: Request,
+    viewer: Viewer,
+    term: Term,
+    db: DbDep,
+    *,
+    form: str = "",
+    values: dict[str, str] | None = None,
+    problems: dict[str, str] | None = None,
+    row_errors: list[RowError] | None = None,
+    status_code: int = 200,
+    notice: str = "",
+) -> Response:
+    """`form` names the form that `values` and `problems` belong to."""
+    course, _ = await service.find_course(db=db, caller=viewer.user, course_id=term.course_id)
+    return render(
+        request,
+        "admin/term.html",
+        user=viewer.user,
+        csrf=viewer.csrf,
+        status_code=status_code,
+        term=term,
+        course=course,
+        members=await members.list_members(db=db, term=term, limit=1000, offset=0),
+        lessons=await lessons.list_visible(
+            db=db, caller=viewer.user, start=None, end=None, term_id=term.id, limit=500, offset=0
+        ),
+        roles=list(MemberRole),
+        form=form,
+        values=values or {},
+        problems=problems or {},
+        row_errors=row_errors or [],
+        notice=notice,
+    )
+
+
+@router.get("/admin/terms/{term_id}")
+async def term_page(
+    request: Request, viewer: StaffViewer, term: ManagedTerm, db: DbDep, done: str = ""
+) -> Response:
+    notices = {
+        "enrolled": "Enrolled.",
+        "lesson": "The lesson is planned.",
+        "imported": "The spreadsheet's lessons are planned.",
+    }
+    return await _term_page(request, viewer, term, db, notice=notices.get(done, ""))
+
+
+@router.post("/admin/terms/{term_id}/members")
+async def enrol(
+    request: Request,
+    viewer: StaffViewer,
+    term: ManagedTerm,
+    db: DbDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    role: Annotated[MemberRole, Form()] = MemberRole.STUDENT,
+) -> Response:
+    try:
+        await members.enrol_by_email(db=db, term=term, email=email, role=role)
+    except DomainError as error:
+        values = {"email": email, "role": role.value}
+        return await _term_page(
+            request, viewer, term, db, form="enrol", values=values,
+            problems=problems_of(error), status_code=error.status_code,
+        )  # fmt: skip
+    return RedirectResponse(f"/admin/terms/{term.id}?done=enrolled", status_code=303)
+
+
+@router.post("/admin/terms/{term_id}/lessons")
+async def plan_lesson(
+    request: Request,
+    viewer: StaffViewer,
+    term: ManagedTerm,
+    db: DbDep,
+    now: NowDep,
+    title: Text = "",
+    start_date: Text = "",
+    duration_min: Text = "",
+    description: Text = "",
+    instructor_id: Text = "",
+) -> Response:
+    """`start_date` from a datetime-local input, read as UTC (the page says so)."""
+    values = {"title": title, "start_date": start_date, "duration_min": duration_min}
+    values["instructor_id"] = instructor_id
+    start = f"{start_date}:00+00:00" if len(start_date) == 16 else start_date
+    fields = {**values, "start_date": start, "description": description, "term_id": term.id}
+    fields["instructor_id"] = instructor_id or None
+    try:
+        data = parse_form(LessonCreate, fields)
+        await lessons.create(db=db, caller=viewer.user, term=term, data=data, now=now)
+    except (FormProblems, DomainError) as error:
+        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        return await _term_page(
+            request, viewer, term, db, form="lesson", values={**values, "description": description},
+            problems=problems, status_code=422,
+        )  # fmt: skip
+    return RedirectResponse(f"/admin/terms/{term.id}?done=lesson", status_code=303)
+
+
+@router.post("/admin/terms/{term_id}/import")
+async def import_lessons(
+    request: Request,
+    viewer: StaffViewer,
+    term: ManagedTerm,
+    db: DbDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File()],
+    timezone: Annotated[str, Form(max_length=64)] = "UTC",
+) -> Response:
+    """All rows or none: a sheet with any wrong row plans nothing and shows every problem."""
+    content = await file.read(MAX_BYTES + 1)
+    try:
+        await imports.import_lessons(
+            db=db, caller=viewer.user, term=term, content=content, timezone=timezone, now=now
+        )
+    except SpreadsheetRejected as error:
+        return await _term_page(
+            request, viewer, term, db, form="import", values={"timezone": timezone},
+            problems={"": error.detail}, row_errors=error.errors, status_code=422,
+        )  # fmt: skip
+    except DomainError as error:
+        return await _term_page(
+            request, viewer, term, db, form="import", values={"timezone": timezone},
+            problems=problems_of(error), status_code=error.status_code,
+        )  # fmt: skip
+    return RedirectResponse(f"/admin/terms/{term.id}?done=imported", status_code=303)

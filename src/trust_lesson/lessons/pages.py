@@ -1,0 +1,130 @@
+"""The instructor's lesson pages: lessons by date, a lesson with start/stop and its live roster."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from trust_lesson.attendance import roster, service, timeline
+from trust_lesson.attendance.dependencies import staffed_lesson
+from trust_lesson.deps import DbDep, NowDep
+from trust_lesson.lessons import service as lessons
+from trust_lesson.lessons.dependencies import TaughtLesson
+from trust_lesson.models import AttendanceDecision, Lesson, LessonStatus
+from trust_lesson.web.dependencies import StaffViewer
+from trust_lesson.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+PageLesson = Annotated[Lesson, Depends(staffed_lesson)]
+ROSTER_LIMIT = 1000
+REFRESH_SECONDS = 5
+
+
+@router.get("/lessons")
+async def lesson_list(
+    request: Request,
+    viewer: StaffViewer,
+    db: DbDep,
+    now: NowDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """Lessons planned from `from` to `to`, both days included (default: -7 to +30 days)."""
+    first = start or (now - timedelta(days=7)).date()
+    last = end or (now + timedelta(days=30)).date()
+    found = await lessons.list_visible(
+        db=db,
+        caller=viewer.user,
+        start=datetime.combine(first, time.min, tzinfo=UTC),
+        end=datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC),
+        term_id=None,
+        limit=200,
+        offset=0,
+    )
+    return render(
+        request,
+        "lessons/list.html",
+        user=viewer.user,
+        csrf=viewer.csrf,
+        lessons=found,
+        first=first,
+        last=last,
+    )
+
+
+@router.get("/lessons/{lesson_id}")
+async def lesson_page(
+    request: Request, viewer: StaffViewer, lesson: PageLesson, db: DbDep, now: NowDep
+) -> Response:
+    return render(
+        request,
+        "lessons/lesson.html",
+        user=viewer.user,
+        csrf=viewer.csrf,
+        lesson=lesson,
+        teaches=lesson.instructor_id == viewer.user.id,
+        refresh=REFRESH_SECONDS,
+        **await _roster_context(db, lesson, now),
+    )
+
+
+@router.get("/lessons/{lesson_id}/roster")
+async def roster_partial(
+    request: Request, viewer: StaffViewer, lesson: PageLesson, db: DbDep, now: NowDep
+) -> Response:
+    """The roster alone: what the lesson page fetches again every few seconds."""
+    return render(
+        request, "lessons/roster.html", lesson=lesson, **await _roster_context(db, lesson, now)
+    )
+
+
+async def _roster_context(db: DbDep, lesson: Lesson, now: datetime) -> dict[str, Any]:
+    rows = await roster.roster_rows(db=db, lesson=lesson, now=now, limit=ROSTER_LIMIT, offset=0)
+    decisions: dict[int, AttendanceDecision] = {}
+    if lesson.status is LessonStatus.FINISHED:
+        current = await service.list_decisions(
+            db=db, lesson=lesson, user_id=None, history=False, limit=ROSTER_LIMIT, offset=0
+        )
+        decisions = {decision.user_id: decision for decision in current}
+    return {
+        "rows": rows,
+        "marks": {
+            row.entry.user_id: timeline.marks(row.checks, lesson=lesson, now=now) for row in rows
+        },
+        "decisions": decisions,
+        "now": now,
+    }
+
+
+@router.get("/lessons/{lesson_id}/history")
+async def decision_history(
+    request: Request, viewer: StaffViewer, lesson: PageLesson, db: DbDep, now: NowDep
+) -> Response:
+    """Every decision of the lesson, automatic and by reviewers, oldest first per student."""
+    every = await service.list_decisions(
+        db=db, lesson=lesson, user_id=None, history=True, limit=10 * ROSTER_LIMIT, offset=0
+    )
+    rows = await roster.roster_rows(db=db, lesson=lesson, now=now, limit=ROSTER_LIMIT, offset=0)
+    names = {row.entry.user_id: row.entry.full_name for row in rows}
+    return render(
+        request,
+        "lessons/history.html",
+        user=viewer.user,
+        csrf=viewer.csrf,
+        lesson=lesson,
+        decisions=every,
+        names=names,
+    )
+
+
+@router.post("/lessons/{lesson_id}/start")
+async def start(viewer: StaffViewer, lesson: TaughtLesson, db: DbDep, now: NowDep) -> Response:
+    await lessons.start(db=db, lesson=lesson, now=now)
+    return RedirectResponse(f"/lessons/{lesson.id}", status_code=303)
+
+
+@router.post("/lessons/{lesson_id}/stop")
+async def stop(viewer: StaffViewer, lesson: TaughtLesson, db: DbDep, now: NowDep) -> Response:
+    await lessons.stop(db=db, lesson=lesson, now=now)
+    return RedirectResponse(f"/lessons/{lesson.id}", status_code=303)

@@ -1,0 +1,94 @@
+"""The administrator's account pages: list, create, change role, disable or enable."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from trust_lesson.deps import DbDep, NowDep, RuntimeDep
+from trust_lesson.errors import DomainError
+from trust_lesson.models import Role
+from trust_lesson.schemas import RowIdPath
+from trust_lesson.users import service
+from trust_lesson.users.schemas import UserCreate, UserUpdate
+from trust_lesson.web.dependencies import AdminViewer, Viewer
+from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=1024)]
+
+
+async def _users_page(
+    request: Request,
+    viewer: Viewer,
+    db: DbDep,
+    *,
+    values: dict[str, str] | None = None,
+    problems: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    people = await service.list_all(db=db, limit=200, offset=0)
+    return render(
+        request,
+        "admin/users.html",
+        user=viewer.user,
+        csrf=viewer.csrf,
+        status_code=status_code,
+        people=people,
+        roles=list(Role),
+        values=values or {"role": Role.STUDENT.value},
+        problems=problems or {},
+    )
+
+
+@router.get("/admin/users")
+async def users_page(request: Request, viewer: AdminViewer, db: DbDep) -> Response:
+    return await _users_page(request, viewer, db)
+
+
+@router.post("/admin/users")
+async def create_user(
+    request: Request,
+    viewer: AdminViewer,
+    db: DbDep,
+    now: NowDep,
+    email: Text = "",
+    full_name: Text = "",
+    username: Text = "",
+    role: Text = "",
+    password: Text = "",
+) -> Response:
+    values = {"email": email, "full_name": full_name, "username": username, "role": role}
+    try:
+        data = parse_form(UserCreate, {**values, "password": password})
+        await service.create(db=db, data=data, now=now)
+    except (FormProblems, DomainError) as error:
+        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        return await _users_page(
+            request, viewer, db, values=values, problems=problems, status_code=422
+        )
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}")
+async def change_user(
+    viewer: AdminViewer,
+    user_id: RowIdPath,
+    runtime: RuntimeDep,
+    db: DbDep,
+    now: NowDep,
+    role: Annotated[Role | None, Form()] = None,
+    active: Annotated[bool | None, Form()] = None,
+) -> Response:
+    """A new role, or the account disabled (every session ends) or enabled again."""
+    person = await service.get(db=db, user_id=user_id)
+    await service.update_by(
+        db=db,
+        store=runtime.session_store,
+        caller=viewer.user,
+        user=person,
+        data=UserUpdate(role=role, is_active=active),
+        now=now,
+    )
+    return RedirectResponse(f"/admin/users#user-{person.id}", status_code=303)

@@ -1,0 +1,156 @@
+"""Admin and reviewer pages in process: accounts, the policy form, the served picture."""
+
+import io
+import re
+
+import httpx
+from PIL import Image
+from sqlalchemy import select
+
+from tests.support.factories import PASSWORD, login, make_user
+from tests.support.presence import add_check
+from trust_lesson.db import transaction
+from trust_lesson.models import Capture, Course, Lesson, Role, User
+from trust_lesson.presence.verdicts import ChallengeKind, Verdict
+from trust_lesson.runtime import Runtime
+
+SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Accept": "text/html"}
+
+
+async def page_sign_in(client: httpx.AsyncClient, user: User) -> str:
+    signed = await client.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, headers=SAME_SITE
+    )
+    assert signed.status_code == 303
+    page = await client.get("/password", headers=SAME_SITE)
+    found = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+async def test_an_admin_creates_promotes_and_disables_an_account(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+    new = {"email": "eva@school.example", "full_name": "Eva", "username": "eva", "role": "STUDENT"}
+
+    weak = await client.post(
+        "/admin/users", data={**new, "password": "short", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    made = await client.post(
+        "/admin/users", data={**new, "password": PASSWORD, "csrf_token": csrf}, headers=SAME_SITE
+    )
+    eva_headers = await login(client, "eva@school.example")
+    async with runtime.session_factory() as db:
+        eva = (await db.execute(select(User).where(User.username == "eva"))).scalar_one()
+    promoted = await client.post(
+        f"/admin/users/{eva.id}", data={"role": "INSTRUCTOR", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    disabled = await client.post(
+        f"/admin/users/{eva.id}", data={"active": "false", "csrf_token": csrf}, headers=SAME_SITE
+    )
+
+    assert weak.status_code == 422
+    assert "at least 12 characters" in weak.text
+    assert (made.status_code, promoted.status_code, disabled.status_code) == (303, 303, 303)
+    async with runtime.session_factory() as db:
+        changed = await db.get_one(User, eva.id)
+        assert (changed.role, changed.is_active) == (Role.INSTRUCTOR, False)
+    assert (await client.get("/api/v1/users/me", headers=eva_headers)).status_code == 401
+
+
+async def test_the_policy_form_explains_bounds_and_refuses_incoherent_numbers(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+    made = await client.post(
+        "/admin/courses", data={"name": "Driving", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    course_url = made.headers["location"]
+
+    form = await client.get(course_url, headers=SAME_SITE)
+    wrong = await client.post(
+        f"{course_url}/policy",
+        data={"verified_at": "80", "review_at": "85", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    saved = await client.post(
+        f"{course_url}/policy",
+        data={"entry_tolerance_min": "10", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+
+    assert "Default 15" in form.text and "at most 1440" in form.text
+    assert wrong.status_code == 422
+    assert "must not be above the verified threshold" in wrong.text
+    assert saved.status_code == 303
+    async with runtime.session_factory() as db:
+        course = await db.get_one(Course, int(course_url.rsplit("/", 1)[1]))
+        assert course.policy is not None
+        assert (course.policy["entry_tolerance_min"], course.policy["verified_at"]) == (10, 90)
+
+
+async def test_a_reviewer_gets_the_picture_without_metadata_and_a_student_gets_nothing(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    student = await make_user(runtime, Role.STUDENT)
+    csrf = await page_sign_in(client, teacher)
+    made = await client.post(
+        "/admin/courses", data={"name": "Chemistry", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    term = await client.post(
+        f"{made.headers['location']}/terms", data={"csrf_token": csrf}, headers=SAME_SITE
+    )
+    term_url = term.headers["location"]
+    await client.post(
+        f"{term_url}/members",
+        data={"email": student.email, "role": "STUDENT", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    await client.post(
+        f"{term_url}/lessons",
+        data={"title": "Acids", "start_date": "2026-03-02T12:00", "duration_min": "60"}
+        | {"csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    async with runtime.session_factory() as db:
+        lesson_id = (await db.execute(select(Lesson.id))).scalar_one()
+    ids = await add_check(
+        runtime,
+        lesson_id=lesson_id,
+        user_id=student.id,
+        kind=ChallengeKind.ENTRY,
+        issued_at=runtime.clock(),
+        verdict=Verdict.NEEDS_REVIEW,
+    )
+    await keep_picture_with_exif(runtime, ids.capture_id)
+
+    served = await client.get(f"/captures/{ids.capture_id}/picture")
+    client.cookies.clear()
+    await page_sign_in(client, student)
+    refused = await client.get(f"/captures/{ids.capture_id}/picture")
+
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/jpeg"
+    picture = Image.open(io.BytesIO(served.content))
+    assert picture.size == (64, 48)
+    assert not picture.getexif()
+    assert b"Exif" not in served.content and b"secret camera" not in served.content
+    assert refused.status_code == 403
+    assert refused.content != served.content
+
+
+async def keep_picture_with_exif(runtime: Runtime, capture_id: int | None) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "secret camera"  # Make
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 90, 60)).save(buffer, "JPEG", exif=exif)
+    assert b"secret camera" in buffer.getvalue()
+    stored = await runtime.blobs.put(
+        buffer.getvalue(), kind="captures", now=runtime.clock(), suffix=".jpg"
+    )
+    async with transaction(runtime.session_factory) as db:
+        (await db.get_one(Capture, capture_id)).blob_key = stored.key
