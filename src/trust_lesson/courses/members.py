@@ -121,14 +121,3 @@ async def is_instructor(*, db: AsyncSession, term: Term, user_id: int) -> bool:
         TermMember.role == MemberRole.INSTRUCTOR,
     )
     return (await db.execute(query)).first() is not None
-
-
-async def enrol_by_email(
-    *, db: AsyncSession, term: Term, email: str, role: MemberRole
-) -> MemberRead:
-    """Enrol the account with this email (staff type emails, not ids)."""
-    query = select(User.id).where(User.email == email.strip().lower())
-    user_id = await db.scalar(query)
-    if user_id is None:
-        raise NotFound(f"email: no account has the email {email.strip()[:320]}.")
-    return await enrol(db=db, term=term, data=MemberCreate(user_id=user_id, role=role))

@@ -80,7 +80,9 @@ async def enrol(
     role: Annotated[MemberRole, Form()] = MemberRole.STUDENT,
 ) -> Response:
     try:
-        await members.enrol_by_email(db=db, term=term, email=email, role=role)
+        await members.enrol_member(
+            db=db, term=term, caller=viewer.user, role=role, email=email.strip()
+        )
     except DomainError as error:
         values = {"email": email, "role": role.value}
         return await _term_page(

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from trust_lesson.attendance import roster, service, timeline
 from trust_lesson.attendance.dependencies import staffed_lesson
 from trust_lesson.deps import DbDep, NowDep
+from trust_lesson.evidence.dependencies import SchoolKeysDep
 from trust_lesson.lessons import service as lessons
 from trust_lesson.lessons.dependencies import TaughtLesson
 from trust_lesson.models import AttendanceDecision, Lesson, LessonStatus
@@ -125,6 +126,8 @@ async def start(viewer: StaffViewer, lesson: TaughtLesson, db: DbDep, now: NowDe
 
 
 @router.post("/lessons/{lesson_id}/stop")
-async def stop(viewer: StaffViewer, lesson: TaughtLesson, db: DbDep, now: NowDep) -> Response:
-    await lessons.stop(db=db, lesson=lesson, now=now)
+async def stop(
+    viewer: StaffViewer, lesson: TaughtLesson, db: DbDep, now: NowDep, keys: SchoolKeysDep
+) -> Response:
+    await lessons.stop(db=db, lesson=lesson, now=now, keys=keys)
     return RedirectResponse(f"/lessons/{lesson.id}", status_code=303)
