@@ -4,7 +4,11 @@ For each setup -- the embedded default (SQLite, sessions in the database) and Po
 Redis -- this starts `trust-lesson serve` on 127.0.0.1, seeds a student enrolled in a term
 with 50 lessons, then drives 20 concurrent clients at:
 - GET /health (the floor: no database, no session), and
-- GET /api/v1/lessons?limit=50 as the student (session lookup, scoped query, 50 rows).
+- GET /api/v1/lessons?limit=50 as the student (session lookup, scoped query, 50 rows),
+- the instructor's lesson page (`GET /lessons/{id}`) and its live roster refresh call
+  (`GET /lessons/{id}/roster`) for a running lesson of 200 students with three checks each.
+Then it counts the database statements of those two roster requests in process for classes
+of 20 and 200 students: they must not grow with the class size (the run fails if they do).
 Each measurement stops after `--requests` requests or `--seconds`, whichever comes first.
 The PostgreSQL database is created fresh for the run and dropped after it; Redis database 14
 is flushed before and after. Client and server share this machine's cores, so the figures
@@ -30,9 +34,14 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from live_service import Account, LiveService, live_service, scratch_postgres
 
+from roster_class import seed_running_class
+from roster_queries import print_counts
+from trust_lesson.db import create_engine, create_session_factory
+
 REDIS_URL = "redis://127.0.0.1:6379/14"
 CONCURRENCY = 20
 LESSONS = 50
+CLASS_SIZE = 200
 PASSWORD = secrets.token_urlsafe(18)
 
 
@@ -70,7 +79,11 @@ def main() -> int:
             with stores as database_url:
                 results += measure_setup(name, data_dir, database_url, redis_url, options)
     print_table(results, options)
-    return 1 if any(m.errors for m in results) else 0
+    counts = print_counts((20, CLASS_SIZE), PASSWORD)
+    grows = counts[20] != counts[CLASS_SIZE]
+    if grows:
+        print("FAILED: the roster's database statements grow with the class size")
+    return 1 if grows or any(m.errors for m in results) else 0
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -92,10 +105,21 @@ def measure_setup(
     with live_service(data_dir, database_url=database_url, redis_url=redis_url) as service:
         student = seed(service)
         print(f"   seeded a student with {LESSONS} lessons on {service.base_url}", flush=True)
+        url = database_url or f"sqlite+aiosqlite:///{(data_dir / 'trust_lesson.db').resolve()}"
+        lesson_id, instructor = seed_class(service, url)
+        print(f"   seeded a running lesson of {CLASS_SIZE} students", flush=True)
         targets = [("GET /health (baseline)", "/health", {}), (
             f"GET /api/v1/lessons ({LESSONS}, student)",
             f"/api/v1/lessons?limit={LESSONS}",
             student.headers,
+        ), (
+            f"GET /lessons/{{id}} page ({CLASS_SIZE} students)",
+            f"/lessons/{lesson_id}",
+            instructor.headers,
+        ), (
+            f"GET /lessons/{{id}}/roster ({CLASS_SIZE})",
+            f"/lessons/{lesson_id}/roster",
+            instructor.headers,
         )]  # fmt: skip
         results = []
         for target, path, headers in targets:
@@ -138,6 +162,27 @@ def seed(service: LiveService) -> Account:
         listed = http.get(f"/api/v1/lessons?limit={LESSONS}").json()
     assert len(listed) == LESSONS, f"the student sees {len(listed)} lessons, not {LESSONS}"
     return student
+
+
+def seed_class(service: LiveService, database_url: str) -> tuple[int, Account]:
+    """A running lesson of CLASS_SIZE students in the server's own database; the instructor
+    signs in through the API (pages accept the Bearer token like the cookie)."""
+
+    async def seed() -> tuple[int, str]:
+        engine = create_engine(database_url)
+        try:
+            running = await seed_running_class(
+                create_session_factory(engine),
+                students=CLASS_SIZE,
+                password=PASSWORD,
+                now=datetime.now(UTC),
+            )
+        finally:
+            await engine.dispose()
+        return running.lesson_id, running.instructor_email
+
+    lesson_id, email = asyncio.run(seed())
+    return lesson_id, service.sign_in(Account(email=email, password=PASSWORD))
 
 
 async def drive(
