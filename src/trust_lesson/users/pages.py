@@ -5,10 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from trust_lesson.deps import DbDep, NowDep, RuntimeDep
+from trust_lesson.deps import DbDep, NowDep, RowIdPath, RuntimeDep
 from trust_lesson.errors import DomainError
 from trust_lesson.models import Role
-from trust_lesson.schemas import RowIdPath
 from trust_lesson.users import service
 from trust_lesson.users.schemas import UserCreate, UserUpdate
 from trust_lesson.web.dependencies import AdminViewer, Viewer
