@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -41,9 +42,11 @@ class WaitingResult:
     simulated: int
     seconds: float
     requests: int
-    errors: int
+    asked_per_s: float
+    """what the students ask for: one request per hold, or per poll interval, each"""
     serve_cpu_s: float
     machine_cpu_s: float
+    errors: Counter[str] = field(default_factory=Counter)
 
     @property
     def requests_per_s(self) -> float:
@@ -51,16 +54,18 @@ class WaitingResult:
 
     def summary(self) -> str:
         core = 100 * self.serve_cpu_s / self.seconds
+        per_request = 1000 * self.serve_cpu_s / max(1, self.requests)
         return (
-            f"{self.setup:<22} {self.way:<18} {self.students:>6} {self.simulated:>5}"
-            f" {self.requests_per_s:>8.1f} {core:>9.1f} %"
-            f" {100 * self.machine_cpu_s / self.seconds:>9.1f} % {self.errors:>6}"
+            f"{self.setup:<22} {self.way:<16} {self.students:>6} {self.simulated:>5}"
+            f" {self.asked_per_s:>7.1f} {self.requests_per_s:>7.1f} {core:>8.1f} %"
+            f" {per_request:>7.1f} {100 * self.machine_cpu_s / self.seconds:>8.1f} %"
+            f" {sum(self.errors.values()):>6} {dict(self.errors) or ''}"
         )
 
 
 HEADER = (
-    f"{'setup':<22} {'waiting by':<18} {'students':>6} {'sim':>5} {'req/s':>8}"
-    f" {'API CPU':>11} {'machine':>11} {'errors':>6}"
+    f"{'setup':<22} {'waiting by':<16} {'students':>6} {'sim':>5} {'asked/s':>7} {'req/s':>7}"
+    f" {'API CPU':>10} {'ms/req':>7} {'machine':>10} {'errors':>6}"
 )
 
 
@@ -129,22 +134,25 @@ async def _one_way(
 ) -> dict[str, Any]:
     held = way.startswith("held")
     stop_at = time.monotonic() + seconds
-    counts = {"requests": 0, "errors": 0}
+    requests = 0
+    errors: Counter[str] = Counter()
 
     async def wait_for_checks(student: SimStudent, offset: float) -> None:
+        nonlocal requests
         await asyncio.sleep(offset)  # spread out, as students who joined at different times
         while (left := stop_at - time.monotonic()) >= 1:
             started = time.monotonic()
             hold = min(round(HELD_S / speedup), int(left)) if held else 0
+            next_url = f"{url}/challenges/next?wait={hold}"
             try:
-                answer = await http.get(
-                    f"{url}/challenges/next?wait={hold}", headers=student.headers
-                )
-                ok = answer.status_code == 200 and answer.json()["challenge"] is None
-            except httpx.HTTPError:
-                ok = False
-            counts["requests"] += 1
-            counts["errors"] += 0 if ok else 1
+                answer = await http.get(next_url, headers=student.headers)
+                if answer.status_code != 200:
+                    errors[str(answer.status_code)] += 1
+                elif answer.json()["challenge"] is not None:
+                    errors["a challenge"] += 1
+            except httpx.HTTPError as error:
+                errors[type(error).__name__] += 1
+            requests += 1
             if not held:
                 pause = POLL_EVERY_S / speedup - (time.monotonic() - started)
                 await asyncio.sleep(max(0.0, min(pause, stop_at - time.monotonic())))
@@ -158,8 +166,9 @@ async def _one_way(
         "students": round(len(students) * speedup),
         "simulated": len(students),
         "seconds": seconds,
-        "requests": counts["requests"],
-        "errors": counts["errors"],
+        "requests": requests,
+        "asked_per_s": len(students) / spread,
+        "errors": errors,
         "serve_cpu_s": tree_cpu_seconds(running.pids["serve"]) - serve_before,
         "machine_cpu_s": machine_busy_seconds() - machine_before,
     }
