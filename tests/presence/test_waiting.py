@@ -11,7 +11,9 @@ from sqlalchemy import event
 from tests.presence.live import LiveLesson, first_of, join, live_lesson, planned, travel
 from tests.support.clock import FakeClock
 from tests.support.factories import Person
+from trust_lesson.presence import service
 from trust_lesson.presence.verdicts import ChallengeKind
+from trust_lesson.presence.waiting import hold
 from trust_lesson.presence.watch import LessonWatch
 from trust_lesson.runtime import Runtime
 
@@ -150,3 +152,29 @@ def _recorder(seen: list[str]) -> Any:
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def test_a_wait_ends_soon_after_the_student_hangs_up(
+    api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    live, random_check = await _waiting_for_a_random_check(api, runtime, clock)
+    first = service.nothing_yet(clock.now, held=False, upcoming_at=random_check.issued_at)
+
+    async def hung_up() -> bool:
+        return True
+
+    answer = await asyncio.wait_for(
+        hold(
+            first=first,
+            seconds=30,
+            lesson_id=live.lesson_id,
+            user_id=live.student.id,
+            factory=runtime.session_factory,
+            watch=runtime.lesson_watch,
+            clock=clock,
+            gone=hung_up,
+        ),
+        timeout=2,
+    )
+
+    assert answer.challenge is None

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 
 from trust_lesson.auth.dependencies import CurrentUser
 from trust_lesson.deps import DbDep, NowDep, RowIdPath, RuntimeDep
@@ -53,6 +53,7 @@ async def join_lesson(
     responses=problems({403: "not a student of this lesson's term", 409: "not joined yet"}),
 )
 async def next_challenge(
+    request: Request,
     lesson_id: LessonId,
     caller: CurrentUser,
     db: DbDep,
@@ -71,6 +72,7 @@ async def next_challenge(
             factory=runtime.session_factory,
             watch=runtime.lesson_watch,
             clock=runtime.clock,
+            gone=request.is_disconnected,
         )
     return _next_read(due)
 

@@ -13,6 +13,7 @@ processes need no signal between them: the schedule in the database is the same 
 
 import asyncio
 import math
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,8 +36,13 @@ async def hold(
     factory: async_sessionmaker[AsyncSession],
     watch: LessonWatch,
     clock: Clock,
+    gone: Callable[[], Awaitable[bool]] | None = None,
 ) -> NextChallenge:
-    """Wait up to ``seconds`` after ``first`` (nothing due) for the student's next challenge."""
+    """Wait up to ``seconds`` after ``first`` (nothing due) for the student's next challenge.
+
+    ``gone`` tells whether the client has hung up (a closed tab): the wait then ends at the
+    next look instead of running its full time for nobody.
+    """
     give_up = _monotonic() + seconds
     upcoming_at = first.upcoming_at
     while True:
@@ -53,6 +59,8 @@ async def hold(
         await asyncio.sleep(min(left, until, watch.recheck_s))
         if not await watch.running(lesson_id, factory):
             return service.lesson_over(clock())
+        if gone is not None and await gone():
+            return service.nothing_yet(clock(), held=True)
 
 
 async def _read(
