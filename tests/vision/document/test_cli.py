@@ -33,3 +33,19 @@ def test_json_output_has_the_mrz_and_fields_keys(testdata: Path) -> None:
     assert (data["mrz"]["surname"], data["mrz"]["given_names"]) == ("ERIKSSON", "ANNA MARIA")
     assert (data["mrz"]["birth_date"], data["mrz"]["expiry_date"]) == ("1974-08-12", "2012-04-15")
     assert isinstance(data["fields"], dict)
+
+
+def test_the_summary_names_an_ambiguous_read_and_its_candidates() -> None:
+    from trust_lesson.vision.document.analysis import DocumentAnalysis
+    from trust_lesson.vision.document.cli import summary
+    from trust_lesson.vision.document.mrz import parse_mrz
+
+    mrz = parse_mrz(("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                     "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10"))  # fmt: skip
+    analysis = DocumentAnalysis(mrz, {}, None, None, 0)
+
+    text = summary("uto.jpg", analysis)
+
+    assert "MRZ TD3: AMBIGUOUS" in text
+    assert "ambiguous document_number:" in text and "L898902C3" in text and "1898902C3" in text
+    assert json.loads(json.dumps(analysis.to_dict()))["mrz"]["ambiguities"][0]["candidates"]

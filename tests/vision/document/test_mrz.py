@@ -111,14 +111,39 @@ def test_a_confusion_the_check_digit_cannot_settle_is_not_repaired() -> None:
     assert result.document_number.confidence < 0.5
 
 
-def test_a_letter_among_digits_is_repaired_only_if_the_check_digit_agrees() -> None:
-    agreeing = parse_mrz((UTO_TD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10"))
-    disagreeing = parse_mrz((UTO_TD3[0], "L8989O2C37UTO7408122F1204159ZE184226B<<<<<10"))
+def test_a_repair_two_readings_would_pass_is_reported_ambiguous_not_picked() -> None:
+    # O read for 0 in L898902C3: putting 0 back passes the check digit, but so does reading
+    # the leading L as 1 (L weighs 21, 1 weighs 1: the digit cannot tell them apart).
+    result = parse_mrz((UTO_TD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10"))
 
-    assert agreeing is not None and agreeing.valid
-    assert agreeing.document_number.value == "L898902C3"
-    assert disagreeing is not None and not disagreeing.valid
-    assert disagreeing.document_number.value == "L8989O2C3"
+    assert result is not None and not result.valid and result.repairs == ()
+    assert result.document_number.value == "L8989O2C3"
+    assert [(a.field, set(a.candidates)) for a in result.ambiguities] == [
+        ("document_number", {"L898902C3", "1898902C3"})
+    ]
+
+
+def test_the_composite_digit_does_not_settle_a_number_two_readings_would_pass() -> None:
+    # Both readings leave the composite digit passing too: it weighs the number as its own
+    # digit does, so it is no second opinion.
+    result = parse_mrz((UTO_TD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10"))
+
+    assert result is not None
+    assert {c.name: c.valid for c in result.checks}["composite"] is False
+    assert result.ambiguities and not result.valid
+
+
+def test_a_repair_only_one_reading_passes_is_kept_and_listed() -> None:
+    # The Swiss card's optional data read 'C<<<...': only the filler passes the composite
+    # digit, and every other field it covers passed its own digit first.
+    swiss = ("IDCHES0002068<8C<<<<<<<<<<<<<<", "8102287F1301014CHE<<<<<<<<<<<4",
+             "VADIS<<QUO<<<<<<<<<<<<<<<<<<<<")  # fmt: skip
+
+    result = parse_mrz(swiss, today=TODAY)
+
+    assert result is not None and result.valid
+    assert result.repairs == ("optional data: C<<<<<<<<<<<<<< -> <<<<<<<<<<<<<<<",)
+    assert result.optional_data.value == ""
 
 
 def td3_line2(birth: str, expiry: str) -> str:

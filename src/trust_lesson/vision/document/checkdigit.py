@@ -1,4 +1,4 @@
-"""ICAO 9303 check digits and the OCR-confusion repair they can confirm.
+"""ICAO 9303 check digits, the characters OCR reads instead of others, and which readings pass.
 
 A check digit is the sum of the character values weighted 7, 3, 1 (repeating), modulo 10;
 digits count as themselves, A-Z as 10-35 and the filler ``<`` as 0.
@@ -7,23 +7,26 @@ digits count as themselves, A-Z as 10-35 and the filler ``<`` as 0.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 
 FILLER = "<"
-_WEIGHTS = (7, 3, 1)
+WEIGHTS = (7, 3, 1)
+MAX_CHANGES = 2
 
-# What OCR typically reads instead of a digit, and instead of a letter.
+# What OCR typically reads instead of each character (the filler chevron often as K or C).
+LOOKALIKES = {"0": "ODQ", "1": "IL", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B",
+              "O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "A": "4", "S": "5",
+              "G": "6", "T": "7", "B": "8", FILLER: "KC"}  # fmt: skip
+# The other way round: what a character OCR returned may really be.
+TRUTHS = {
+    read: "".join(t for t, reads in LOOKALIKES.items() if read in reads)
+    for read in {c for reads in LOOKALIKES.values() for c in reads}
+}
 LETTER_TO_DIGIT = {"O": "0", "D": "0", "Q": "0", "U": "0", "I": "1", "L": "1", "Z": "2",
                    "S": "5", "B": "8", "G": "6", "T": "7", "A": "4"}  # fmt: skip
 DIGIT_TO_LETTER = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A", "7": "T"}
-# Only the strongest confusions are tried where both letters and digits are allowed.
-STRONG_CONFUSIONS = {"O": "0", "D": "0", "Q": "0", "I": "1", "Z": "2", "S": "5", "B": "8",
-                     "0": "O", "1": "I", "2": "Z", "5": "S", "8": "B"}  # fmt: skip
 NAME_GLYPHS = {"]": "J", "[": "I", "|": "I", "$": "S"}
 FILLER_LOOKALIKES = frozenset("KC")
-MAX_CHANGES = 2
-
-Confirms = Callable[[str], bool]
 
 
 def char_value(char: str) -> int:
@@ -37,13 +40,18 @@ def char_value(char: str) -> int:
     return -1
 
 
-def compute(data: str) -> str | None:
-    """The check digit of ``data``, or None when it holds a character MRZ forbids."""
+def weighted_sum(data: str, offset: int = 0) -> int | None:
+    """Sum of the weighted values of ``data`` starting at weight position ``offset``."""
     values = [char_value(c) for c in data]
     if any(v < 0 for v in values):
         return None
-    total = sum(v * _WEIGHTS[i % 3] for i, v in enumerate(values))
-    return str(total % 10)
+    return sum(v * WEIGHTS[(offset + i) % 3] for i, v in enumerate(values))
+
+
+def compute(data: str) -> str | None:
+    """The check digit of ``data``, or None when it holds a character MRZ forbids."""
+    total = weighted_sum(data)
+    return None if total is None else str(total % 10)
 
 
 def is_valid(data: str, digit: str) -> bool:
@@ -64,64 +72,53 @@ def as_letters(text: str) -> str:
 
 
 def as_check_digit(char: str) -> str:
-    """A check-digit position holds a digit (or '<' over an empty optional field)."""
-    return char if char == FILLER else as_digits(char)
+    """A check-digit position holds a digit, or '<' (read as K or C) over an empty field."""
+    if char == FILLER or char in FILLER_LOOKALIKES:
+        return FILLER
+    return as_digits(char)
 
 
-def _alternatives(text: str, index: int) -> tuple[str, ...]:
-    """Readings worth trying for ``text[index]`` in an alphanumeric field.
+def fillers_restored(text: str) -> str:
+    """K or C standing alone after a filler (before another or at the end) is a filler.
 
-    Only characters that look wrong in their place are questioned: a letter OCR confuses
-    with a digit standing between two digits, and anything inside a run of fillers or in
-    the filler tail. (A digit between letters is left alone: numbers such as D8CD50338 mix
-    them freely.) A check digit alone is a 1-in-10 test,
-    so questioning every character would let chance "confirm" wrong readings.
+    Where fillers pad a field, a lone K or C between them is the chevron misread: K even
+    weighs 20, which no check digit can tell from the filler's 0.
     """
-    char = text[index]
-    before = text[index - 1] if index > 0 else ""
-    after = text[index + 1] if index + 1 < len(text) else ""
-    options = [char]
-    in_digits = before.isdigit() and after.isdigit()
-    if char.isalpha() and char in STRONG_CONFUSIONS and in_digits:
-        options.append(STRONG_CONFUSIONS[char])
-    in_fillers = before in (FILLER, "") and after == FILLER
-    tail = bool(before) and set(text[index + 1 :]) <= {FILLER} and before == FILLER
-    if char != FILLER and (in_fillers or tail or (char in FILLER_LOOKALIKES and not after)):
-        options.append(FILLER)
-    return tuple(dict.fromkeys(options))
+    chars = list(text)
+    for i, char in enumerate(chars):
+        after = chars[i + 1] if i + 1 < len(chars) else FILLER
+        if char in FILLER_LOOKALIKES and i > 0 and chars[i - 1] == FILLER and after == FILLER:
+            chars[i] = FILLER
+    return "".join(chars)
 
 
-def repair_alphanumeric(text: str, confirms: Confirms) -> str | None:
-    """The single least-changed reading of ``text`` that ``confirms`` accepts, else None.
+def readings(text: str, weights: Sequence[int], residue: int) -> list[str]:
+    """Every reading of ``text`` within two look-alike changes whose weighted sum is ``residue``.
 
-    Only confusions in the tables above are tried. When two readings with the same number of
-    changes are both accepted, the check digit cannot tell them apart and nothing is repaired.
+    ``weights`` are the weights of the characters of ``text`` inside the checked data and
+    ``residue`` what their weighted sum must be modulo 10 for the check digit to pass. The
+    reading as OCR returned it comes alone when it passes; otherwise every passing reading
+    comes, so that a caller can tell a confirmed repair (exactly one) from an ambiguous read.
     """
-    if confirms(text):
-        return text
-    choices = [_alternatives(text, i) for i in range(len(text))]
-    ambiguous = [i for i, c in enumerate(choices) if len(c) > 1]
-    for changes in range(1, min(len(ambiguous), MAX_CHANGES) + 1):
-        accepted = {
-            candidate
-            for positions in itertools.combinations(ambiguous, changes)
-            for candidate in _variants(text, positions, choices)
-            if confirms(candidate)
-        }
-        if len(accepted) == 1:
-            return accepted.pop()
-        if accepted:
-            return None
-    return None
-
-
-def _variants(text: str, positions: Iterable[int], choices: list[tuple[str, ...]]) -> list[str]:
-    positions = list(positions)
-    swaps = [[c for c in choices[i] if c != text[i]] for i in positions]
-    variants = []
-    for picked in itertools.product(*swaps):
-        chars = list(text)
-        for i, char in zip(positions, picked, strict=True):
-            chars[i] = char
-        variants.append("".join(chars))
-    return variants
+    values = [char_value(c) for c in text]
+    if any(v < 0 for v in values):
+        return []
+    base = sum(v * w for v, w in zip(values, weights, strict=True))
+    if base % 10 == residue:
+        return [text]
+    need = (residue - base) % 10
+    options = [
+        (i, truth, weights[i] * (char_value(truth) - values[i]))
+        for i, char in enumerate(text)
+        for truth in TRUTHS.get(char, "")
+    ]
+    found: dict[str, None] = {}
+    for count in range(1, MAX_CHANGES + 1):
+        for combo in itertools.combinations(options, count):
+            positions = {i for i, _, _ in combo}
+            if len(positions) == count and sum(d for _, _, d in combo) % 10 == need:
+                chars = list(text)
+                for i, truth, _ in combo:
+                    chars[i] = truth
+                found["".join(chars)] = None
+    return list(found)

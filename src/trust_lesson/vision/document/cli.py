@@ -37,12 +37,19 @@ def summary(name: str, analysis: DocumentAnalysis) -> str:
         lines.append("  MRZ: not found")
     else:
         verdict = "valid" if mrz.valid else "INVALID check digits"
+        if mrz.ambiguities:
+            verdict = "AMBIGUOUS (more than one reading passes the check digits)"
         lines.append(f"  MRZ {mrz.format}: {verdict}")
         data = mrz.to_dict()
         for key in ("document_type", "document_number", "surname", "given_names", "nationality",
-                    "issuing_state", "birth_date", "expiry_date", "sex"):  # fmt: skip
-            lines.append(f"    {key:16} {data[key]}")
+                    "issuing_state", "birth_date", "expiry_date", "sex", "optional_data",
+                    "optional_data_2"):  # fmt: skip
+            if data[key] is not None:
+                lines.append(f"    {key:16} {data[key]}")
         lines.extend(f"    repaired {r}" for r in mrz.repairs)
+        lines.extend(
+            f"    ambiguous {a.field}: {' or '.join(a.candidates)}" for a in mrz.ambiguities
+        )
     for key, found in analysis.fields.items():
         lines.append(f"  field {key:16} {found.value}  ({found.label})")
     portrait = "found" if analysis.portrait_box else "not found"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trust_lesson.vision.document import checkdigit as cd
+
 Span = tuple[int, int, int]  # line, start, end (end exclusive)
 
 
@@ -29,6 +31,8 @@ class Layout:
     optional_check: Span | None
     composite: Span | None
     composite_parts: tuple[Span, ...]
+    extended_number: bool = False  # a longer number may continue in the optional data
+    name_line: int = 0
 
 
 def _two_line(name: str, width: int, optional_end: int, with_composite: bool) -> Layout:
@@ -52,6 +56,7 @@ def _two_line(name: str, width: int, optional_end: int, with_composite: bool) ->
         optional_check=(1, 42, 43) if has_optional_check else None,
         composite=(1, width - 1, width) if with_composite else None,
         composite_parts=((1, 0, 10), (1, 13, 20), (1, 21, width - 1)),
+        extended_number=name == "TD2",
     )
 
 
@@ -78,7 +83,11 @@ TD1 = Layout(
     optional_check=None,
     composite=(1, 29, 30),
     composite_parts=((0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)),
+    extended_number=True,
+    name_line=2,
 )
+MIN_LINE_SHARE = 0.8  # a zone line (not the name line) this much shorter is not that format
+MAX_MISFITS = 2  # impossible characters tolerated in fixed-type fields (OCR noise)
 
 
 def layout_for(lines: tuple[str, ...]) -> Layout | None:
@@ -90,4 +99,41 @@ def layout_for(lines: tuple[str, ...]) -> Layout | None:
         (2, 36): MRV_B if visa else TD2,
         (2, 44): MRV_A if visa else TD3,
     }
-    return by_shape.get(shape)
+    layout = by_shape.get(shape)
+    if layout is None or not _fits(layout, lines):
+        return None
+    return layout
+
+
+def _fits(layout: Layout, lines: tuple[str, ...]) -> bool:
+    """Whether ``lines`` have this format's shape, not merely its width.
+
+    Zones of other layouts share the widths (the French identity card's two lines of 36, the
+    Swiss driving licence's lines of 9, 30 and 30): they are refused rather than read as
+    ICAO fields. A line much shorter than the format, or dates, check digits, sex and
+    nationality holding characters no OCR slip explains, mean another layout.
+    """
+    short = [
+        i for i, line in enumerate(lines)
+        if i != layout.name_line and len(line) < MIN_LINE_SHARE * layout.width
+    ]  # fmt: skip
+    return (
+        not short
+        and _misfits(layout, [line.ljust(layout.width, cd.FILLER) for line in lines]) <= MAX_MISFITS
+    )
+
+
+def _misfits(layout: Layout, lines: list[str]) -> int:
+    def text(span: Span) -> str:
+        line, start, end = span
+        return lines[line][start:end]
+
+    digits = set("0123456789") | set(cd.LETTER_TO_DIGIT) | {cd.FILLER}
+    checks = [layout.number_check, layout.birth_check, layout.expiry_check]
+    checks += [s for s in (layout.optional_check, layout.composite) if s is not None]
+    digit_text = text(layout.birth_date) + text(layout.expiry_date)
+    digit_text += "".join(text(s) for s in checks)
+    letters = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ") | set(cd.DIGIT_TO_LETTER) | {cd.FILLER}
+    misfits = sum(c not in digits | cd.FILLER_LOOKALIKES for c in digit_text)
+    misfits += sum(c not in letters for c in text(layout.nationality))
+    return misfits + (text(layout.sex) not in ("M", "F", "X", cd.FILLER))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from trust_lesson.vision.document.checkdigit import FILLER
+from trust_lesson.vision.document.layouts import MIN_LINE_SHARE
 from trust_lesson.vision.document.mrz import MrzResult, parse_mrz
 from trust_lesson.vision.document.mrztext import mrz_char_share, normalize_line
 from trust_lesson.vision.document.ocr import OcrLine
@@ -103,9 +104,12 @@ def _parse_window(window: Sequence[OcrLine], today: date | None) -> MrzResult | 
     width = _width_for(texts)
     if width is None:
         return None
-    fitted = [
-        _fit(text, width, is_name=_is_name_row(i, len(texts))) for i, text in enumerate(texts)
-    ]
+    names = [_is_name_row(i, len(texts)) for i in range(len(texts))]
+    if any(
+        len(t) < MIN_LINE_SHARE * width for t, name in zip(texts, names, strict=True) if not name
+    ):
+        return None  # a short row (the Swiss driving licence's 9 characters) is another layout
+    fitted = [_fit(text, width, is_name=name) for text, name in zip(texts, names, strict=True)]
     return parse_mrz(fitted, scores=[line.score for line in window], today=today)
 
 
