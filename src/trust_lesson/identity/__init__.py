@@ -1,0 +1,1 @@
+"""Identity verification: a student's identity record checked against an ID document."""
