@@ -100,3 +100,15 @@ async def test_keyboard_alone_signs_in(page: Page, live: LiveService) -> None:
     await page.keyboard.press("Enter")
 
     await expect(page).to_have_url(f"{live.url}/password")
+
+
+async def test_the_sign_in_pages_fit_a_360_pixel_phone(page: Page, live: LiveService) -> None:
+    student = await live.call(make_user(live.runtime, Role.STUDENT))
+    await page.set_viewport_size({"width": 360, "height": 740})
+
+    for path in ("/login", "/register"):
+        await page.goto(path)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    await sign_in(page, student.email, next="/password")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
