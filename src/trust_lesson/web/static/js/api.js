@@ -17,6 +17,10 @@ export async function partial(path) {
     credentials: "same-origin",
     headers: { Accept: "text/html", "X-Requested-With": "fetch" },
   });
+  if (response.redirected && new URL(response.url).pathname === "/login") {
+    window.location.assign(response.url);   // the session ended: sign in, then come back
+    throw new Error("signed out");
+  }
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return response.text();
 }
