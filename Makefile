@@ -26,10 +26,12 @@ test: $(STAMP) browser  ## the whole suite, two processes (TL_TEST_DATABASE_URL 
 test-fast: $(STAMP)  ## everything but the tests that load models or start a browser
 	$(BIN)/pytest -n 2 --dist loadfile -m "not slow"
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, mypy, and the layering: import-linter contracts (pyproject) + no import cycle
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/check_imports.py
 
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz_api.py

@@ -28,6 +28,7 @@ from tests.presence.live import (
 )
 from tests.support.clock import FakeClock
 from tests.support.factories import signed_in
+from tests.support.school import enrol
 from trust_lesson.db import transaction
 from trust_lesson.models import Capture, CaptureStatus, Challenge, ChallengeStatus, Role
 from trust_lesson.presence import captures
@@ -297,6 +298,27 @@ async def test_who_reads_a_capture(
     assert {"blob_key", "phash", "sha256"}.isdisjoint(owner.json())
     assert classmate.status_code == stranger.status_code == 404
     assert classmate.json() == {"detail": "No such capture.", "code": "not_found"}
+
+
+async def test_a_co_instructor_reads_the_captures_they_may_review(
+    api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock, entry: Entry
+) -> None:
+    live, challenge = entry
+    accepted = await upload(api, live, live.student, challenge, small_jpeg())
+    capture_id = accepted.json()["capture_id"]
+    co_instructor = await signed_in(api, runtime, Role.INSTRUCTOR)
+    await enrol(api, live.instructor, live.term_id, co_instructor, role="INSTRUCTOR")
+    instructor_as_learner = await signed_in(api, runtime, Role.INSTRUCTOR)
+    await enrol(api, live.instructor, live.term_id, instructor_as_learner, role="STUDENT")
+
+    read = await api.get(f"/api/v1/captures/{capture_id}", headers=co_instructor.headers)
+    queue = await api.get("/api/v1/reviews", headers=co_instructor.headers)
+    learner = await api.get(f"/api/v1/captures/{capture_id}", headers=instructor_as_learner.headers)
+
+    assert read.status_code == 200  # was 404: only the lesson's own instructor could read it
+    assert read.json()["id"] == capture_id
+    assert queue.status_code == 200
+    assert learner.status_code == 404
 
 
 async def _challenge_status(runtime: Runtime, challenge_id: int) -> ChallengeStatus:

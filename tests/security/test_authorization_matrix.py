@@ -5,8 +5,10 @@
 - "no": refused, 403 or 404, and the answer carries none of the object's data,
 - "401": not signed in.
 A route in the schema without a row, or a row for a route that no longer exists, fails the
-test. The world is two courses: A (taught by `instructor`, with `student` enrolled) and B
-(taught by `other_instructor`, with `other_student`). Ids in paths are always course A's;
+test. The world is two courses: A (taught by `instructor`, with `student` enrolled, a
+`co_instructor` who is an INSTRUCTOR member of its term and a `member_instructor`, an
+instructor account enrolled in it as a STUDENT) and B (taught by `other_instructor`, with
+`other_student`). Ids in paths are always course A's;
 `/users/{user_id}` means `student`. Destructive routes get a fresh world for every role.
 """
 
@@ -27,22 +29,26 @@ from trust_lesson.db import transaction
 from trust_lesson.models import Role, User
 from trust_lesson.runtime import Runtime
 
-ROLES = ("anonymous", "student", "other_student", "instructor", "other_instructor", "admin")
+ROLES = (
+    "anonymous", "student", "other_student", "instructor", "other_instructor", "admin",
+    "co_instructor", "member_instructor",
+)  # fmt: skip
 MISSING_CAPTURE = 2_000_000_000
 _numbers = itertools.count(1)
 
-# role order:       anonymous, student, other_student, instructor, other_instructor, admin
-PUBLIC = ("ok",) * 6
-SIGNED_IN = ("401", "ok", "ok", "ok", "ok", "ok")
-ADMIN_ONLY = ("401", "no", "no", "no", "no", "ok")
-STAFF = ("401", "no", "no", "ok", "ok", "ok")
-COURSE_STAFF = ("401", "no", "no", "ok", "no", "ok")
-COURSE_PEOPLE = ("401", "ok", "no", "ok", "no", "ok")
-SELF_OR_ADMIN = ("401", "ok", "no", "no", "no", "ok")
-SELF_ONLY = ("401", "ok", "no", "no", "no", "no")
-TEACHER_ONLY = ("401", "no", "no", "ok", "no", "no")
-ENROLLED_STUDENT = ("401", "ok", "no", "no", "no", "no")
-NOBODY = ("401", "no", "no", "no", "no", "no")
+# role order:  anonymous, student, other_student, instructor, other_instructor, admin,
+#               co_instructor, member_instructor
+PUBLIC = ("ok",) * 8
+SIGNED_IN = ("401", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
+ADMIN_ONLY = ("401", "no", "no", "no", "no", "ok", "no", "no")
+STAFF = ("401", "no", "no", "ok", "ok", "ok", "ok", "ok")
+COURSE_STAFF = ("401", "no", "no", "ok", "no", "ok", "ok", "no")
+COURSE_PEOPLE = ("401", "ok", "no", "ok", "no", "ok", "ok", "ok")
+SELF_OR_ADMIN = ("401", "ok", "no", "no", "no", "ok", "no", "no")
+SELF_ONLY = ("401", "ok", "no", "no", "no", "no", "no", "no")
+TEACHER_ONLY = ("401", "no", "no", "ok", "no", "no", "no", "no")
+ENROLLED_STUDENT = ("401", "ok", "no", "no", "no", "no", "no", "ok")
+NOBODY = ("401", "no", "no", "no", "no", "no", "no", "no")
 
 MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/health"): PUBLIC,
@@ -156,7 +162,8 @@ async def quick_person(runtime: Runtime, role: Role, label: str) -> Person:
 
 async def build_world(client: httpx.AsyncClient, runtime: Runtime) -> World:
     roles = {"student": Role.STUDENT, "other_student": Role.STUDENT, "admin": Role.ADMIN,
-             "instructor": Role.INSTRUCTOR, "other_instructor": Role.INSTRUCTOR}  # fmt: skip
+             "instructor": Role.INSTRUCTOR, "other_instructor": Role.INSTRUCTOR,
+             "co_instructor": Role.INSTRUCTOR, "member_instructor": Role.INSTRUCTOR}  # fmt: skip
     people = {label: await quick_person(runtime, role, label) for label, role in roles.items()}
     courses = []
     for teacher, learner in (("instructor", "student"), ("other_instructor", "other_student")):
@@ -169,6 +176,8 @@ async def build_world(client: httpx.AsyncClient, runtime: Runtime) -> World:
         )
         courses.append((course, term, lesson))
     course, term, lesson = courses[0]
+    await enrol(client, people["instructor"], term["id"], people["co_instructor"], "INSTRUCTOR")
+    await enrol(client, people["instructor"], term["id"], people["member_instructor"], "STUDENT")
     return World(people=people, course=course, term=term, lesson=lesson)
 
 

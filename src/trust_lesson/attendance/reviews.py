@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.attendance import service
 from trust_lesson.attendance.schemas import ReviewCreate, ReviewItem
-from trust_lesson.courses.scopes import manages_course
+from trust_lesson.courses.scopes import reviews_lesson
 from trust_lesson.errors import Conflict, NotFound
 from trust_lesson.evidence import events as evidence
 from trust_lesson.models import (
@@ -37,7 +37,7 @@ async def open_items(
         .where(
             Capture.verdict == Verdict.NEEDS_REVIEW,
             ~exists().where(CaptureReview.capture_id == Capture.id),
-            manages_course(caller, Term.course_id),
+            reviews_lesson(caller, Capture.lesson_id),
         )
         .order_by(Capture.created_at, Capture.id)
         .limit(limit)
@@ -63,12 +63,11 @@ async def open_items(
 async def find_capture(
     *, db: AsyncSession, caller: User, capture_id: int
 ) -> tuple[Capture, Lesson]:
-    """The capture and its lesson if the caller manages the lesson's course; else 404."""
+    """The capture and its lesson if the caller may review the lesson; else 404."""
     query = (
         select(Capture, Lesson)
         .join(Lesson, Lesson.id == Capture.lesson_id)
-        .join(Term, Term.id == Lesson.term_id)
-        .where(Capture.id == capture_id, manages_course(caller, Term.course_id))
+        .where(Capture.id == capture_id, reviews_lesson(caller, Lesson.id))
     )
     row = (await db.execute(query)).first()
     if row is None:

@@ -10,12 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.attendance.checks import Check, checks_query, group_by_student, to_check
 from trust_lesson.attendance.schemas import RosterEntry, RosterState
+from trust_lesson.courses.scopes import student_of_term
 from trust_lesson.models import (
     Challenge,
     Lesson,
-    MemberRole,
     PresenceSession,
-    TermMember,
     User,
 )
 from trust_lesson.presence.verdicts import Verdict
@@ -41,16 +40,13 @@ async def roster_rows(
     *, db: AsyncSession, lesson: Lesson, now: datetime, limit: int, offset: int
 ) -> list[RosterRow]:
     """The roster with each student's checks, still in two queries whatever the class size."""
-    enrolled = select(TermMember.user_id).where(
-        TermMember.term_id == lesson.term_id, TermMember.role == MemberRole.STUDENT
-    )
     people = (
         select(User.id, User.username, User.full_name, PresenceSession.joined_at)
         .outerjoin(
             PresenceSession,
             and_(PresenceSession.user_id == User.id, PresenceSession.lesson_id == lesson.id),
         )
-        .where(or_(User.id.in_(enrolled), PresenceSession.id.is_not(None)))
+        .where(or_(student_of_term(User.id, lesson.term_id), PresenceSession.id.is_not(None)))
         .order_by(User.username, User.id)
         .limit(limit)
         .offset(offset)

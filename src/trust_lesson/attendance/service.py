@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from trust_lesson.attendance.checks import Check, checks_query, group_by_student, to_check
 from trust_lesson.attendance.policies import lesson_policy
+from trust_lesson.courses.scopes import student_of_term
 from trust_lesson.evidence import events as evidence
 from trust_lesson.models import (
     AttendanceDecision,
@@ -23,9 +24,8 @@ from trust_lesson.models import (
     Challenge,
     ChallengeStatus,
     Lesson,
-    MemberRole,
     PresenceSession,
-    TermMember,
+    User,
 )
 from trust_lesson.presence.decision import decide
 from trust_lesson.presence.policy import AttendancePolicy
@@ -111,9 +111,7 @@ async def settle_challenges(*, db: AsyncSession, lesson_id: int, now: datetime) 
 
 async def lesson_students(*, db: AsyncSession, lesson: Lesson) -> list[int]:
     """Students enrolled in the lesson's term, and anybody who joined it, by id."""
-    enrolled = select(TermMember.user_id).where(
-        TermMember.term_id == lesson.term_id, TermMember.role == MemberRole.STUDENT
-    )
+    enrolled = select(User.id).where(student_of_term(User.id, lesson.term_id))
     joined = select(PresenceSession.user_id).where(PresenceSession.lesson_id == lesson.id)
     ids = set((await db.execute(enrolled)).scalars()) | set((await db.execute(joined)).scalars())
     return sorted(ids)

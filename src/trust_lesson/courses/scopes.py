@@ -1,15 +1,21 @@
-"""Who may see and manage what, written as SQL clauses (R11).
+"""Who may see and manage what, written as SQL clauses (R11). The one home of these rules.
 
-Every query that loads a course, term or lesson for a caller carries one of these clauses, so
-objects outside the caller's reach are never loaded at all. Admins manage everything; an
-instructor manages the courses they created or teach (INSTRUCTOR member of one of its terms),
-with their terms, enrolments and lessons; anybody sees the terms they are members of.
+Every query that loads a course, term, lesson, capture or decision for a caller carries one of
+these clauses, so objects outside the caller's reach are never loaded at all:
+- a manager of a course (``manages_course``): admins; the instructor who created it; the
+  INSTRUCTOR members of any of its terms (co-instructors included). They manage its terms,
+  enrolments, lessons and policy, read its rosters and attendance;
+- a reviewer of a lesson (``reviews_lesson``): whoever manages its course. They read the
+  lesson's captures and settle them;
+- a student of a term (``student_of_term``): a STUDENT member of it. They join its lessons
+  and answer their own challenges;
+- anybody sees the courses and terms they are members of (``sees_course``, ``sees_term``).
 """
 
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, or_, select, true
 from sqlalchemy.orm import aliased
 
-from trust_lesson.models import Course, MemberRole, Role, Term, TermMember, User
+from trust_lesson.models import Course, Lesson, MemberRole, Role, Term, TermMember, User
 
 
 def manages_course(caller: User, course_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
@@ -84,3 +90,34 @@ def sees_account(caller: User, user_id: SQLColumnExpression[int]) -> ColumnEleme
         .exists()
     )
     return or_(user_id == caller.id, in_managed_course)
+
+
+def student_of_term(
+    user_id: int | SQLColumnExpression[int], term_id: int | SQLColumnExpression[int]
+) -> ColumnElement[bool]:
+    """The user is an enrolled STUDENT member of the term."""
+    member = aliased(TermMember)
+    return (
+        select(member.user_id)
+        .where(
+            member.term_id == term_id,
+            member.user_id == user_id,
+            member.role == MemberRole.STUDENT,
+        )
+        .exists()
+    )
+
+
+def reviews_lesson(caller: User, lesson_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """The caller may read and review the lesson's captures: they manage its course."""
+    if caller.role is Role.ADMIN:
+        return true()
+    if caller.role is not Role.INSTRUCTOR:
+        return false()
+    lesson, term = aliased(Lesson), aliased(Term)
+    return (
+        select(lesson.id)
+        .join(term, term.id == lesson.term_id)
+        .where(lesson.id == lesson_id, manages_course(caller, term.course_id))
+        .exists()
+    )

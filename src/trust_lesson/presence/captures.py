@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from trust_lesson.courses.scopes import student_of_term
 from trust_lesson.db import after_commit
 from trust_lesson.errors import Conflict, DomainError, Forbidden, NotFound
 from trust_lesson.evidence import events as evidence
@@ -29,8 +30,6 @@ from trust_lesson.models import (
     ChallengeStatus,
     Lesson,
     LessonStatus,
-    MemberRole,
-    TermMember,
     User,
 )
 from trust_lesson.storage.blobs import BlobStore, StoredBlob
@@ -107,11 +106,6 @@ def _challenge_query(
     caller: User, lesson_id: int, challenge_id: int
 ) -> Select[Challenge, LessonStatus]:
     """The caller's own challenge of this lesson, while they are a student of its term."""
-    enrolled = select(TermMember.user_id).where(
-        TermMember.term_id == Lesson.term_id,
-        TermMember.user_id == caller.id,
-        TermMember.role == MemberRole.STUDENT,
-    )
     return (
         select(Challenge, Lesson.status)
         .join(Lesson, Lesson.id == Challenge.lesson_id)
@@ -119,7 +113,7 @@ def _challenge_query(
             Challenge.id == challenge_id,
             Challenge.lesson_id == lesson_id,
             Challenge.user_id == caller.id,
-            enrolled.exists(),
+            student_of_term(caller.id, Lesson.term_id),
         )
     )
 

@@ -65,7 +65,8 @@ class CaptureAccepted(Output):
 
 
 class CaptureRead(Output):
-    """A capture's analysis as its owner, the lesson's instructor or an admin sees it."""
+    """A capture's analysis as its owner and the lesson's reviewers (the course's instructors,
+    admins) see it."""
 
     id: int
     lesson_id: int

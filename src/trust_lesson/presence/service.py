@@ -18,6 +18,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trust_lesson.courses.scopes import reviews_lesson, student_of_term
 from trust_lesson.errors import Conflict, Forbidden, NotFound
 from trust_lesson.lessons import service as lessons
 from trust_lesson.models import (
@@ -27,11 +28,8 @@ from trust_lesson.models import (
     Course,
     Lesson,
     LessonStatus,
-    MemberRole,
     PresenceSession,
-    Role,
     Term,
-    TermMember,
     User,
 )
 from trust_lesson.presence.policy import AttendancePolicy
@@ -59,12 +57,7 @@ async def find_attended_lesson(*, db: AsyncSession, caller: User, lesson_id: int
         select(Lesson, Course.id, Course.policy)
         .join(Term, Term.id == Lesson.term_id)
         .join(Course, Course.id == Term.course_id)
-        .join(TermMember, TermMember.term_id == Term.id)
-        .where(
-            Lesson.id == lesson_id,
-            TermMember.user_id == caller.id,
-            TermMember.role == MemberRole.STUDENT,
-        )
+        .where(Lesson.id == lesson_id, student_of_term(caller.id, Term.id))
     )
     row = (await db.execute(query)).first()
     if row is None:
@@ -143,13 +136,12 @@ async def open_challenge(
 
 
 async def visible_capture(*, db: AsyncSession, caller: User, capture_id: int) -> Capture:
-    """The capture if the caller is its owner, the lesson's instructor or an admin; else 404."""
-    query = select(Capture).where(Capture.id == capture_id)
-    if caller.role is not Role.ADMIN:
-        taught = select(Lesson.id).where(
-            Lesson.id == Capture.lesson_id, Lesson.instructor_id == caller.id
-        )
-        query = query.where(or_(Capture.user_id == caller.id, taught.exists()))
+    """The capture if the caller is its owner or may review its lesson (its course's
+    instructors, co-instructors included, and admins); else 404."""
+    query = select(Capture).where(
+        Capture.id == capture_id,
+        or_(Capture.user_id == caller.id, reviews_lesson(caller, Capture.lesson_id)),
+    )
     capture = (await db.execute(query)).scalar_one_or_none()
     if capture is None:
         raise NotFound("No such capture.")
@@ -220,13 +212,8 @@ def _first_open_query(
     return (
         select(Challenge, Lesson.status)
         .join(Lesson, Lesson.id == Challenge.lesson_id)
-        .join(
-            TermMember,
-            (TermMember.term_id == Lesson.term_id)
-            & (TermMember.user_id == Challenge.user_id)
-            & (TermMember.role == MemberRole.STUDENT),
-        )
         .where(
+            student_of_term(Challenge.user_id, Lesson.term_id),
             Challenge.lesson_id == lesson_id,
             Challenge.user_id == user_id,
             Challenge.status == ChallengeStatus.OPEN,
