@@ -321,7 +321,7 @@ def demo(
     data_dir: Annotated[
         Path, typer.Option("--data-dir", help="where the demo keeps its database and pictures")
     ] = Path("var/demo"),
-    minutes: Annotated[int, typer.Option(min=1, max=30, help="length of the lesson")] = 3,
+    minutes: Annotated[int, typer.Option(min=2, max=30, help="length of the lesson")] = 3,
     out: Annotated[
         Path | None,
         typer.Option(help="also write the lesson's certificates and the school's keys.json here"),

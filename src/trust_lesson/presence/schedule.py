@@ -34,6 +34,10 @@ from datetime import datetime, timedelta
 from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.verdicts import ChallengeKind
 
+# A hard cap per student and lesson, whatever the policy and the lesson's length: one check
+# every 10 s of a 24-hour lesson would be 8,640; at the default policy a 3-hour lesson has ~20.
+MAX_CHALLENGES = 200
+
 
 @dataclass(frozen=True, slots=True)
 class PlannedChallenge:
@@ -111,10 +115,10 @@ def _latest_random(end: datetime, end_at: datetime | None, policy: AttendancePol
 def _random_times(
     anchor: datetime, latest: datetime, policy: AttendancePolicy, rng: random.Random
 ) -> list[datetime]:
-    """RANDOM check times after ``anchor`` up to ``latest`` (inclusive)."""
+    """RANDOM check times after ``anchor`` up to ``latest`` (inclusive), at most the cap."""
     times: list[datetime] = []
     at = anchor + _random_gap(policy, rng)
-    while at <= latest:
+    while at <= latest and len(times) < MAX_CHALLENGES - 2:  # room for ENTRY and END
         times.append(at)
         at += _random_gap(policy, rng)
     return times
