@@ -2,11 +2,13 @@
 
 import httpx
 import numpy as np
+import pytest
 
 from tests.biometrics.stories import consent_url, give_consent, references
 from tests.support.clock import FakeClock
 from tests.support.factories import signed_in
 from trust_lesson.biometrics import service
+from trust_lesson.biometrics.schemas import ConsentText
 from trust_lesson.biometrics.service import CONSENT_TEXT
 from trust_lesson.db import transaction
 from trust_lesson.models import Role
@@ -30,12 +32,19 @@ async def test_a_student_gives_consent_to_the_current_text(
 
 
 async def test_consent_to_the_same_text_twice_is_refused_and_a_new_text_replaces_it(
-    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alice = await signed_in(client, runtime)
     first = await give_consent(client, alice)
+    newer = ConsentText(
+        text_version="2027-01", purpose="Prove my attendance at driving lessons.", text="..."
+    )
+    monkeypatch.setattr(service, "CONSENT_TEXT", newer)  # a release publishes a new text
+    monkeypatch.setattr(service, "EARLIER_CONSENT_TEXTS", (CONSENT_TEXT,))
 
-    again = await client.post(consent_url(alice), headers=alice.headers)
+    again = await client.post(
+        consent_url(alice), json={"text_version": CONSENT_TEXT.text_version}, headers=alice.headers
+    )
     clock.advance(minutes=5)
     renewed = await client.post(
         consent_url(alice),

@@ -60,6 +60,7 @@ class AcceptedSelfie:
     label: str
     embedding: np.ndarray
     sha256: str
+    phash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,7 @@ def _face_problem(file: SelfieFile, analysis: CaptureAnalysis) -> SelfieProblem 
 def _accepted(file: SelfieFile, analysis: CaptureAnalysis) -> AcceptedSelfie:
     if analysis.embedding is None:
         raise RuntimeError("an accepted selfie has exactly one face and so an embedding")
-    return AcceptedSelfie(file.label, analysis.embedding, _sha256(file.data))
+    return AcceptedSelfie(file.label, analysis.embedding, _sha256(file.data), analysis.phash)
 
 
 def disagreements(selfies: Sequence[AcceptedSelfie]) -> list[SelfieProblem]:

@@ -20,6 +20,7 @@ from functools import partial
 import anyio.to_thread
 import numpy as np
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.biometrics.schemas import (
@@ -30,7 +31,7 @@ from trust_lesson.biometrics.schemas import (
     FaceEnrolmentRead,
 )
 from trust_lesson.biometrics.selfies import SelfieFile, examine_selfies
-from trust_lesson.errors import Conflict
+from trust_lesson.errors import Conflict, Unprocessable
 from trust_lesson.evidence import events as evidence
 from trust_lesson.models import BiometricConsent, FaceTemplate
 
@@ -53,8 +54,30 @@ CONSENT_TEXT = ConsentText(
 )
 
 
+# Earlier texts a person may still consent to (e.g. a form printed before an update); the
+# newest is CONSENT_TEXT. Anything else is refused: consent is to a text that was published.
+EARLIER_CONSENT_TEXTS: tuple[ConsentText, ...] = ()
+
+
 class ConsentRequired(Conflict):
     code = "consent_required"
+
+
+def published_text(data: ConsentGive) -> ConsentText:
+    """The published text the person consents to, or 422 (issue 8/4: no invented versions)."""
+    version = data.text_version or CONSENT_TEXT.text_version
+    texts = {text.text_version: text for text in (CONSENT_TEXT, *EARLIER_CONSENT_TEXTS)}
+    text = texts.get(version)
+    if text is None:
+        raise Unprocessable(
+            f"text_version: {version} is not a published consent text; the current one is "
+            f"{CONSENT_TEXT.text_version} (GET /api/v1/users/{{id}}/consent shows it)."
+        )
+    if data.purpose is not None and data.purpose != text.purpose:
+        raise Unprocessable(
+            f"purpose: it must be the published purpose of text version {version}, word for word."
+        )
+    return text
 
 
 # --- consent ------------------------------------------------------------------------------
@@ -99,21 +122,22 @@ async def consent_history(*, db: AsyncSession, user_id: int) -> Sequence[Biometr
 async def give_consent(
     *, db: AsyncSession, user_id: int, data: ConsentGive, now: datetime
 ) -> BiometricConsent:
-    version = data.text_version or CONSENT_TEXT.text_version
+    text = published_text(data)
+    version = text.text_version
     current = await active_consent(db=db, user_id=user_id)
     if current is not None and current.text_version == version:
         raise Conflict(f"Consent to text version {version} is already given.")
     if current is not None:
         current.withdrawn_at = now
     consent = BiometricConsent(
-        user_id=user_id,
-        text_version=version,
-        purpose=data.purpose or CONSENT_TEXT.purpose,
-        given_at=now,
-        withdrawn_at=None,
+        user_id=user_id, text_version=version, purpose=text.purpose, given_at=now, withdrawn_at=None
     )
-    db.add(consent)
-    await db.flush()
+    try:
+        async with db.begin_nested():  # the unique index settles parallel requests
+            db.add(consent)
+            await db.flush()
+    except IntegrityError:
+        raise Conflict("Consent was just given in another request.") from None
     await evidence.consent_given(db, consent)
     return consent
 
@@ -143,7 +167,8 @@ async def enrol(
     accepted = await anyio.to_thread.run_sync(partial(examine_selfies, selfies))
     await require_consent(db=db, user_id=user_id, lock=True)
     faces = [(selfie.embedding, selfie.sha256) for selfie in accepted]
-    await replace_templates(db=db, user_id=user_id, faces=faces, now=now)
+    hashes = [selfie.phash for selfie in accepted]
+    await replace_templates(db=db, user_id=user_id, faces=faces, now=now, picture_hashes=hashes)
 
 
 # --- face templates -----------------------------------------------------------------------
@@ -178,16 +203,31 @@ async def replace_templates(
     user_id: int,
     faces: Sequence[tuple[np.ndarray, str]],
     now: datetime,
+    picture_hashes: Sequence[str | None] = (),
 ) -> None:
-    """Store one template per (embedding, source SHA-256), replacing the earlier ones."""
+    """Store one template per (embedding, source SHA-256), replacing the earlier ones; with
+    each selfie's perceptual hash when given (the replay check compares captures with it)."""
     await delete_templates(db=db, user_id=user_id)
+    hashes = list(picture_hashes) + [None] * (len(faces) - len(picture_hashes))
     db.add_all(
         FaceTemplate(
-            user_id=user_id, embedding=embedding_bytes(vector), source_sha256=digest, created_at=now
+            user_id=user_id,
+            embedding=embedding_bytes(vector),
+            source_sha256=digest,
+            source_phash=phash,
+            created_at=now,
         )
-        for vector, digest in faces
+        for (vector, digest), phash in zip(faces, hashes, strict=True)
     )
     await db.flush()
+
+
+async def enrolment_picture_hashes(*, db: AsyncSession, user_id: int) -> list[str]:
+    """The perceptual hashes of the person's enrolment selfies: "earlier pictures" too."""
+    query = select(FaceTemplate.source_phash).where(
+        FaceTemplate.user_id == user_id, FaceTemplate.source_phash.is_not(None)
+    )
+    return [phash for phash in (await db.execute(query)).scalars() if phash is not None]
 
 
 async def delete_templates(*, db: AsyncSession, user_id: int) -> None:

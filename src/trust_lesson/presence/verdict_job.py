@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trust_lesson.biometrics.service import reference_embeddings
+from trust_lesson.biometrics.service import enrolment_picture_hashes, reference_embeddings
 from trust_lesson.db import transaction
 from trust_lesson.evidence import events as evidence
 from trust_lesson.models import Capture, CaptureStatus, Course, Lesson, Term
@@ -59,6 +59,7 @@ async def load_inputs(
         )
         references = await reference_embeddings(db=db, user_id=capture.user_id)
         hashes = await _earlier_hashes(db, capture)
+        hashes += await enrolment_picture_hashes(db=db, user_id=capture.user_id)
     try:
         if capture.blob_key is None:
             raise BlobNotFound("no key")
