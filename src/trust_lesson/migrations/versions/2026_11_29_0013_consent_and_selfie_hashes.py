@@ -1,7 +1,7 @@
 """one active consent per person; enrolment selfies' perceptual hashes
 
-Revision ID: 0012_consent_selfie_hashes
-Revises: 0011_evidence_log
+Revision ID: 0013_consent_selfie_hashes
+Revises: 0012_certificates
 Create Date: 2026-11-29 05:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_consent_selfie_hashes"
-down_revision: str | None = "0011_evidence_log"
+revision: str = "0013_consent_selfie_hashes"
+down_revision: str | None = "0012_certificates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
