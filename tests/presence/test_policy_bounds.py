@@ -52,7 +52,7 @@ def test_the_tightest_policy_on_a_day_long_lesson_plans_at_most_the_cap_quickly(
     started = time.perf_counter()
 
     schedule = plan_challenges(
-        lesson_start=start, planned_duration=timedelta(hours=24), joined_at=start, policy=tightest
+        lesson_start=start, lesson_end=start + timedelta(hours=24), joined_at=start, policy=tightest
     )
 
     assert time.perf_counter() - started < 0.05
