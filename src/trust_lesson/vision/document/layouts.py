@@ -136,4 +136,6 @@ def _misfits(layout: Layout, lines: list[str]) -> int:
     letters = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ") | set(cd.DIGIT_TO_LETTER) | {cd.FILLER}
     misfits = sum(c not in digits | cd.FILLER_LOOKALIKES for c in digit_text)
     misfits += sum(c not in letters for c in text(layout.nationality))
+    dates = (text(layout.birth_date), text(layout.expiry_date))
+    misfits += sum(MAX_MISFITS + 1 for d in dates if set(d) <= {cd.FILLER})  # no year at all
     return misfits + (text(layout.sex) not in ("M", "F", "X", cd.FILLER))
