@@ -6,6 +6,7 @@ Run: ``.venv/bin/python bench/vision.py`` (about 3-5 minutes on 2 cores). Prints
   descriptor) measured in the same run, interleaved frame by frame, and the ratio;
 - verification: FAR/FRR at the policy thresholds and a ROC table, ours and the baseline;
 - detection: right class (none / one / several) and face-count precision/recall;
+- liveness: the burst sets of ``bench/vision_liveness.py`` (real turns, replays, prints);
 - documents: ``measure_documents`` from ``bench/vision_documents.py`` when present.
 """
 
@@ -173,6 +174,20 @@ def detection() -> dict[str, dict[str, float]]:
     }
 
 
+def sibling(name: str) -> Any:
+    """A bench module next to this one (vision_documents.py, vision_liveness.py), or None."""
+    path = Path(__file__).with_name(f"{name}.py")
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def documents() -> None:
     """Run the documents colleague's measurement and print it with their printer."""
     path = Path(__file__).with_name("vision_documents.py")
@@ -225,7 +240,12 @@ def main() -> int:
     verify = verification()
     say("Detection ...")
     detect = detection()
+    say("Liveness ...")
+    liveness = sibling("vision_liveness")
+    live = liveness.measure_liveness(TESTDATA) if liveness else None
     print_report(speed, verify, detect)
+    if liveness:
+        liveness.print_liveness(live)
     say("\n== Documents ==")
     documents()
     return 0

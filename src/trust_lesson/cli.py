@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from trust_lesson.cli_liveness import liveness
 from trust_lesson.logs import configure_logging
 from trust_lesson.migrations import upgrade_to_head
 from trust_lesson.models import Role
@@ -23,7 +24,9 @@ app = typer.Typer(
 )
 jobs_app = typer.Typer(help="Run a scheduled job once, now.")
 app.add_typer(jobs_app, name="jobs")
-app.add_typer(vision_commands(suggest=suggested_verdict), name="vision")
+vision_app = vision_commands(suggest=suggested_verdict)
+vision_app.command("liveness")(liveness)
+app.add_typer(vision_app, name="vision")
 evidence_app = typer.Typer(help="The evidence log and the school's signing key.")
 app.add_typer(evidence_app, name="evidence")
 

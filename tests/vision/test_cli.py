@@ -64,3 +64,30 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "cannot read" in result.output
+
+
+@pytest.mark.slow
+def test_liveness_json_judges_a_burst(tmp_path: Path, astronaut: np.ndarray) -> None:
+    frames = []
+    for number in range(3):
+        path = tmp_path / f"frame{number}.jpg"
+        path.write_bytes(jpeg(np.roll(astronaut, 4 * number, axis=1)))
+        frames.append(str(path))
+
+    result = runner.invoke(app, ["vision", "liveness", "--direction", "left", *frames, "--json"])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["live"] is False
+    assert report["verdict"] == "LIVENESS_FAILED"
+    assert len(report["yaw"]) == 3 and all(abs(y) < 0.25 for y in report["yaw"])
+    assert report["reasons"][0].startswith("the head did not turn left enough")
+
+
+def test_liveness_with_a_missing_frame_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["vision", "liveness", "--direction", "right", str(tmp_path / "none.jpg")]
+    )
+
+    assert result.exit_code == 2
+    assert "cannot read" in result.output

@@ -1,0 +1,209 @@
+"""Liveness on the full burst sets built from ../shared/testdata (tests/vision/bursts.py says
+how each set is built). Run alone: ``.venv/bin/python bench/vision_liveness.py``; bench/vision.py
+runs it too. Prints:
+
+- the yaw measure under mirroring (every face of face_verification and its mirror image);
+- real head turns: every photo read as turned by eye (``TURNED``), started from each other
+  photo of the same person that is frontal (|yaw| <= 0.25), and the mirrored burst to the
+  other side; the enrolment is the person's remaining photos (none when there are none);
+- replayed clips turning the wrong way (the same bursts, other side asked) or too late;
+- printed photos: ``PRINTS_PER_PHOTO`` tilted-print bursts of every frontal photo, judged
+  for both sides (the attacker's best case: a burst counts as caught only if both fail);
+- the cost of observing a burst, per frame.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.vision.bursts import (  # noqa: E402
+    OTHER_SIDE,
+    TURNED,
+    head_turn,
+    mirrored,
+    picture,
+    printed_photo,
+    too_late,
+)
+
+from trust_lesson.presence.liveness import (  # noqa: E402
+    DEFAULT_RULES,
+    LivenessJudgement,
+    TurnDirection,
+    judge_liveness,
+)
+from trust_lesson.vision.faces import largest_face_embedding  # noqa: E402
+from trust_lesson.vision.liveness import observe_burst  # noqa: E402
+
+PRINTS_PER_PHOTO = 2
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.frames = 0
+
+    def judge(
+        self, frames: list[bytes], sides: list[str], references: list[np.ndarray]
+    ) -> list[LivenessJudgement]:
+        start = time.perf_counter()
+        burst = observe_burst(frames, references)
+        self.seconds += time.perf_counter() - start
+        self.frames += len(frames)
+        return [judge_liveness(burst, TurnDirection(side)) for side in sides]
+
+
+def read_identities(testdata: Path) -> dict[str, str]:
+    import csv
+
+    with (testdata / "face_verification" / "identities.csv").open() as rows:
+        return {row["file"]: row["identity"] for row in csv.DictReader(rows)}
+
+
+def yaws(testdata: Path, names: list[str]) -> dict[str, tuple[float | None, float | None]]:
+    out = {}
+    for name in names:
+        rgb = picture(testdata, name)
+        out[name] = (observe_burst([rgb], []).yaw[0], observe_burst([mirrored(rgb)], []).yaw[0])
+    return out
+
+
+def mirror_figures(measured: dict[str, tuple[float | None, float | None]]) -> dict[str, Any]:
+    turned = [(y, m) for y, m in measured.values() if y is not None and abs(y) >= 0.40]
+    flipped = sum(m is not None and np.sign(m) == -np.sign(y) for y, m in turned)
+    return {
+        "faces": sum(y is not None for y, _ in measured.values()),
+        "pictures": len(measured),
+        "turned": len(turned),
+        "flipped": flipped,
+    }
+
+
+def real_turns(
+    testdata: Path, ids: dict[str, str], frontal: set[str], timer: Timer
+) -> dict[str, Any]:
+    verified = total = wrong_caught = late_caught = late_total = skipped = 0
+    failures: list[str] = []
+    for turned, side in TURNED.items():
+        same = [n for n in ids if ids[n] == ids[turned] and n != turned]
+        skipped += sum(n not in frontal for n in same)
+        for start in (n for n in same if n in frontal):
+            enrolment = [
+                e
+                for n in same
+                if n != start
+                if (e := largest_face_embedding(picture(testdata, n))) is not None
+            ]
+            a, b = picture(testdata, start), picture(testdata, turned)
+            for frames, asked in (
+                (head_turn(a, b), side),
+                (head_turn(mirrored(a), mirrored(b)), OTHER_SIDE[side]),
+            ):
+                right, wrong = timer.judge(frames, [asked, OTHER_SIDE[asked]], enrolment)
+                total += 1
+                verified += right.live
+                wrong_caught += not wrong.live
+                if not right.live:
+                    failures.append(f"{start} -> {turned} ({asked}): {'; '.join(right.reasons)}")
+            late = timer.judge(too_late(a), [side, OTHER_SIDE[side]], enrolment)
+            late_total += 1
+            late_caught += not any(j.live for j in late)
+    return {
+        "bursts": total,
+        "verified": verified,
+        "wrong way caught": wrong_caught,
+        "too late": late_total,
+        "too late caught": late_caught,
+        "non-frontal starts left out": skipped,
+        "failures": failures,
+    }
+
+
+def prints(testdata: Path, frontal: set[str], timer: Timer) -> dict[str, Any]:
+    rng = np.random.default_rng(2026)
+    turns: list[float] = []
+    caught = total = 0
+    for name in sorted(frontal):
+        rgb = picture(testdata, name)
+        for _ in range(PRINTS_PER_PHOTO):
+            judged = timer.judge(printed_photo(rgb, rng), ["LEFT", "RIGHT"], [])
+            total += 1
+            caught += not any(j.live for j in judged)
+            turns.append(max(j.turn if j.turn is not None else 0.0 for j in judged))
+    spread = np.array(turns)
+    return {
+        "bursts": total,
+        "caught": caught,
+        "median turn": float(np.median(spread)),
+        "p99 turn": float(np.percentile(spread, 99)),
+        "max turn": float(spread.max()),
+    }
+
+
+def measure_liveness(testdata: Path, progress: Callable[[str], None] = say) -> dict[str, Any]:
+    ids = read_identities(testdata)
+    progress("  liveness: yaw of every face and its mirror image ...")
+    measured = yaws(testdata, sorted(ids))
+    frontal = {
+        n
+        for n, (y, _) in measured.items()
+        if y is not None and abs(y) <= DEFAULT_RULES.frontal_within
+    }
+    timer = Timer()
+    progress("  liveness: real turns, wrong way, too late ...")
+    turns = real_turns(testdata, ids, frontal, timer)
+    progress(f"  liveness: printed photos ({PRINTS_PER_PHOTO} per frontal photo) ...")
+    printed = prints(testdata, frontal, timer)
+    return {
+        "mirror": mirror_figures(measured),
+        "frontal": len(frontal),
+        "turns": turns,
+        "prints": printed,
+        "ms per frame": 1000 * timer.seconds / max(timer.frames, 1),
+    }
+
+
+def print_liveness(result: dict[str, Any]) -> None:
+    mirror, turns, printed = result["mirror"], result["turns"], result["prints"]
+    say("\n== Liveness (bursts of 5 frames; tests/vision/bursts.py builds them) ==")
+    say(
+        f"  yaw under mirroring: {mirror['flipped']}/{mirror['turned']} faces with |yaw| >= 0.40 "
+        f"flip sign ({mirror['faces']}/{mirror['pictures']} pictures with a face, "
+        f"{result['frontal']} frontal)"
+    )
+    say(
+        f"  real turns VERIFIED      : {turns['verified']}/{turns['bursts']} "
+        f"({turns['verified'] / max(turns['bursts'], 1):.1%}); non-frontal starts left out: "
+        f"{turns['non-frontal starts left out']}"
+    )
+    say(f"  wrong way LIVENESS_FAILED: {turns['wrong way caught']}/{turns['bursts']}")
+    say(f"  too late LIVENESS_FAILED : {turns['too late caught']}/{turns['too late']}")
+    say(
+        f"  printed photo FAILED     : {printed['caught']}/{printed['bursts']} "
+        f"({printed['caught'] / max(printed['bursts'], 1):.1%}); turn read from prints "
+        f"median {printed['median turn']:.2f}, p99 {printed['p99 turn']:.2f}, "
+        f"max {printed['max turn']:.2f} (threshold {DEFAULT_RULES.turn_at_least:.2f})"
+    )
+    say(f"  cost: {result['ms per frame']:.1f} ms per frame (detection, 68 points, embedding)")
+    for failure in turns["failures"]:
+        say(f"    not verified: {failure}")
+
+
+if __name__ == "__main__":
+    import os
+
+    default = ROOT.parent / "shared" / "testdata"
+    print_liveness(measure_liveness(Path(os.environ.get("TL_TESTDATA", default))))

@@ -1,0 +1,102 @@
+"""The liveness rule on observations written by hand (no models): each check names itself."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from trust_lesson.presence.liveness import LivenessVerdict, TurnDirection, judge_liveness
+from trust_lesson.vision.liveness import BurstObservations, FrameObservation
+
+
+def burst(
+    yaws: list[float | None],
+    *,
+    similarities: list[float | None] | None = None,
+    enrolment: float | None = 97.0,
+    differences: list[float] | None = None,
+) -> BurstObservations:
+    frames = tuple(
+        FrameObservation(0 if y is None else 1, y, None, None if y is None else np.zeros(128))
+        for y in yaws
+    )
+    return BurstObservations(
+        frames=frames,
+        reference_similarity=enrolment,
+        frame_similarities=tuple(similarities or [None if y is None else 95.0 for y in yaws]),
+        frame_differences=tuple(differences or [8.0] * (len(yaws) - 1)),
+    )
+
+
+def test_a_turn_to_the_asked_side_is_verified_with_its_size() -> None:
+    judgement = judge_liveness(burst([0.05, 0.1, 0.5, 0.6, 0.55]), TurnDirection.LEFT)
+
+    assert judgement.live
+    assert judgement.turn is not None and round(judgement.turn, 2) == 0.50
+    assert judgement.reasons == ("turned left by 0.50 (needs 0.40), same person",)
+
+
+def test_the_same_turn_asked_the_other_way_fails() -> None:
+    judgement = judge_liveness(burst([0.05, 0.1, 0.5, 0.6, 0.55]), TurnDirection.RIGHT)
+
+    assert judgement.verdict is LivenessVerdict.LIVENESS_FAILED
+    assert judgement.reasons == ("the head did not turn right enough (-0.05, needs 0.40)",)
+
+
+def test_a_turn_just_short_of_the_threshold_fails() -> None:
+    judgement = judge_liveness(burst([0.0, -0.2, -0.39]), TurnDirection.RIGHT)
+
+    assert not judgement.live
+
+
+def test_a_burst_starting_turned_fails_even_if_it_turns_further() -> None:
+    judgement = judge_liveness(burst([-0.3, -0.5, -0.8, -0.8]), TurnDirection.RIGHT)
+
+    assert judgement.reasons == ("the first face is not frontal (yaw -0.30, needs within +/-0.25)",)
+
+
+def test_one_frame_alone_is_no_turn() -> None:
+    judgement = judge_liveness(burst([0.0, 0.02, 0.55, 0.05, 0.03]), TurnDirection.LEFT)
+
+    assert judgement.reasons == ("the head did not turn left enough (+0.05, needs 0.40)",)
+
+
+def test_several_faces_in_a_frame_fail() -> None:
+    crowded = burst([0.0, 0.3, 0.5, 0.5])
+    frames = list(crowded.frames)
+    frames[1] = FrameObservation(2, 0.3, None, None)
+
+    judgement = judge_liveness(replace(crowded, frames=tuple(frames)), TurnDirection.LEFT)
+
+    assert judgement.reasons == ("frame 2 shows 2 faces",)
+
+
+def test_too_few_faces_fail() -> None:
+    judgement = judge_liveness(burst([0.0, None, None, 0.5, None]), TurnDirection.LEFT)
+
+    assert judgement.reasons[0] == "a face in 2 of 5 frames (needs 3)"
+
+
+def test_no_face_at_all_fails_without_a_turn() -> None:
+    judgement = judge_liveness(burst([None, None, None]), TurnDirection.LEFT)
+
+    assert judgement.turn is None
+    assert not judgement.live
+
+
+def test_another_person_or_not_the_enrolled_student_fails() -> None:
+    other = burst([0.0, 0.5, 0.5], similarities=[100.0, 96.0, 60.0], enrolment=70.0)
+
+    judgement = judge_liveness(other, TurnDirection.LEFT)
+
+    assert judgement.reasons == (
+        "the first face is not the enrolled student (similarity 70.0 < 90)",
+        "frame 3 shows another person than the first (similarity 60.0 < 85)",
+    )
+
+
+def test_identical_consecutive_frames_fail() -> None:
+    judgement = judge_liveness(burst([0.0, 0.5, 0.5], differences=[0.1, 7.0]), TurnDirection.LEFT)
+
+    assert judgement.reasons == ("frames 1 and 2 are identical",)

@@ -1,0 +1,103 @@
+"""Liveness bursts from the shared pictures through the real models (how each set is built:
+tests/vision/bursts.py). A few bursts here; bench/vision.py runs the full sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trust_lesson.presence.liveness import LivenessVerdict, TurnDirection, judge_liveness
+from trust_lesson.vision.faces import largest_face_embedding
+from trust_lesson.vision.liveness import observe_burst
+
+from .bursts import OTHER_SIDE, head_turn, mirrored, picture, printed_photo, too_late
+
+pytestmark = pytest.mark.slow
+
+TURNS = [
+    ("face_recognition/kit_harington_1.jpeg", "face_recognition/kit_harington_2.jpeg", "RIGHT"),
+    ("lfw/Conchita_Martinez_0001.jpg", "lfw/Conchita_Martinez_0003.jpg", "LEFT"),
+    ("lfw/King_Abdullah_II_0001.jpg", "lfw/King_Abdullah_II_0005.jpg", "LEFT"),
+]
+
+
+def verdict(frames: list[bytes], direction: str, references: list[np.ndarray]) -> LivenessVerdict:
+    return judge_liveness(observe_burst(frames, references), TurnDirection(direction)).verdict
+
+
+@pytest.mark.parametrize("relative", [turned for _, turned, _ in TURNS] + ["lfw/Lucy_Liu_0002.jpg"])
+def test_the_yaw_of_a_turned_face_flips_sign_in_the_mirror(testdata: Path, relative: str) -> None:
+    rgb = picture(testdata, relative)
+
+    yaw = observe_burst([rgb], []).yaw[0]
+    mirrored_yaw = observe_burst([mirrored(rgb)], []).yaw[0]
+
+    assert yaw is not None and mirrored_yaw is not None
+    assert abs(yaw) >= 0.5
+    assert mirrored_yaw == pytest.approx(-yaw, abs=0.1)
+
+
+@pytest.mark.parametrize(("start", "turned", "side"), TURNS)
+def test_a_real_head_turn_is_verified_and_its_mirror_to_the_other_side(
+    testdata: Path, start: str, turned: str, side: str
+) -> None:
+    frontal, turned_face = picture(testdata, start), picture(testdata, turned)
+    enrolment = [largest_face_embedding(frontal)]
+
+    burst = observe_burst(head_turn(frontal, turned_face), enrolment)
+    judgement = judge_liveness(burst, TurnDirection(side))
+    mirror = head_turn(mirrored(frontal), mirrored(turned_face))
+
+    assert judgement.verdict is LivenessVerdict.VERIFIED, judgement.reasons
+    assert judgement.turn is not None and judgement.turn >= 0.40
+    assert verdict(mirror, OTHER_SIDE[side], []) is LivenessVerdict.VERIFIED
+
+
+@pytest.mark.parametrize(("start", "turned", "side"), TURNS[:2])
+def test_a_clip_turning_the_wrong_way_or_too_late_fails(
+    testdata: Path, start: str, turned: str, side: str
+) -> None:
+    frontal, turned_face = picture(testdata, start), picture(testdata, turned)
+
+    wrong_way = judge_liveness(
+        observe_burst(head_turn(frontal, turned_face), []), TurnDirection(OTHER_SIDE[side])
+    )
+
+    assert wrong_way.verdict is LivenessVerdict.LIVENESS_FAILED
+    assert f"did not turn {OTHER_SIDE[side].lower()} enough" in wrong_way.reasons[0]
+    assert verdict(too_late(frontal), side, []) is LivenessVerdict.LIVENESS_FAILED
+
+
+def test_a_printed_photo_tilted_towards_either_side_fails(testdata: Path) -> None:
+    rng = np.random.default_rng(12)
+    frontal = picture(testdata, "lfw/King_Abdullah_II_0001.jpg")
+
+    for _ in range(4):
+        burst = observe_burst(printed_photo(frontal, rng), [])
+        judgements = [judge_liveness(burst, side) for side in TurnDirection]
+
+        assert [j.verdict for j in judgements] == [LivenessVerdict.LIVENESS_FAILED] * 2
+        assert all(j.turn is not None and j.turn < 0.40 for j in judgements)
+
+
+def test_another_person_turning_in_the_burst_fails(testdata: Path) -> None:
+    kit = picture(testdata, "face_recognition/kit_harington_1.jpeg")
+    someone_else = mirrored(picture(testdata, "lfw/Conchita_Martinez_0003.jpg"))
+
+    judgement = judge_liveness(
+        observe_burst(head_turn(kit, someone_else), [largest_face_embedding(kit)]),
+        TurnDirection.RIGHT,
+    )
+
+    assert judgement.verdict is LivenessVerdict.LIVENESS_FAILED
+    assert any("another person than the first" in reason for reason in judgement.reasons)
+
+
+def test_the_same_frame_sent_five_times_fails_as_identical(testdata: Path) -> None:
+    frame = too_late(picture(testdata, "lfw/King_Abdullah_II_0001.jpg"))[0]
+
+    judgement = judge_liveness(observe_burst([frame] * 5, []), TurnDirection.LEFT)
+
+    assert "frames 1 and 2 are identical" in judgement.reasons
