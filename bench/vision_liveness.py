@@ -116,11 +116,15 @@ def real_turns(
                 total += 1
                 verified += right.live
                 wrong_caught += not wrong.live
+                if wrong.live:
+                    failures.append(f"ATTACK PASSED, wrong way: {start} -> {turned} ({asked})")
                 if not right.live:
                     failures.append(f"{start} -> {turned} ({asked}): {'; '.join(right.reasons)}")
             late = timer.judge(too_late(a), [side, OTHER_SIDE[side]], enrolment)
             late_total += 1
             late_caught += not any(j.live for j in late)
+            if any(j.live for j in late):
+                failures.append(f"ATTACK PASSED, too late: {start}")
     return {
         "bursts": total,
         "verified": verified,
@@ -135,6 +139,7 @@ def real_turns(
 def prints(testdata: Path, frontal: set[str], timer: Timer) -> dict[str, Any]:
     rng = np.random.default_rng(2026)
     turns: list[float] = []
+    passed: list[str] = []
     caught = total = 0
     for name in sorted(frontal):
         rgb = picture(testdata, name)
@@ -142,6 +147,7 @@ def prints(testdata: Path, frontal: set[str], timer: Timer) -> dict[str, Any]:
             judged = timer.judge(printed_photo(rgb, rng), ["LEFT", "RIGHT"], [])
             total += 1
             caught += not any(j.live for j in judged)
+            passed += [f"print of {name}: {j.reasons[0]}" for j in judged if j.live]
             turns.append(max(j.turn if j.turn is not None else 0.0 for j in judged))
     spread = np.array(turns)
     return {
@@ -150,6 +156,7 @@ def prints(testdata: Path, frontal: set[str], timer: Timer) -> dict[str, Any]:
         "median turn": float(np.median(spread)),
         "p99 turn": float(np.percentile(spread, 99)),
         "max turn": float(spread.max()),
+        "passed": passed,
     }
 
 
@@ -198,6 +205,8 @@ def print_liveness(result: dict[str, Any]) -> None:
         f"max {printed['max turn']:.2f} (threshold {DEFAULT_RULES.turn_at_least:.2f})"
     )
     say(f"  cost: {result['ms per frame']:.1f} ms per frame (detection, 68 points, embedding)")
+    for failure in printed["passed"]:
+        say(f"    attack passed: {failure}")
     for failure in turns["failures"]:
         say(f"    not verified: {failure}")
 
