@@ -1,0 +1,55 @@
+"""Issue 8/5: expansion bombs inside a small xlsx are refused from a streaming count, quickly."""
+
+import io
+import time
+import zipfile
+
+import httpx
+import pytest
+
+from tests.lessons.test_import import lesson_count, school_term, upload
+from tests.support.factories import signed_in
+from tests.support.spreadsheets import lesson_workbook
+from trust_lesson.models import Role
+from trust_lesson.runtime import Runtime
+
+
+def with_part(workbook: bytes, part: str, body: bytes) -> bytes:
+    """The workbook with one part replaced or added (compressed: a few KiB on the wire)."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != part:
+                target.writestr(item.filename, source.read(item.filename))
+        target.writestr(part, body)
+    return out.getvalue()
+
+
+STYLES = b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>'
+STRINGS = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+@pytest.mark.parametrize(
+    ("part", "body"),
+    [
+        ("xl/styles.xml", STYLES + b"<xf/>" * 2_000_000 + b"</cellXfs></styleSheet>"),
+        ("xl/sharedStrings.xml", STRINGS + b"<si><t>x</t></si>" * 3_000_000 + b"</sst>"),
+    ],
+    ids=["2 million styles", "3 million shared strings"],
+)
+async def test_an_expansion_bomb_is_refused_fast_and_creates_nothing(
+    client: httpx.AsyncClient, runtime: Runtime, part: str, body: bytes
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    term = await school_term(client, teacher)
+    bomb = with_part(lesson_workbook(), part, body)
+    assert len(bomb) < 200_000
+    started = time.perf_counter()
+
+    response = await upload(client, teacher, term["id"], bomb)
+
+    assert time.perf_counter() - started < 2.0
+    assert response.status_code == 422
+    assert "far more than a lesson plan needs" in response.json()["detail"]
+    assert await lesson_count(client, teacher) == 0
