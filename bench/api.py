@@ -129,7 +129,7 @@ def measure_setup(
             )
             result = Measurement(name, target, *measured)
             print(
-                f"   {target:<34} {result.per_second:8.0f} req/s  p50 {result.percentile(0.5):6.1f}"
+                f"   {target:<38} {result.per_second:8.0f} req/s  p50 {result.percentile(0.5):6.1f}"
                 f" ms  p95 {result.percentile(0.95):6.1f} ms  errors {result.errors}",
                 flush=True,
             )
@@ -221,12 +221,12 @@ def print_table(results: list[Measurement], options: argparse.Namespace) -> None
         f"\nAPI benchmark: {CONCURRENCY} concurrent clients, at most {options.requests} requests"
         f" or {options.seconds:.0f} s per row, one uvicorn process on 127.0.0.1"
     )
-    header = f"| {'setup':<34} | {'request':<34} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} |"
+    header = f"| {'setup':<34} | {'request':<38} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} |"
     print(header + f" {'requests':>8} | {'errors':>6} |")
-    print("|" + "|".join("-" * (w + 2) for w in (34, 34, 7, 7, 7, 8, 6)) + "|")
+    print("|" + "|".join("-" * (w + 2) for w in (34, 38, 7, 7, 7, 8, 6)) + "|")
     for m in results:
         print(
-            f"| {m.setup:<34} | {m.target:<34} | {m.per_second:>7.0f} | {m.percentile(0.5):>7.1f}"
+            f"| {m.setup:<34} | {m.target:<38} | {m.per_second:>7.0f} | {m.percentile(0.5):>7.1f}"
             f" | {m.percentile(0.95):>7.1f} | {m.requests:>8} | {m.errors:>6} |"
         )
     print(f"(median of all lesson-list latencies: {lesson_median(results):.1f} ms)")
