@@ -8,6 +8,7 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.db import transaction
+from trust_lesson.errors import Unprocessable
 from trust_lesson.runtime import Runtime
 from trust_lesson.schemas import MAX_ROW_ID
 from trust_lesson.settings import Settings
@@ -49,13 +50,18 @@ DbDep = Annotated[AsyncSession, Depends(get_db, scope="function")]
 
 
 class Page:
-    """`limit` and `offset` of a list, with the limit capped (R15)."""
+    """`limit` and `offset` of a list, the limit capped by ``TL_MAX_PAGE_SIZE`` (R15)."""
 
     def __init__(
         self,
-        limit: Annotated[int, Query(ge=1, le=200, description="at most 200")] = 50,
+        settings: SettingsDep,
+        limit: Annotated[
+            int, Query(ge=1, description="at most TL_MAX_PAGE_SIZE (200 unless configured)")
+        ] = 50,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> None:
+        if limit > settings.max_page_size:
+            raise Unprocessable(f"limit: at most {settings.max_page_size} per page.")
         self.limit = limit
         self.offset = offset
 

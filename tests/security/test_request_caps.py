@@ -123,3 +123,17 @@ async def test_the_largest_allowed_page_is_served(
     response = await client.get("/api/v1/users", headers=admin.headers, params={"limit": 200})
 
     assert response.status_code == 200
+
+
+async def test_the_page_size_cap_is_the_setting(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await signed_in(client, runtime, Role.ADMIN)
+    runtime.settings = runtime.settings.model_copy(update={"max_page_size": 20})
+
+    over = await client.get("/api/v1/users", headers=admin.headers, params={"limit": 21})
+    largest = await client.get("/api/v1/users", headers=admin.headers, params={"limit": 20})
+
+    assert over.status_code == 422
+    assert over.json()["detail"] == "limit: at most 20 per page."
+    assert largest.status_code == 200

@@ -1,7 +1,7 @@
 """Argon2id password hashing and the password policy (SECURITY.md R01, R02)."""
 
 import string
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import anyio
 from argon2 import PasswordHasher
@@ -12,7 +12,12 @@ MAX_LENGTH = 128
 
 # OWASP's minimum for Argon2id: 19 MiB of memory, two passes, one lane.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-_DUMMY_HASH = _HASHER.hash("a password nobody has, used to even out timing")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when there is no account, to even out timing; made on first use."""
+    return _HASHER.hash("a password nobody has, used to even out timing")
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +86,8 @@ async def hash_password(password: str) -> str:
 
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        verified = _HASHER.verify(password_hash or _dummy_hash(), password)
+        return verified and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
