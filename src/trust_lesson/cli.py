@@ -114,7 +114,7 @@ def _redact(url: str) -> str:
 @jobs_app.command("mark-late")
 def mark_late() -> None:
     """Lessons still WAITING one day after their planned start become LATE."""
-    from trust_lesson.lessons.jobs import run_mark_late
+    from trust_lesson.lessons.tasks import run_mark_late
 
     settings = _settings()
     _migrate(settings)

@@ -10,7 +10,7 @@ from tests.support.clock import FakeClock
 from tests.support.factories import login, signed_in
 from tests.support.school import make_course, make_lesson, make_term
 from trust_lesson.db import transaction
-from trust_lesson.lessons.jobs import mark_late_lessons
+from trust_lesson.lessons.service import mark_late_lessons
 from trust_lesson.models import Role
 from trust_lesson.runtime import Runtime
 from trust_lesson.settings import Settings

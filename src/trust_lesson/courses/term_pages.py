@@ -11,8 +11,8 @@ from trust_lesson.deps import DbDep, NowDep
 from trust_lesson.errors import DomainError
 from trust_lesson.lessons import imports
 from trust_lesson.lessons import service as lessons
-from trust_lesson.lessons.importer import MAX_BYTES, RowError, SpreadsheetRejected
 from trust_lesson.lessons.schemas import LessonCreate
+from trust_lesson.lessons.spreadsheet import MAX_BYTES, RowError, SpreadsheetRejected
 from trust_lesson.models import MemberRole, Term
 from trust_lesson.web.dependencies import StaffViewer, Viewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of

@@ -11,7 +11,6 @@ from trust_lesson.errors import Unprocessable
 from trust_lesson.evidence.dependencies import SchoolKeysDep
 from trust_lesson.lessons import imports, service
 from trust_lesson.lessons.dependencies import ManagedLesson, TaughtLesson, VisibleLesson
-from trust_lesson.lessons.importer import MAX_BYTES
 from trust_lesson.lessons.schemas import (
     ImportRejected,
     LessonCreate,
@@ -19,6 +18,7 @@ from trust_lesson.lessons.schemas import (
     LessonUpdate,
     in_range,
 )
+from trust_lesson.lessons.spreadsheet import MAX_BYTES
 from trust_lesson.models import Lesson
 from trust_lesson.schemas import MAX_ROW_ID
 

@@ -10,14 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.courses import members
 from trust_lesson.errors import Unprocessable
-from trust_lesson.lessons.importer import (
+from trust_lesson.lessons.service import planned_status
+from trust_lesson.lessons.spreadsheet import (
     LessonSheet,
     RowError,
     SpreadsheetRejected,
     check_upload,
     read_sheet,
 )
-from trust_lesson.lessons.service import planned_status
 from trust_lesson.models import Course, Lesson, Term, User
 
 

@@ -62,6 +62,18 @@ async def list_visible(
     return (await db.execute(query.limit(limit).offset(offset))).scalars().all()
 
 
+async def mark_late_lessons(*, db: AsyncSession, now: datetime) -> int:
+    """WAITING lessons whose planned start is more than one day ago become LATE."""
+    statement = (
+        update(Lesson)
+        .where(Lesson.status == LessonStatus.WAITING, Lesson.start_date < now - LATE_AFTER)
+        .values(status=LessonStatus.LATE)
+        .execution_options(synchronize_session=False)
+    )
+    result = await db.execute(statement)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def check_instructor(
     *, db: AsyncSession, caller: User, term: Term, instructor_id: int
 ) -> None:

@@ -72,8 +72,9 @@ class ChallengeOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class AttendanceDecision:
-    """A student's attendance of one lesson, with the reasons a person reads."""
+class DecisionResult:
+    """What the rules decide for one student's timeline, with the reasons a person reads
+    (stored as an ``AttendanceDecision`` row)."""
 
     decision: Decision
     reasons: tuple[str, ...]
@@ -81,15 +82,15 @@ class AttendanceDecision:
     checks_verified: int
 
 
-def decide(timeline: Sequence[ChallengeOutcome], policy: AttendancePolicy) -> AttendanceDecision:
+def decide(timeline: Sequence[ChallengeOutcome], policy: AttendancePolicy) -> DecisionResult:
     """The attendance decision for one student's timeline (see the module docstring)."""
     outcomes = sorted(timeline, key=_reading_order)
     total = len(outcomes)
     verified = sum(outcome.verified for outcome in outcomes)
     reviews = [_review_reason(o, o.review) for o in outcomes if o.review is not None]
 
-    def decided(decision: Decision, reasons: list[str]) -> AttendanceDecision:
-        return AttendanceDecision(decision, tuple(reasons + reviews), total, verified)
+    def decided(decision: Decision, reasons: list[str]) -> DecisionResult:
+        return DecisionResult(decision, tuple(reasons + reviews), total, verified)
 
     if total == 0:
         return decided(Decision.ABSENT, ["no check was issued: the student never joined"])

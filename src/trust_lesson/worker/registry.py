@@ -1,11 +1,21 @@
-"""Every domain's tasks, registered on a Worker (the same names in the API and the workers)."""
+"""Every domain's tasks, registered on a Worker (the same names in the API and the workers).
+
+Each domain keeps its worker entry points in its own ``tasks.py``.
+"""
 
 from trust_lesson.attendance import tasks as attendance
+from trust_lesson.auth import tasks as auth
 from trust_lesson.evidence import tasks as evidence
+from trust_lesson.lessons import tasks as lessons
 from trust_lesson.presence import tasks as presence
-from trust_lesson.worker import jobs
 from trust_lesson.worker.worker import Registrar
 
 
 def all_registrars() -> tuple[Registrar, ...]:
-    return (jobs.register, attendance.register, presence.register, evidence.register)
+    return (
+        auth.register,
+        lessons.register,
+        attendance.register,
+        presence.register,
+        evidence.register,
+    )
