@@ -6,6 +6,7 @@ import logging
 from huey import crontab
 
 from trust_lesson.db import transaction
+from trust_lesson.evidence import log as evidence_log
 from trust_lesson.evidence.keys import load_school_keys
 from trust_lesson.worker.worker import TaskResources, Worker
 
@@ -21,8 +22,6 @@ def register(worker: Worker) -> None:
 
 async def write_checkpoint(resources: TaskResources, worker: Worker) -> int:
     """Signs the log's head if it grew; returns the signed size (0 when nothing was new)."""
-    from trust_lesson.evidence import log as evidence_log
-
     now = worker.clock()
     keys = load_school_keys(worker.settings, now=now)
     async with transaction(resources.session_factory) as db:
