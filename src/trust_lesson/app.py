@@ -12,6 +12,7 @@ from trust_lesson.attendance.pages import router as attendance_pages
 from trust_lesson.auth.endpoints import router as auth_router
 from trust_lesson.auth.pages import router as auth_pages
 from trust_lesson.biometrics.endpoints import router as biometrics_router
+from trust_lesson.biometrics.pages import router as biometrics_pages
 from trust_lesson.clock import Clock, utc_now
 from trust_lesson.courses.endpoints import router as courses_router
 from trust_lesson.courses.pages import router as course_pages
@@ -23,11 +24,13 @@ from trust_lesson.lessons.endpoints import router as lessons_router
 from trust_lesson.lessons.pages import router as lesson_pages
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from trust_lesson.presence.endpoints import router as presence_router
+from trust_lesson.presence.pages import router as presence_pages
 from trust_lesson.runtime import build_runtime
 from trust_lesson.schemas import VALIDATION_RESPONSES
 from trust_lesson.security_headers import SecurityHeadersMiddleware
 from trust_lesson.settings import Settings
 from trust_lesson.users.endpoints import router as users_router
+from trust_lesson.users.home_page import router as home_pages
 from trust_lesson.users.pages import router as user_pages
 from trust_lesson.web.install import install_web
 
@@ -42,7 +45,17 @@ ROUTERS = (
     attendance_router,
     evidence_router,
 )
-PAGES = (auth_pages, lesson_pages, attendance_pages, user_pages, course_pages, term_pages)
+PAGES = (
+    auth_pages,
+    home_pages,
+    biometrics_pages,
+    presence_pages,
+    lesson_pages,
+    attendance_pages,
+    user_pages,
+    course_pages,
+    term_pages,
+)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:

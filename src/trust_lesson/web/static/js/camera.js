@@ -1,0 +1,117 @@
+// The webcam: a live preview and 640x480 JPEG frames taken from it.
+
+export const FRAME_WIDTH = 640;
+export const FRAME_HEIGHT = 480;
+
+// What to do, in words a student understands, for each way the camera can fail.
+export const CAMERA_HELP = {
+  denied:
+    "Your browser is blocking the camera. Allow the camera for this site (the camera icon " +
+    "in the address bar, or the browser's site settings), then press \u201cTry the camera again\u201d.",
+  missing:
+    "No camera was found. Connect a webcam (or open its privacy shutter), " +
+    "then press \u201cTry the camera again\u201d.",
+  busy:
+    "Another program is using the camera. Close it (a video call, another tab), then press " +
+    "\u201cTry the camera again\u201d.",
+  unsupported:
+    "This browser cannot share a camera with this page. Open it in a current Chrome, Edge, " +
+    "Firefox or Safari, over https.",
+};
+
+export function cameraProblem(error) {
+  switch (error && error.name) {
+    case "NotAllowedError":
+    case "SecurityError":
+      return "denied";
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return "missing";
+    case "NotReadableError":
+    case "AbortError":
+      return "busy";
+    default:
+      return "missing";
+  }
+}
+
+export class Camera {
+  constructor(video, onChange = () => {}) {
+    this.video = video;
+    this.onChange = onChange;
+    this.stream = null;
+    this.problem = null;
+  }
+
+  get ready() {
+    const live = this.stream && this.stream.getVideoTracks().some((t) => t.readyState === "live");
+    return Boolean(live && this.video.videoWidth > 0);
+  }
+
+  async start() {
+    this.stop();
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      return this.failed("unsupported");
+    }
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: FRAME_WIDTH }, height: { ideal: FRAME_HEIGHT }, facingMode: "user" },
+        audio: false,
+      });
+    } catch (error) {
+      return this.failed(cameraProblem(error));
+    }
+    for (const track of this.stream.getVideoTracks()) {
+      track.addEventListener("ended", () => this.failed("missing"));
+    }
+    this.video.srcObject = this.stream;
+    await new Promise((resolve) => {
+      if (this.video.readyState >= 1) resolve();
+      else this.video.addEventListener("loadedmetadata", resolve, { once: true });
+    });
+    await this.video.play().catch(() => {});
+    this.problem = null;
+    this.onChange(null);
+    return true;
+  }
+
+  stop() {
+    if (this.stream) for (const track of this.stream.getTracks()) track.stop();
+    this.stream = null;
+  }
+
+  failed(problem) {
+    this.stop();
+    this.problem = problem;
+    this.onChange(problem);
+    return false;
+  }
+
+  // The current picture as a 640x480 JPEG, the middle of the view when its shape differs.
+  frame(quality = 0.9) {
+    const canvas = document.createElement("canvas");
+    canvas.width = FRAME_WIDTH;
+    canvas.height = FRAME_HEIGHT;
+    const { videoWidth: w, videoHeight: h } = this.video;
+    const scale = Math.max(FRAME_WIDTH / w, FRAME_HEIGHT / h);
+    const sw = FRAME_WIDTH / scale;
+    const sh = FRAME_HEIGHT / scale;
+    const context = canvas.getContext("2d");
+    context.drawImage(this.video, (w - sw) / 2, (h - sh) / 2, sw, sh, 0, 0, FRAME_WIDTH, FRAME_HEIGHT);
+    return new Promise((resolve, reject) => {
+      canvas.toBlob(
+        (blob) => (blob ? resolve(blob) : reject(new Error("no frame"))),
+        "image/jpeg",
+        quality,
+      );
+    });
+  }
+}
+
+// Shows a camera problem (or hides the box when there is none) with what to do about it.
+export function showCameraProblem(box, problem) {
+  box.hidden = !problem;
+  box.dataset.camera = problem || "";
+  const help = box.querySelector("[data-camera-help]");
+  if (help) help.textContent = problem ? CAMERA_HELP[problem] : "";
+}

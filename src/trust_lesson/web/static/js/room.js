@@ -1,0 +1,145 @@
+// The lesson room: joins the lesson, waits for each camera check (the server holds the request
+// until one is issued, so nobody knows in advance), answers it with a webcam frame and shows
+// its verdict. Survives a reload (the server lists the checks so far) and a dropped network
+// (every call is tried again; a picture is retried until its deadline, and the server accepts
+// only one answer per check).
+
+import { ApiError, call, isPassing, patiently, sleep } from "./calls.js";
+import { Camera, showCameraProblem } from "./camera.js";
+import { CheckList } from "./checks.js";
+
+const IN_LESSON = "You are in the lesson. Keep this page open: checks come at random moments.";
+const SAFETY_MS = 1500; // stop sending this long before the deadline
+
+const root = document.getElementById("room");
+const lessonPath = `/lessons/${root.dataset.lessonId}`;
+const statusLine = document.getElementById("room-status");
+const problemBox = document.getElementById("camera-problem");
+const camera = new Camera(document.getElementById("preview"), (p) => showCameraProblem(problemBox, p));
+const checks = new CheckList(document.getElementById("checks"));
+const answering = new Set(); // challenge ids this page is answering or has answered
+const watching = new Set(); // capture ids whose verdict is awaited
+
+function say(text, state) {
+  statusLine.textContent = text;
+  root.dataset.state = state;
+}
+
+function offline() {
+  say("Connection lost: trying again\u2026", "offline");
+}
+
+async function begin() {
+  document.getElementById("camera-retry").addEventListener("click", () => camera.start());
+  camera.start();
+  await showChecksSoFar();
+  let answer = await joinLesson();
+  if (answer === null) return;
+  say(IN_LESSON, "in");
+  while (answer.next_poll_after !== null) {
+    const due = answer.challenge;
+    if (due && !answering.has(due.id)) await answerCheck(due, answer.retry_after_seconds);
+    else if (due) await sleep(1000);
+    answer = await patiently(() => call("GET", `${lessonPath}/challenges/next?wait=60`), offline);
+    if (root.dataset.state === "offline") say(IN_LESSON, "in");
+  }
+  say("The lesson is over. Thank you! You can close this page.", "over");
+}
+
+async function joinLesson() {
+  for (;;) {
+    try {
+      return await patiently(() => call("POST", `${lessonPath}/join`), offline);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 409) {
+        say(error.message, "refused");
+        return null;
+      }
+      const lesson = await patiently(() => call("GET", lessonPath), offline);
+      if (lesson.status === "FINISHED") {
+        say("This lesson is over.", "over");
+        return null;
+      }
+      say("Waiting for the instructor to start the lesson\u2026", "waiting");
+      await sleep(5000);
+    }
+  }
+}
+
+// The checks issued so far, as the server knows them (after a reload, too).
+async function showChecksSoFar() {
+  const known = await patiently(() => call("GET", `${lessonPath}/checks`), offline);
+  for (const check of known) {
+    if (answering.has(check.challenge_id) && check.verdict === "PENDING" && !check.capture_id) {
+      continue; // being answered by this page right now
+    }
+    checks.show(check);
+    if (check.capture_id) answering.add(check.challenge_id);
+    if (check.verdict === "PENDING" && check.capture_id) watchVerdict(check.challenge_id, check.capture_id);
+  }
+}
+
+async function answerCheck(challenge, secondsLeft) {
+  answering.add(challenge.id);
+  const until = Date.now() + secondsLeft * 1000;
+  const shown = {
+    challenge_id: challenge.id,
+    kind: challenge.kind,
+    issued_at: challenge.issued_at,
+    verdict: "PENDING",
+  };
+  checks.show({ ...shown, note: "Look at the camera: taking a picture\u2026" });
+  while (Date.now() < until - SAFETY_MS) {
+    if (!camera.ready) {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      checks.show({ ...shown, note: `The camera is needed now: ${left} s left to answer this check.` });
+      await sleep(500);
+      continue;
+    }
+    try {
+      const accepted = await send(challenge);
+      checks.show({ ...shown, capture_id: accepted.capture_id, note: "Picture sent: checking\u2026" });
+      watchVerdict(challenge.id, accepted.capture_id);
+      return;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) {
+        await showChecksSoFar(); // an earlier try arrived after all, or the lesson stopped
+        return;
+      }
+      if (!isPassing(error)) break;
+      checks.show({ ...shown, note: "Connection problem: sending the picture again\u2026" });
+      await sleep(1000);
+    }
+  }
+  checks.show({ ...shown, verdict: "MISSED" });
+}
+
+async function send(challenge) {
+  const form = new FormData();
+  form.append("challenge_id", String(challenge.id));
+  form.append("nonce", challenge.nonce);
+  form.append("image", await camera.frame(), "frame.jpg");
+  return call("POST", `${lessonPath}/captures`, { body: form });
+}
+
+async function watchVerdict(challengeId, captureId) {
+  if (watching.has(captureId)) return;
+  watching.add(captureId);
+  for (let pause = 700; ; pause = Math.min(pause * 1.5, 5000)) {
+    await sleep(pause);
+    let capture;
+    try {
+      capture = await call("GET", `/captures/${captureId}`);
+    } catch (error) {
+      if (isPassing(error)) continue;
+      break;
+    }
+    if (capture.status === "DONE") {
+      checks.show({ challenge_id: challengeId, verdict: capture.verdict, reasons: capture.reasons });
+      break;
+    }
+  }
+  watching.delete(captureId);
+}
+
+begin();

@@ -1,0 +1,22 @@
+// What each check and verdict means, in the words the student reads.
+
+export const KIND_WORDS = {
+  ENTRY: "Entry check",
+  RANDOM: "Check during the lesson",
+  END: "End check",
+};
+
+export const VERDICT_WORDS = {
+  PENDING: "Checking your picture\u2026",
+  VERIFIED: "Verified: it\u2019s you. Thank you!",
+  NO_FACE: "No face found: look at the camera.",
+  MULTIPLE_FACES: "More than one face: only you should be in the picture.",
+  WRONG_PERSON: "Not recognised as you: the enrolled student must be at the camera.",
+  LOW_QUALITY: "Picture too dark or blurred: face a light and hold still.",
+  REPLAYED: "The same picture as before: the live camera is needed.",
+  NEEDS_REVIEW: "A person will look at this picture.",
+  MISSED: "Missed: no picture arrived in time.",
+  CANCELLED: "Cancelled: the lesson ended before this check.",
+};
+
+export const GOOD_VERDICTS = new Set(["VERIFIED"]);

@@ -1,0 +1,140 @@
+"""The student's side in a real browser whose fake webcam plays real face pictures: consent,
+enrolment through the webcam page, the lesson room answering its checks with the real models
+(embedded worker), and a camera that is denied."""
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, Playwright, expect
+
+from tests.presence.verdict_support import enrol_face, face_template
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.databases import SuiteDatabases
+from tests.support.live_server import LiveService, live_service
+from tests.support.pages import PageAudit
+from tests.web.classroom import FACES, Browsers, classroom
+from tests.web.conftest import CameraBrowser
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
+VERDICT_WAIT_MS = 90_000  # the first verdict loads the models in the worker
+
+
+@pytest.fixture(scope="module")
+def live(
+    databases: SuiteDatabases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    """The service with its worker in process, judging with the real models."""
+    with live_service(
+        databases, tmp_path_factory.mktemp("var"), embedded_worker=True, worker_threads=2
+    ) as service:
+        yield service
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def browsers(live: LiveService, page_audit: PageAudit) -> AsyncIterator[Browsers]:
+    opened = Browsers(live, page_audit)
+    yield opened
+    await opened.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def http(live: LiveService) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live.url, timeout=30) as client:
+        yield client
+
+
+async def test_a_student_consents_enrols_and_is_verified_in_the_room(
+    camera_browser: CameraBrowser,
+    face_videos: Callable[[Path], Path],
+    testdata: Path,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+) -> None:
+    lesson = await classroom(live, http, students=1)
+    camera = await camera_browser(face_videos(testdata / FACES / "obama.jpg"))
+    page = await browsers.student_page(camera, lesson.students[0])
+
+    await page.get_by_role("link", name="Give consent").click()
+    await expect(page.get_by_text("Consent text, version")).to_be_visible()
+    await page.get_by_role("button", name="I consent").click()
+    await expect(page.get_by_text("your consent is recorded")).to_be_visible()
+    await page.get_by_role("link", name="Next: enrol your face").click()
+    await page.get_by_role("button", name="Take picture").click()
+    result = page.locator("#enrolment-result")
+    await expect(result).to_have_attribute("data-state", "enrolled", timeout=VERDICT_WAIT_MS)
+    await lesson.start()
+    await page.goto("/home")
+    await page.get_by_role("link", name="Enter the lesson room").click()
+
+    check = page.locator("#checks .check").first
+    await expect(check).to_have_attribute("data-verdict", "VERIFIED", timeout=VERDICT_WAIT_MS)
+    await expect(check).to_contain_text("Entry check")
+    await expect(check).to_contain_text("Verified: it\u2019s you")
+    await expect(page.locator("#camera-problem")).to_be_hidden()
+    await _screenshot(page, "room.png")
+
+
+async def test_another_person_at_the_camera_is_wrong_person(
+    camera_browser: CameraBrowser,
+    face_videos: Callable[[Path], Path],
+    testdata: Path,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+) -> None:
+    lesson = await classroom(live, http, students=1)
+    student = lesson.students[0]
+    await live.call(
+        enrol_face(live.runtime, student, face_template(testdata, f"{FACES}/obama2.jpg"))
+    )
+    await lesson.start()
+    camera = await camera_browser(face_videos(testdata / FACES / "biden.jpg"))
+    page = await browsers.student_page(camera, student)
+
+    await page.goto(lesson.room)
+
+    check = page.locator("#checks .check").first
+    await expect(check).to_have_attribute("data-verdict", "PENDING")
+    await expect(check).to_have_attribute("data-verdict", "WRONG_PERSON", timeout=VERDICT_WAIT_MS)
+    await expect(check).to_contain_text("Not recognised as you")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def camera_denied(playwright: Playwright) -> AsyncIterator[Browser]:
+    """A camera is present but the browser's permission prompt is refused (no fake-UI flag)."""
+    chromium = await playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream"]
+    )
+    yield chromium
+    await chromium.close()
+
+
+async def test_a_denied_camera_is_explained_while_the_check_waits(
+    camera_denied: Browser, live: LiveService, http: httpx.AsyncClient, browsers: Browsers
+) -> None:
+    lesson = await classroom(live, http, students=1)
+    await lesson.start()
+    page = await browsers.student_page(camera_denied, lesson.students[0])
+
+    await page.goto(lesson.room)
+
+    problem = page.locator("#camera-problem")
+    await expect(problem).to_be_visible()
+    await expect(problem).to_have_attribute("data-camera", "denied")
+    await expect(problem).to_contain_text("Allow the camera for this site")
+    check = page.locator("#checks .check").first
+    await expect(check).to_have_attribute("data-verdict", "PENDING")
+    await expect(check).to_contain_text("The camera is needed now")
+    await expect(check).to_contain_text("s left to answer this check")
+
+
+async def _screenshot(page: object, name: str) -> None:
+    """For the README when TL_SCREENSHOTS names a folder (make screenshots)."""
+    folder = os.environ.get("TL_SCREENSHOTS")
+    if folder:
+        await page.screenshot(path=str(Path(folder) / name))  # type: ignore[attr-defined]
