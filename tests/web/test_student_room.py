@@ -2,7 +2,6 @@
 enrolment through the webcam page, the lesson room answering its checks with the real models
 (embedded worker), and a camera that is denied."""
 
-import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from tests.web.conftest import CameraBrowser
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 VERDICT_WAIT_MS = 90_000  # the first verdict loads the models in the worker
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,9 @@ async def test_a_student_consents_enrols_and_is_verified_in_the_room(
     await expect(check).to_contain_text("Entry check")
     await expect(check).to_contain_text("Verified: it\u2019s you")
     await expect(page.locator("#camera-problem")).to_be_hidden()
-    await _screenshot(page, "room.png")
+    await page.set_viewport_size({"width": 1000, "height": 620})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / "lesson-room.png")
 
 
 async def test_another_person_at_the_camera_is_wrong_person(
@@ -131,10 +133,3 @@ async def test_a_denied_camera_is_explained_while_the_check_waits(
     await expect(check).to_have_attribute("data-verdict", "PENDING")
     await expect(check).to_contain_text("The camera is needed now")
     await expect(check).to_contain_text("s left to answer this check")
-
-
-async def _screenshot(page: object, name: str) -> None:
-    """For the README when TL_SCREENSHOTS names a folder (make screenshots)."""
-    folder = os.environ.get("TL_SCREENSHOTS")
-    if folder:
-        await page.screenshot(path=str(Path(folder) / name))  # type: ignore[attr-defined]
