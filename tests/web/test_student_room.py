@@ -2,12 +2,14 @@
 enrolment through the webcam page, the lesson room answering its checks with the real models
 (embedded worker), and a camera that is denied."""
 
+import io
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
+from PIL import Image
 from playwright.async_api import Browser, Playwright, expect
 
 from tests.presence.verdict_support import enrol_face, face_template
@@ -81,7 +83,8 @@ async def test_a_student_consents_enrols_and_is_verified_in_the_room(
     await expect(page.locator("#camera-problem")).to_be_hidden()
     await page.set_viewport_size({"width": 1000, "height": 620})
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / "lesson-room.png")
+    shot = Image.open(io.BytesIO(await page.screenshot()))
+    shot.convert("RGB").quantize(colors=96).save(SCREENSHOTS / "lesson-room.png", optimize=True)
 
 
 async def test_another_person_at_the_camera_is_wrong_person(
