@@ -63,10 +63,14 @@ class Browsers:
 
     async def student_page(self, browser: Browser, student: Person) -> Page:
         """A page of its own browser context, signed in as the student."""
+        return await self.page_of(browser, student)
+
+    async def page_of(self, browser: Browser, person: Person) -> Page:
+        """A page of its own browser context, signed in as the person (any role)."""
         context = await new_context(browser, self.live, self.audit)
         self.contexts.append(context)
         page = await context.new_page()
-        await sign_in(page, student.user.email)
+        await sign_in(page, person.user.email)
         return page
 
     async def close(self) -> None:

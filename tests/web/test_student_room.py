@@ -50,6 +50,7 @@ async def http(live: LiveService) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_a_student_consents_enrols_and_is_verified_in_the_room(
+    browser: Browser,
     camera_browser: CameraBrowser,
     face_videos: Callable[[Path], Path],
     testdata: Path,
@@ -81,6 +82,11 @@ async def test_a_student_consents_enrols_and_is_verified_in_the_room(
     await expect(check).to_contain_text("Entry check")
     await expect(check).to_contain_text("Verified: it\u2019s you")
     await expect(page.locator("#camera-problem")).to_be_hidden()
+    # The instructor's live roster shows the same verdict in the student's row.
+    roster = await browsers.page_of(browser, lesson.instructor)
+    await roster.goto(f"/lessons/{lesson.lesson_id}")
+    row = roster.locator(f'tr[data-student-id="{lesson.students[0].id}"]')
+    await expect(row.locator('[data-verdict="VERIFIED"]')).to_have_count(1)
     await page.set_viewport_size({"width": 1000, "height": 620})
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = Image.open(io.BytesIO(await page.screenshot()))
