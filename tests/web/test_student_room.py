@@ -10,7 +10,8 @@ import httpx
 import pytest
 import pytest_asyncio
 from PIL import Image
-from playwright.async_api import Browser, Playwright, expect
+from playwright.async_api import Browser, Playwright, Route, expect
+from sqlalchemy import func, select
 
 from tests.presence.verdict_support import enrol_face, face_template
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
@@ -19,6 +20,9 @@ from tests.support.live_server import LiveService, live_service
 from tests.support.pages import PageAudit
 from tests.web.classroom import FACES, Browsers, classroom
 from tests.web.conftest import CameraBrowser
+from trust_lesson.db import transaction
+from trust_lesson.models.presence import Capture
+from trust_lesson.runtime import Runtime
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 VERDICT_WAIT_MS = 90_000  # the first verdict loads the models in the worker
@@ -145,3 +149,51 @@ async def test_a_denied_camera_is_explained_while_the_check_waits(
     await expect(check).to_have_attribute("data-verdict", "PENDING")
     await expect(check).to_contain_text("The camera is needed now")
     await expect(check).to_contain_text("s left to answer this check")
+
+
+async def test_a_lost_answer_is_retried_once_and_a_reload_keeps_the_verdict(
+    camera_browser: CameraBrowser,
+    face_videos: Callable[[Path], Path],
+    testdata: Path,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+) -> None:
+    """The picture reaches the server but its answer is lost on the way back (the network
+    drops): the room sends it again, the server keeps the first one, and nothing is doubled."""
+    lesson = await classroom(live, http, students=1)
+    student = lesson.students[0]
+    await live.call(
+        enrol_face(live.runtime, student, face_template(testdata, f"{FACES}/obama2.jpg"))
+    )
+    await lesson.start()
+    page = await browsers.student_page(
+        await camera_browser(face_videos(testdata / FACES / "obama.jpg")), student
+    )
+    sent: list[str] = []
+
+    async def lose_the_first_answer(route: Route) -> None:
+        sent.append(route.request.method)
+        if len(sent) == 1:
+            await route.fetch()  # the server receives and keeps the picture...
+            await route.abort("internetdisconnected")  # ...the page never hears back
+        else:
+            await route.continue_()
+
+    await page.route("**/api/v1/lessons/*/captures", lose_the_first_answer)
+    await page.goto(lesson.room)
+
+    check = page.locator("#checks .check")
+    await expect(check.first).to_have_attribute("data-verdict", "VERIFIED", timeout=VERDICT_WAIT_MS)
+    assert sent == ["POST", "POST"]  # tried again; the second answer was refused as a repeat
+    await page.reload()
+    await expect(check.first).to_have_attribute("data-verdict", "VERIFIED")
+    await expect(check).to_have_count(1)
+    assert len(sent) == 2
+    assert await live.call(captures_of(live.runtime, lesson.lesson_id)) == 1
+
+
+async def captures_of(runtime: Runtime, lesson_id: int) -> int:
+    async with transaction(runtime.session_factory) as db:
+        query = select(func.count(Capture.id)).where(Capture.lesson_id == lesson_id)
+        return int(await db.scalar(query) or 0)
