@@ -20,6 +20,7 @@ from trust_lesson.courses.term_pages import router as term_pages
 from trust_lesson.error_handlers import install_error_handlers
 from trust_lesson.evidence.endpoints import router as evidence_router
 from trust_lesson.health.endpoints import router as health_router
+from trust_lesson.identity.endpoints import router as identity_router
 from trust_lesson.lessons.endpoints import router as lessons_router
 from trust_lesson.lessons.pages import router as lesson_pages
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -39,6 +40,7 @@ ROUTERS = (
     auth_router,
     users_router,
     biometrics_router,
+    identity_router,
     courses_router,
     lessons_router,
     presence_router,

@@ -72,6 +72,8 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/users/{user_id}/face-enrolment"): SELF_OR_ADMIN,
     ("POST", "/api/v1/users/{user_id}/face-enrolment"): SELF_ONLY,
     ("DELETE", "/api/v1/users/{user_id}/face-enrolment"): SELF_OR_ADMIN,
+    ("GET", "/api/v1/users/{user_id}/identity"): SELF_OR_ADMIN,
+    ("PUT", "/api/v1/users/{user_id}/identity"): SELF_OR_ADMIN,
     ("GET", "/api/v1/courses"): SIGNED_IN,
     ("POST", "/api/v1/courses"): STAFF,
     ("GET", "/api/v1/courses/{course_id}"): COURSE_PEOPLE,
@@ -111,6 +113,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
 PAST_AUTHORIZATION = {
     ("POST", "/api/v1/lessons/{lesson_id}/captures"): "No such challenge.",
     ("GET", "/api/v1/evidence/checkpoint"): "no signed checkpoint yet",
+    ("GET", "/api/v1/users/{user_id}/identity"): "No identity record yet",
 }
 DESTRUCTIVE = {"DELETE"}
 DESTRUCTIVE_ROUTES = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/lessons/{lesson_id}/join")}
@@ -213,6 +216,10 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
         ("PATCH", "/api/v1/lessons/{lesson_id}"): {"title": "Renamed lesson"},
         ("POST", "/api/v1/captures/{capture_id}/review"): {"decision": "ACCEPT", "reason": "ok"},
         ("PUT", "/api/v1/courses/{course_id}/policy"): {},
+        ("PUT", "/api/v1/users/{user_id}/identity"): {
+            "document_number": "L898902C3", "document_type": "PASSPORT",
+            "full_name": "Anna Maria Eriksson", "parent_full_name": "Erik Eriksson",
+        },
     }  # fmt: skip
     multipart = {"/api/v1/users/{user_id}/face-enrolment", "/api/v1/lessons/{lesson_id}/captures",
                  "/api/v1/terms/{term_id}/lessons/import"}  # fmt: skip

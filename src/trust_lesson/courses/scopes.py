@@ -1,7 +1,7 @@
 """Who may see and manage what, written as SQL clauses (R11). The one home of these rules.
 
-Every query that loads a course, term, lesson, capture or decision for a caller carries one of
-these clauses, so objects outside the caller's reach are never loaded at all:
+Every query that loads a course, term, lesson, capture, decision or identity verification for
+a caller carries one of these clauses, so objects outside the caller's reach are never loaded:
 - a manager of a course (``manages_course``): admins; the instructor who created it; the
   INSTRUCTOR members of any of its terms (co-instructors included). They manage its terms,
   enrolments, lessons and policy, read its rosters and attendance;
@@ -9,7 +9,10 @@ these clauses, so objects outside the caller's reach are never loaded at all:
   lesson's captures and settle them;
 - a student of a term (``student_of_term``): a STUDENT member of it. They join its lessons
   and answer their own challenges;
-- anybody sees the courses and terms they are members of (``sees_course``, ``sees_term``).
+- anybody sees the courses and terms they are members of (``sees_course``, ``sees_term``);
+- a reviewer of a person's identity (``reviews_identity_of``): admins; an instructor who
+  manages a course the person is a member of. They read the person's identity verifications,
+  their document pictures, and decide them. The person sees their own (``sees_identity_of``).
 """
 
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, or_, select, true
@@ -82,14 +85,17 @@ def sees_account(caller: User, user_id: SQLColumnExpression[int]) -> ColumnEleme
     the courses they manage; anybody themself. Others are found only by their email."""
     if caller.role is Role.ADMIN:
         return true()
+    return or_(user_id == caller.id, _in_managed_course(caller, user_id))
+
+
+def _in_managed_course(caller: User, user_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
     term, member = aliased(Term), aliased(TermMember)
-    in_managed_course = (
+    return (
         select(member.user_id)
         .join(term, term.id == member.term_id)
         .where(member.user_id == user_id, manages_course(caller, term.course_id))
         .exists()
     )
-    return or_(user_id == caller.id, in_managed_course)
 
 
 def student_of_term(
@@ -121,3 +127,18 @@ def reviews_lesson(caller: User, lesson_id: SQLColumnExpression[int]) -> ColumnE
         .where(lesson.id == lesson_id, manages_course(caller, term.course_id))
         .exists()
     )
+
+
+def reviews_identity_of(caller: User, user_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """The caller may read and decide the person's identity verifications and see their
+    document pictures: admins; an instructor who manages a course the person is a member of."""
+    if caller.role is Role.ADMIN:
+        return true()
+    if caller.role is not Role.INSTRUCTOR:
+        return false()
+    return _in_managed_course(caller, user_id)
+
+
+def sees_identity_of(caller: User, user_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """The person's own verifications, or those the caller reviews; nobody else's."""
+    return or_(user_id == caller.id, reviews_identity_of(caller, user_id))

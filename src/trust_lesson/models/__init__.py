@@ -11,6 +11,13 @@ from trust_lesson.models.evidence import (
     EvidenceLogHead,
     IssuedCertificate,
 )
+from trust_lesson.models.identity import (
+    DocumentType,
+    IdentityRecord,
+    IdentityReview,
+    IdentityVerification,
+    VerificationStatus,
+)
 from trust_lesson.models.lesson import Lesson
 from trust_lesson.models.presence import (
     AttendanceDecision,
@@ -34,10 +41,14 @@ __all__ = [
     "Challenge",
     "ChallengeStatus",
     "Course",
+    "DocumentType",
     "EvidenceCheckpoint",
     "EvidenceEntry",
     "EvidenceLogHead",
     "FaceTemplate",
+    "IdentityRecord",
+    "IdentityReview",
+    "IdentityVerification",
     "IssuedCertificate",
     "Lesson",
     "LessonStatus",
@@ -48,4 +59,5 @@ __all__ = [
     "TermMember",
     "TermStatus",
     "User",
+    "VerificationStatus",
 ]
