@@ -38,9 +38,9 @@ from tests.vision.bursts import (  # noqa: E402
 from trust_lesson.presence.liveness import (  # noqa: E402
     DEFAULT_RULES,
     LivenessJudgement,
-    TurnDirection,
     judge_liveness,
 )
+from trust_lesson.presence.verdicts import TurnDirection  # noqa: E402
 from trust_lesson.vision.faces import largest_face_embedding  # noqa: E402
 from trust_lesson.vision.liveness import observe_burst  # noqa: E402
 

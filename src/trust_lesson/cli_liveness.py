@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from trust_lesson.presence.liveness import LivenessJudgement, TurnDirection, judge_liveness
+from trust_lesson.presence.liveness import LivenessJudgement, judge_liveness
+from trust_lesson.presence.verdicts import TurnDirection
 from trust_lesson.vision.cli import fail, read_picture, reference_embedding
 from trust_lesson.vision.errors import VisionError
 from trust_lesson.vision.liveness import BurstObservations, observe_burst

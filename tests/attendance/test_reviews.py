@@ -10,6 +10,7 @@ from trust_lesson.presence.verdicts import Verdict
 from trust_lesson.runtime import Runtime
 
 V, R, W = Verdict.VERIFIED, Verdict.NEEDS_REVIEW, Verdict.WRONG_PERSON
+L = Verdict.LIVENESS_FAILED
 
 
 async def test_a_reviewer_verifies_a_doubtful_picture_and_the_student_attends(
@@ -51,6 +52,41 @@ async def test_a_reviewer_verifies_a_doubtful_picture_and_the_student_attends(
     assert [row["decision"] for row in history.json()] == ["PENDING_REVIEW", "ATTENDED"]
     assert any("by a reviewer: Same person, new glasses." in r for r in now[0]["reasons"])
     assert left == []
+
+
+async def test_a_failed_head_turn_goes_to_review_and_a_reviewer_settles_it(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    room = await running_lesson(client, runtime, clock, students=1)
+    student = room.students[0]
+    checks = await add_timeline(
+        runtime, lesson_id=room.lesson_id, user_id=student.id, start=clock(), verdicts=(L, V, L)
+    )
+    clock.advance(minutes=20)
+    await client.post(f"{room.url}/stop", headers=room.teacher.headers)
+    before = (await client.get(f"{room.url}/attendance", headers=student.headers)).json()
+    items = (await client.get("/api/v1/reviews", headers=room.teacher.headers)).json()
+
+    confirmed = await client.post(
+        f"/api/v1/captures/{checks[2].capture_id}/review",
+        json={"decision": "LIVENESS_FAILED", "reason": "A photo held up to the camera."},
+        headers=room.teacher.headers,
+    )
+    verified = await client.post(
+        f"/api/v1/captures/{checks[0].capture_id}/review",
+        json={"decision": "VERIFIED", "reason": "She turned; the light was poor."},
+        headers=room.teacher.headers,
+    )
+    capture = await client.get(f"/api/v1/captures/{checks[2].capture_id}", headers=student.headers)
+
+    assert [row["decision"] for row in before] == ["PENDING_REVIEW"]
+    assert before[0]["reasons"][0] == "2 checks awaiting review (2 failed the liveness check)"
+    assert [item["capture_id"] for item in items] == [checks[0].capture_id, checks[2].capture_id]
+    assert confirmed.json()["attendance"]["decision"] == "PENDING_REVIEW"
+    decided = verified.json()["attendance"]
+    assert (decided["decision"], decided["checks_verified"]) == ("PARTIAL", 2)
+    assert "end check failed: no live head turn" in decided["reasons"]
+    assert capture.json()["verdict"] == "LIVENESS_FAILED"
 
 
 async def test_a_review_needs_a_reason_and_a_settling_verdict(

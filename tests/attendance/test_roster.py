@@ -14,19 +14,21 @@ from trust_lesson.presence.verdicts import ChallengeKind, Verdict
 from trust_lesson.runtime import Runtime
 
 V, R, W, M = Verdict.VERIFIED, Verdict.NEEDS_REVIEW, Verdict.WRONG_PERSON, Verdict.MISSED
+L = Verdict.LIVENESS_FAILED
 
 
 async def test_the_roster_shows_each_students_checks_and_state_now(
     client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
 ) -> None:
-    room = await running_lesson(client, runtime, clock, students=5)
-    present, asked, analysing, failing, away = room.students
+    room = await running_lesson(client, runtime, clock, students=6)
+    present, asked, analysing, failing, away, still = room.students
     start = clock()
     for student, verdicts in (
         (present, (V, V, M, V)),
         (asked, (V, V)),
         (analysing, (V, R, None)),
         (failing, (V, W)),
+        (still, (V, L)),
     ):
         await add_timeline(
             runtime, lesson_id=room.lesson_id, user_id=student.id, start=start, verdicts=verdicts
@@ -61,6 +63,7 @@ async def test_the_roster_shows_each_students_checks_and_state_now(
         analysing.id: "ANALYSING",
         failing.id: "FAILED",
         away.id: "NOT_JOINED",
+        still.id: "NEEDS_REVIEW",
     }
     assert rows[present.id]["verdict_counts"] == {"VERIFIED": 3, "MISSED": 1}
     assert rows[present.id]["checks_issued"] == 4

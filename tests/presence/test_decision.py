@@ -138,6 +138,21 @@ def test_a_doubtful_check_waits_for_a_reviewer_and_the_review_decides() -> None:
     )
 
 
+def test_a_failed_head_turn_waits_for_a_reviewer_and_is_never_silently_absent() -> None:
+    timeline = [check(ENTRY, V.LIVENESS_FAILED, 0), check(RANDOM, V.LIVENESS_FAILED, 10)]
+
+    waiting = decide(timeline, POLICY)
+    timeline[0] = check(ENTRY, V.LIVENESS_FAILED, 0, review=V.LIVENESS_FAILED)
+    timeline[1] = check(RANDOM, V.LIVENESS_FAILED, 10, review=V.VERIFIED)
+    reviewed = decide(timeline, POLICY)
+
+    assert waiting.decision is Decision.PENDING_REVIEW
+    assert waiting.reasons == ("2 checks awaiting review (2 failed the liveness check)",)
+    assert reviewed.decision is Decision.PARTIAL
+    assert reviewed.reasons[0] == "entry check failed: no live head turn"
+    assert reviewed.checks_verified == 1
+
+
 def test_a_reviewer_can_overturn_a_machine_verdict() -> None:
     timeline = lesson(V.VERIFIED, [V.VERIFIED] * 3, V.VERIFIED)
     timeline[0] = check(ENTRY, V.VERIFIED, 0, review=V.WRONG_PERSON)
@@ -165,6 +180,7 @@ def test_a_review_must_settle_the_check() -> None:
 
 RANK = {Decision.ABSENT: 0, Decision.PARTIAL: 1, Decision.ATTENDED: 2}
 SETTLING = [v for v in Verdict if v is not Verdict.NEEDS_REVIEW]
+MACHINE_FINAL = [v for v in Verdict if v not in (V.NEEDS_REVIEW, V.LIVENESS_FAILED)]
 
 
 @st.composite
@@ -182,7 +198,7 @@ mostly_settled = st.lists(
     st.builds(
         check,
         st.sampled_from(ChallengeKind),
-        st.sampled_from(SETTLING),
+        st.sampled_from(MACHINE_FINAL),
         st.integers(min_value=0, max_value=120),
     ),
     max_size=16,
@@ -255,7 +271,8 @@ def test_counts_and_the_decision_agree_with_the_timeline(timeline: list[Challeng
     finals = [o.final_verdict for o in timeline]
     assert result.checks_total == len(timeline)
     assert result.checks_verified == finals.count(V.VERIFIED)
-    unsettled = None in finals or V.NEEDS_REVIEW in finals
+    to_review = [o.verdict for o in timeline if o.review is None]
+    unsettled = None in finals or {V.NEEDS_REVIEW, V.LIVENESS_FAILED} & set(to_review) != set()
     assert (result.decision is Decision.PENDING_REVIEW) == (bool(timeline) and unsettled)
     nothing_verified = result.checks_verified == 0
     assert (result.decision is Decision.ABSENT) == (nothing_verified and not unsettled)

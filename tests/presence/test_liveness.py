@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from trust_lesson.presence.liveness import LivenessVerdict, TurnDirection, judge_liveness
+from trust_lesson.presence.liveness import LivenessVerdict, judge_liveness
+from trust_lesson.presence.verdicts import TurnDirection
 from trust_lesson.vision.liveness import BurstObservations, FrameObservation
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trust_lesson.presence.liveness import LivenessVerdict, TurnDirection, judge_liveness
+from trust_lesson.presence.liveness import LivenessVerdict, judge_liveness
+from trust_lesson.presence.verdicts import TurnDirection
 from trust_lesson.vision.faces import largest_face_embedding
 from trust_lesson.vision.liveness import observe_burst
 

@@ -21,13 +21,14 @@ from trust_lesson.models import (
     Term,
     User,
 )
-from trust_lesson.presence.verdicts import Verdict
+from trust_lesson.presence.verdicts import AWAITS_REVIEW
 
 
 async def open_items(
     *, db: AsyncSession, caller: User, limit: int, offset: int
 ) -> list[ReviewItem]:
-    """Captures awaiting review and never reviewed, in lessons the caller manages, oldest first."""
+    """Captures awaiting review (NEEDS_REVIEW, LIVENESS_FAILED) and never reviewed, in
+    lessons the caller manages, oldest first."""
     query = (
         select(Capture, Lesson.title, User.username, User.full_name, Challenge.kind)
         .join(Lesson, Lesson.id == Capture.lesson_id)
@@ -35,7 +36,7 @@ async def open_items(
         .join(User, User.id == Capture.user_id)
         .join(Challenge, Challenge.id == Capture.challenge_id)
         .where(
-            Capture.verdict == Verdict.NEEDS_REVIEW,
+            Capture.verdict.in_(AWAITS_REVIEW),
             ~exists().where(CaptureReview.capture_id == Capture.id),
             reviews_lesson(caller, Capture.lesson_id),
         )

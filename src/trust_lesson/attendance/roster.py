@@ -17,7 +17,7 @@ from trust_lesson.models import (
     PresenceSession,
     User,
 )
-from trust_lesson.presence.verdicts import Verdict
+from trust_lesson.presence.verdicts import AWAITS_REVIEW, Verdict
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,6 @@ def _state(
         return RosterState.ANALYSING
     if verdict is Verdict.VERIFIED:
         return RosterState.VERIFIED
-    if verdict is Verdict.NEEDS_REVIEW:
+    if answered[-1].review is None and verdict in AWAITS_REVIEW:
         return RosterState.NEEDS_REVIEW
     return RosterState.FAILED

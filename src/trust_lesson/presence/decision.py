@@ -4,9 +4,10 @@ The rules, applied in this order (first match wins):
 
 1. No challenge at all (the student never joined, or joined when the lesson was ending):
    ABSENT.
-2. Any check still open: its capture is still being analysed (no verdict yet), or its verdict
-   is NEEDS_REVIEW and no reviewer has overridden it: PENDING_REVIEW. The decision is computed
-   again once the verdicts and reviews are in.
+2. Any check still open: its capture is still being analysed (no verdict yet), or its
+   machine verdict awaits a person (NEEDS_REVIEW, or LIVENESS_FAILED: a failed head turn is
+   never silently ABSENT) and no reviewer has settled it: PENDING_REVIEW. The decision is
+   computed again once the verdicts and reviews are in.
 3. No check verified: ABSENT.
 4. The entry check and the end check are verified (there is at least one of each and every
    one of them is verified) and at least ``verified_share_needed_percent`` of all checks are
@@ -33,7 +34,7 @@ from datetime import datetime
 
 from trust_lesson.clock import as_utc
 from trust_lesson.presence.policy import AttendancePolicy
-from trust_lesson.presence.verdicts import ChallengeKind, Decision, Verdict
+from trust_lesson.presence.verdicts import AWAITS_REVIEW, ChallengeKind, Decision, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +68,13 @@ class ChallengeOutcome:
         return self.final_verdict is Verdict.VERIFIED
 
     @property
+    def awaiting_review(self) -> bool:
+        """A machine verdict that a person settles, and no reviewer has yet."""
+        return self.review is None and self.verdict in AWAITS_REVIEW
+
+    @property
     def settled(self) -> bool:
-        return self.final_verdict not in (None, Verdict.NEEDS_REVIEW)
+        return self.final_verdict is not None and not self.awaiting_review
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +126,12 @@ def _reading_order(outcome: ChallengeOutcome) -> tuple[datetime, str, str, str]:
 
 def _pending_reasons(outcomes: Sequence[ChallengeOutcome]) -> list[str]:
     analysing = sum(outcome.final_verdict is None for outcome in outcomes)
-    in_review = sum(outcome.final_verdict is Verdict.NEEDS_REVIEW for outcome in outcomes)
+    in_review = [outcome.verdict for outcome in outcomes if outcome.awaiting_review]
+    liveness = in_review.count(Verdict.LIVENESS_FAILED)
     reasons = []
     if in_review:
-        reasons.append(f"{_checks(in_review)} awaiting review")
+        failed_turns = f" ({liveness} failed the liveness check)" if liveness else ""
+        reasons.append(f"{_checks(len(in_review))} awaiting review{failed_turns}")
     if analysing:
         reasons.append(f"{_checks(analysing)} still being analysed")
     return reasons

@@ -25,20 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from trust_lesson.presence.verdicts import TurnDirection
 from trust_lesson.vision.liveness import BurstObservations
 from trust_lesson.vision.similarity import REVIEW_AT, VERIFIED_AT
-
-
-class TurnDirection(StrEnum):
-    """The side the student is asked to turn to, as the student sees it."""
-
-    LEFT = "LEFT"
-    RIGHT = "RIGHT"
-
-    @property
-    def sign(self) -> float:
-        """Yaw grows when the student turns to their own left (unmirrored camera frames)."""
-        return 1.0 if self is TurnDirection.LEFT else -1.0
 
 
 class LivenessVerdict(StrEnum):

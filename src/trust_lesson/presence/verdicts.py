@@ -1,7 +1,9 @@
 """The words of presence: what one check concluded, which check it was, what was decided.
 
-A ``Verdict`` comes from the picture (``judging.verdict_of``), from a reviewer, or from the
-clock (MISSED).
+A ``Verdict`` comes from the picture (``judging.verdict_of``), from a burst of frames (the
+liveness rule: VERIFIED or LIVENESS_FAILED), from a reviewer, or from the clock (MISSED).
+Two machine verdicts are not final: NEEDS_REVIEW and LIVENESS_FAILED go to a person
+(``AWAITS_REVIEW``), so a failed head turn never makes a student ABSENT without a reviewer.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class Verdict(StrEnum):
     REPLAYED = "REPLAYED"
     MISSED = "MISSED"
     NEEDS_REVIEW = "NEEDS_REVIEW"
+    LIVENESS_FAILED = "LIVENESS_FAILED"
 
     @property
     def description(self) -> str:
@@ -39,7 +42,24 @@ _DESCRIPTIONS = {
     Verdict.REPLAYED: "failed: replayed picture",
     Verdict.MISSED: "missed",
     Verdict.NEEDS_REVIEW: "awaiting review",
+    Verdict.LIVENESS_FAILED: "failed: no live head turn",
 }
+
+AWAITS_REVIEW = frozenset({Verdict.NEEDS_REVIEW, Verdict.LIVENESS_FAILED})
+"""Machine verdicts that a person settles: listed for review, never final on their own (a
+reviewer's LIVENESS_FAILED confirms the failure and settles the check)."""
+
+
+class TurnDirection(StrEnum):
+    """The side a liveness challenge asks the student to turn to, as the student sees it."""
+
+    LEFT = "LEFT"
+    RIGHT = "RIGHT"
+
+    @property
+    def sign(self) -> float:
+        """Yaw grows when the student turns to their own left (unmirrored camera frames)."""
+        return 1.0 if self is TurnDirection.LEFT else -1.0
 
 
 class ChallengeKind(StrEnum):

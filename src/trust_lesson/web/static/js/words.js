@@ -15,6 +15,7 @@ export const VERDICT_WORDS = {
   LOW_QUALITY: "Picture too dark or blurred: face a light and hold still.",
   REPLAYED: "The same picture as before: the live camera is needed.",
   NEEDS_REVIEW: "A person will look at this picture.",
+  LIVENESS_FAILED: "The head turn was not seen: a person will look at these pictures.",
   MISSED: "Missed: no picture arrived in time.",
   CANCELLED: "Cancelled: the lesson ended before this check.",
 };
