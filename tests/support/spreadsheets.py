@@ -31,7 +31,9 @@ def lesson_workbook(
         sheet.cell(row=5, column=column, value=name)
     for row, lesson in enumerate(lessons, start=6):
         for column, value in enumerate(lesson, start=1):
-            sheet.cell(row=row, column=column, value=value)
+            cell = sheet.cell(row=row, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text as typed, even "=HYPERLINK(...)" (issue 8/5)
     first_empty = 6 + len(lessons)
     for row in range(first_empty, first_empty + trailing_formulas):
         sheet.cell(row=row, column=8, value="=TEXT(C6, )")
