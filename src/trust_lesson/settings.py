@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     )
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     max_page_size: int = Field(default=200, ge=1)
+    storage_quota_mb: int = Field(
+        default=1024,
+        ge=1,
+        description="pictures one person may have stored at once (MiB); uploads past it: 413",
+    )
     evidence_origin: str = Field(
         default="localhost/trust-lesson",
         pattern=r"^[^\s+]+$",

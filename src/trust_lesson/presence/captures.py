@@ -3,9 +3,10 @@
 Checks, cheapest first, each refusal a clear 4xx that leaves nothing behind:
 the caller's own challenge of this lesson (else 404), the right nonce (403), the lesson
 running (409), the challenge still open (answered or cancelled: 409; missed or past its
-deadline: 410), then the picture by content (415 not a picture, 413 too big, 422 damaged).
-Only then is the picture stored (503 when the store is down: no row) and the row written;
-when the write fails, or the transaction rolls back later, the stored picture is deleted.
+deadline: 410), the person's storage quota (413, R19), then the picture by content (415 not a
+picture, 413 too big, 422 damaged) and the quota again with its re-encoded size. Only then
+is the picture stored (503 when the store is down: no row) and the row written; when the
+write fails, or the transaction rolls back later, the stored picture is deleted.
 The verdict job is enqueued after the commit.
 """
 
@@ -33,6 +34,7 @@ from trust_lesson.models import (
     User,
 )
 from trust_lesson.storage.blobs import BlobStore, StoredBlob
+from trust_lesson.storage.quota import require_room, stored_bytes
 from trust_lesson.vision.decode import WEBCAM_FRAME, clean_jpeg
 from trust_lesson.vision.errors import ImageRejected
 from trust_lesson.worker.worker import Worker
@@ -68,9 +70,13 @@ async def accept(
     blobs: BlobStore,
     worker: Worker,
     now: datetime,
+    quota_bytes: int,
 ) -> Capture:
     challenge = await _answerable(db, caller, lesson_id, challenge_id, nonce, now)
+    used = await stored_bytes(db, user_id=caller.id)
+    require_room(used=used, adding=1, quota_bytes=quota_bytes)  # full: refused before decoding
     clean = await _clean_picture(picture)
+    require_room(used=used, adding=len(clean), quota_bytes=quota_bytes)
     stored = await blobs.put(clean, kind="captures", now=now, suffix=".jpg")
     try:
         capture = await _record(db, challenge, stored, now)

@@ -118,6 +118,7 @@ async def upload_capture(
         blobs=runtime.blobs,
         worker=runtime.worker,
         now=now,
+        quota_bytes=runtime.settings.storage_quota_mb * MIB,
     )
     return CaptureAccepted(capture_id=capture.id)
 

@@ -100,7 +100,7 @@ UPLOAD_PROBLEMS = problems(
         404: "not the caller's challenge of this lesson",
         409: "lesson not running, or challenge already answered or cancelled",
         410: "challenge missed: its deadline has passed",
-        413: "picture over 5 MB or 16 megapixels",
+        413: "picture over 5 MB or 8.3 megapixels, or the person's storage quota reached",
         415: "not a JPEG, PNG or WebP picture (checked by content)",
         503: "picture storage unavailable: nothing was kept, try again",
     }
