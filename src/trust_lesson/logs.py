@@ -86,9 +86,14 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def configure_logging(*, json_lines: bool, level: int = logging.INFO) -> None:
+    """Our loggers at ``level``; every other library's (uvicorn's "Exception in ASGI
+    application", SQLAlchemy, the worker's queue) at the root's WARNING through the same
+    handler, so each of their records is one formatted, redacted line too (R20)."""
     handler = StderrHandler()
     handler.setFormatter(JsonFormatter() if json_lines else PlainFormatter())
-    root = logging.getLogger("trust_lesson")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+    ours = logging.getLogger("trust_lesson")
+    ours.handlers[:] = [handler]
+    ours.setLevel(level)
+    ours.propagate = False
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, StderrHandler)] + [handler]

@@ -1,6 +1,7 @@
 """The service's log lines go to the stderr of the moment, even after a command swapped it."""
 
 import io
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -12,10 +13,11 @@ from trust_lesson.logs import configure_logging
 
 @pytest.fixture
 def service_logger() -> Iterator[logging.Logger]:
-    logger = logging.getLogger("trust_lesson")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
+    logger, root = logging.getLogger("trust_lesson"), logging.getLogger()
+    saved = (logger.handlers[:], logger.level, logger.propagate, root.handlers[:])
     yield logger
     logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
+    root.handlers[:] = saved[3]
 
 
 def test_a_line_logged_after_a_command_closed_its_stderr_still_reaches_stderr(
@@ -32,3 +34,16 @@ def test_a_line_logged_after_a_command_closed_its_stderr_still_reaches_stderr(
 
     assert "lesson 7 stopped" in afterwards.getvalue()
     assert "Logging error" not in afterwards.getvalue()
+
+
+def test_other_libraries_records_are_formatted_lines_too(
+    service_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    configure_logging(json_lines=True)
+
+    logging.getLogger("uvicorn.error").error("Exception in ASGI application\nsecond line")
+
+    [line] = stderr.getvalue().splitlines()
+    assert json.loads(line)["logger"] == "uvicorn.error"
