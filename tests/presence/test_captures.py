@@ -8,8 +8,6 @@ blob store down 503.
 
 import asyncio
 import hashlib
-import struct
-import zlib
 from typing import Any
 
 import httpx
@@ -28,6 +26,7 @@ from tests.presence.live import (
 )
 from tests.support.clock import FakeClock
 from tests.support.factories import signed_in
+from tests.support.hostile_pictures import header_only_png
 from tests.support.school import enrol
 from trust_lesson.db import transaction
 from trust_lesson.models import Capture, CaptureStatus, Challenge, ChallengeStatus, Role
@@ -182,7 +181,7 @@ async def test_pictures_are_checked_by_content(
 ) -> None:
     live, challenge = entry
 
-    picture = _pixel_flood_png() if content is None else content
+    picture = header_only_png(30_000, 30_000) if content is None else content
 
     response = await upload(api, live, live.student, challenge, picture)
 
@@ -332,18 +331,3 @@ async def _nothing_behind(runtime: Runtime, settings: Settings, challenge: dict[
     assert runtime.worker.huey.pending_count() == 0
     status = await _challenge_status(runtime, challenge["id"])
     assert status is not ChallengeStatus.ANSWERED
-
-
-def _pixel_flood_png(width: int = 30_000, height: int = 30_000) -> bytes:
-    """A tiny PNG whose header claims 900 megapixels (R17)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00" * 64)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )

@@ -25,6 +25,17 @@ def flat_png(width: int, height: int) -> bytes:
     )
 
 
+def header_only_png(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width x height pixels (R17: 30,000 x 30,000)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + _chunk(b"IEND", b"")
+    )
+
+
 def many_scans_jpeg(width: int = 4000, height: int = 3000, repeats: int = 2000) -> bytes:
     """A progressive JPEG whose first AC scan is repeated: ~120 KiB, 3.5 s to decode here."""
     buffer = io.BytesIO()
