@@ -5,14 +5,17 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from tests.support.databases import SuiteDatabases, sync_url
+from trust_lesson.migrations import alembic_config, upgrade_to_head
 from trust_lesson.models import Base
 
 
@@ -82,3 +85,77 @@ def test_migrate_command_brings_an_empty_database_to_head(
     engine.dispose()
     assert version is not None
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
+
+
+ROWS = {
+    "users": [
+        {"id": 1, "email": "t@school.example", "username": "t", "role": "INSTRUCTOR"},
+        {"id": 2, "email": "s@school.example", "username": "s", "role": "STUDENT"},
+    ],
+    "courses": [{"id": 1, "name": "Driving", "description": ""}],
+    "terms": [{"id": 1, "course_id": 1, "term_number": 0, "status": "RUNNING"}],
+    "lessons": [
+        {"id": 1, "term_id": 1, "instructor_id": 1, "title": "Roads", "description": "",
+         "start_date": "NOW", "duration_min": 60, "status": "FINISHED"},
+    ],
+    "challenges": [
+        {"id": 1, "lesson_id": 1, "user_id": 2, "kind": "ENTRY", "nonce": "n",
+         "issued_at": "NOW", "deadline": "NOW", "status": "ANSWERED"},
+    ],
+    "captures": [
+        {"id": 1, "lesson_id": 1, "user_id": 2, "challenge_id": 1, "sha256": "a" * 64,
+         "size": 1, "status": "DONE", "verdict": "NEEDS_REVIEW", "reasons": "[]",
+         "scores": "{}", "attempts": 1, "created_at": "NOW"},
+    ],
+    "capture_reviews": [
+        {"id": 1, "capture_id": 1, "reviewer_id": 1, "verdict": "VERIFIED", "reason": "seen",
+         "created_at": "NOW"},
+    ],
+    "attendance_decisions": [
+        {"id": 1, "lesson_id": 1, "user_id": 2, "decision": "ATTENDED", "reasons": "[]",
+         "checks_total": 1, "checks_verified": 1, "decided_at": "NOW"},
+    ],
+}  # fmt: skip
+USER_DEFAULTS = {"full_name": "Someone", "is_active": True, "password_hash": "x"}
+
+
+def _insert_rows(url: str) -> None:
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    engine = sa.create_engine(sync_url(url))
+    with engine.begin() as connection:
+        for name, rows in ROWS.items():
+            table = sa.Table(name, sa.MetaData(), autoload_with=connection)
+            for row in rows:
+                values = {k: now if v == "NOW" else v for k, v in row.items()}
+                if name == "users":
+                    values |= USER_DEFAULTS | {"created_at": now, "updated_at": now}
+                connection.execute(sa.insert(table).values(values))
+    engine.dispose()
+
+
+def _count(url: str, table: str) -> int:
+    engine = sa.create_engine(sync_url(url))
+    with engine.connect() as connection:
+        query = sa.select(sa.func.count()).select_from(sa.table(table))
+        count = connection.execute(query).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def test_evidence_survives_the_migration_that_stops_its_cascade(empty_database_url: str) -> None:
+    """0015 copies the evidence tables on SQLite: no row of them, or of the tables pointing
+    at them (reviews), is lost; afterwards deleting the student fails instead of cascading."""
+    command.upgrade(alembic_config(empty_database_url), "0013_consent_selfie_hashes")
+    _insert_rows(empty_database_url)
+
+    upgrade_to_head(empty_database_url)
+
+    for table, rows in ROWS.items():
+        assert _count(empty_database_url, table) == len(rows), table
+    engine = sa.create_engine(sync_url(empty_database_url))
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", lambda c, _: c.execute("PRAGMA foreign_keys=ON"))
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM users WHERE id = 2"))
+    engine.dispose()
+    assert _count(empty_database_url, "attendance_decisions") == 1

@@ -83,5 +83,7 @@ async def enrol_face(
 
 
 @router.delete("/face-enrolment", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_face_enrolment(user: VisibleUser, db: DbDep) -> None:
-    await service.delete_templates(db=db, user_id=user.id)
+async def remove_face_enrolment(
+    user: VisibleUser, caller: CurrentUser, db: DbDep, now: NowDep
+) -> None:
+    await service.remove_enrolment(db=db, user_id=user.id, actor_id=caller.id, now=now)

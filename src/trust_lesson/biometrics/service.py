@@ -230,8 +230,21 @@ async def enrolment_picture_hashes(*, db: AsyncSession, user_id: int) -> list[st
     return [phash for phash in (await db.execute(query)).scalars() if phash is not None]
 
 
-async def delete_templates(*, db: AsyncSession, user_id: int) -> None:
-    await db.execute(delete(FaceTemplate).where(FaceTemplate.user_id == user_id))
+async def delete_templates(*, db: AsyncSession, user_id: int) -> int:
+    """Delete the person's face templates; how many there were."""
+    result = await db.execute(delete(FaceTemplate).where(FaceTemplate.user_id == user_id))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def remove_enrolment(*, db: AsyncSession, user_id: int, actor_id: int, now: datetime) -> None:
+    """The templates removed on request (the person, or an administrator): a log entry."""
+    removed = await delete_templates(db=db, user_id=user_id)
+    if removed:
+        why = "removed by the person" if actor_id == user_id else "removed by an administrator"
+        what = evidence.Purged.FACE_TEMPLATES
+        await evidence.data_purged(
+            db, user_id=user_id, what=what, why=why, now=now, actor_id=actor_id, count=removed
+        )
 
 
 async def template_summary(*, db: AsyncSession, user_id: int) -> tuple[int, datetime | None]:

@@ -13,6 +13,14 @@ from trust_lesson.evidence.log import EvidenceKind, append
 from trust_lesson.models import AttendanceDecision, BiometricConsent, Capture, CaptureReview
 
 
+class Purged(StrEnum):
+    """What a `data.purged` entry says went."""
+
+    CAPTURE_PICTURES = "capture pictures"
+    FACE_TEMPLATES = "face templates"
+    IDENTITY_DOCUMENTS = "identity document pictures"
+
+
 class JudgementFacts(Protocol):
     """What the verdict worker decided about a picture (presence's Judgement)."""
 
@@ -108,3 +116,33 @@ async def consent_withdrawn(db: AsyncSession, *, user_id: int, now: datetime) ->
     await append(
         db, EvidenceKind.CONSENT_WITHDRAWN, now=now, actor_id=user_id, data={"user": user_id}
     )
+
+
+async def account_deleted(
+    db: AsyncSession, *, user_id: int, actor_id: int | None, now: datetime
+) -> None:
+    """The person's account became a pseudonym; their attendance evidence stays."""
+    await append(
+        db, EvidenceKind.ACCOUNT_DELETED, now=now, actor_id=actor_id, data={"user": user_id}
+    )
+
+
+async def data_purged(
+    db: AsyncSession,
+    *,
+    user_id: int,
+    what: Purged,
+    why: str,
+    now: datetime,
+    actor_id: int | None = None,
+    captures: Sequence[int] = (),
+    count: int | None = None,
+) -> None:
+    """Personal data deleted (pictures, templates, documents): what, whose, why, how many.
+
+    The purged pictures' hashes stay in their own `capture.received` entries."""
+    data: dict[str, object] = {"user": user_id, "what": what.value, "why": why}
+    if captures:
+        data["captures"] = sorted(captures)
+    data["count"] = len(captures) if count is None else count
+    await append(db, EvidenceKind.DATA_PURGED, now=now, actor_id=actor_id, data=data)

@@ -39,6 +39,8 @@ class EvidenceKind(StrEnum):
     CONSENT_WITHDRAWN = "consent.withdrawn"
     CERTIFICATE_ISSUED = "certificate.issued"
     CERTIFICATE_REVOKED = "certificate.revoked"
+    ACCOUNT_DELETED = "account.deleted"
+    DATA_PURGED = "data.purged"
 
 
 class LogBrokenError(RuntimeError):

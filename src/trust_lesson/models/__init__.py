@@ -28,6 +28,7 @@ from trust_lesson.models.presence import (
     ChallengeStatus,
     PresenceSession,
 )
+from trust_lesson.models.privacy import BlobDeletion
 from trust_lesson.models.user import User
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "BiometricConsent",
+    "BlobDeletion",
     "Capture",
     "CaptureReview",
     "CaptureStatus",

@@ -19,3 +19,6 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set when the account was deleted: the row stays as a pseudonym (no name, no email,
+    no password) so the attendance evidence that names its id outlives the person's data."""

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Request, status
 from trust_lesson.auth.dependencies import AdminUser, CurrentUser
 from trust_lesson.deps import DbDep, NowDep, PageDep, RowIdPath, RuntimeDep, client_address
 from trust_lesson.models import Role, User
+from trust_lesson.privacy import accounts
 from trust_lesson.users import service
 from trust_lesson.users.schemas import ProfileUpdate, UserCreate, UserRead, UserUpdate
 
@@ -79,5 +80,15 @@ async def update_user(
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(user_id: UserId, admin: AdminUser, db: DbDep) -> None:
-    await service.delete(db=db, user=await service.get(db=db, user_id=user_id), actor=admin)
+async def delete_user(
+    user_id: UserId, admin: AdminUser, runtime: RuntimeDep, db: DbDep, now: NowDep
+) -> None:
+    """The person's data goes; their attendance evidence stays under a pseudonym (R25)."""
+    await accounts.delete_account(
+        db=db,
+        store=runtime.session_store,
+        blobs=runtime.blobs,
+        user=await service.get(db=db, user_id=user_id),
+        now=now,
+        actor=admin,
+    )

@@ -4,7 +4,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +12,7 @@ from trust_lesson.auth.passwords import hash_password, password_problem, verify_
 from trust_lesson.auth.session_store import SessionStore
 from trust_lesson.auth.throttle import LoginThrottle
 from trust_lesson.errors import Conflict, Forbidden, NotFound, Unprocessable
-from trust_lesson.models import Lesson, Role, User
+from trust_lesson.models import Role, User
 from trust_lesson.users.schemas import ProfileUpdate, UserCreate, UserUpdate
 
 log = logging.getLogger("trust_lesson.security")
@@ -71,8 +71,9 @@ async def _ensure_free(
 
 
 async def get(*, db: AsyncSession, user_id: int) -> User:
+    """A live account; a deleted one (a pseudonym kept for its evidence) is no user."""
     user = await db.get(User, user_id)
-    if user is None:
+    if user is None or user.deleted_at is not None:
         raise NotFound("No such user.")
     return user
 
@@ -85,7 +86,9 @@ async def find_by_email(*, db: AsyncSession, email: str) -> User | None:
 async def list_all(
     *, db: AsyncSession, limit: int, offset: int, role: Role | None = None
 ) -> Sequence[User]:
-    query = select(User).order_by(User.id).limit(limit).offset(offset)
+    query = (
+        select(User).where(User.deleted_at.is_(None)).order_by(User.id).limit(limit).offset(offset)
+    )
     if role is not None:
         query = query.where(User.role == role)
     return (await db.execute(query)).scalars().all()
@@ -175,15 +178,3 @@ async def update_profile(
 async def _set_password(user: User, password: str) -> None:
     check_new_password(password)
     user.password_hash = await hash_password(password)
-
-
-async def delete(*, db: AsyncSession, user: User, actor: User | None = None) -> None:
-    teaches = await db.scalar(select(exists().where(Lesson.instructor_id == user.id)))
-    if teaches:
-        raise Conflict("This user still teaches lessons; give them to another instructor first.")
-    await db.delete(user)
-    await db.flush()
-    log.warning(
-        "account deleted",
-        extra={"event": "account_deleted", "actor_id": actor and actor.id, "user_id": user.id},
-    )

@@ -8,6 +8,7 @@ from trust_lesson.auth import tasks as auth
 from trust_lesson.evidence import tasks as evidence
 from trust_lesson.lessons import tasks as lessons
 from trust_lesson.presence import tasks as presence
+from trust_lesson.privacy import tasks as privacy
 from trust_lesson.worker.worker import Registrar
 
 
@@ -18,4 +19,5 @@ def all_registrars() -> tuple[Registrar, ...]:
         attendance.register,
         presence.register,
         evidence.register,
+        privacy.register,
     )

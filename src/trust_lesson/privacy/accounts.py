@@ -1,0 +1,86 @@
+"""Deleting an account (issue 8/11, R25): the person goes, the evidence of attendance stays.
+
+The users row stays as a pseudonym: no name, no email, no password, `deleted_at` set; the
+attendance decisions, captures (hashes and verdicts), reviews, certificates and log entries
+that name its id keep pointing at it (the foreign keys restrict, so a stray DELETE of the row
+fails instead of cascading evidence away). What is personal goes in the same transaction:
+the capture pictures (deleted from the store after the commit), the face templates, the
+consent in force (withdrawn; the history of what was consented to stays), the enrolments and
+the sessions. One log entry per purge and one for the deletion.
+"""
+
+import logging
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.auth.session_store import SessionStore
+from trust_lesson.errors import Conflict
+from trust_lesson.evidence import events as evidence
+from trust_lesson.models import BiometricConsent, Capture, FaceTemplate, Lesson, TermMember, User
+from trust_lesson.privacy import purge
+from trust_lesson.storage.blobs import BlobStore
+
+DELETED_NAME = "Deleted account"
+UNUSABLE_HASH = "!deleted"  # not an Argon2 hash: no password ever verifies against it
+WHY = "account deleted"
+log = logging.getLogger("trust_lesson.security")
+
+
+async def delete_account(
+    *,
+    db: AsyncSession,
+    store: SessionStore,
+    blobs: BlobStore,
+    user: User,
+    now: datetime,
+    actor: User | None = None,
+) -> None:
+    actor_id = None if actor is None else actor.id
+    teaches = await db.scalar(select(exists().where(Lesson.instructor_id == user.id)))
+    if teaches:
+        raise Conflict("This user still teaches lessons; give them to another instructor first.")
+    pictures = await purge.capture_pictures(
+        db, which=Capture.user_id == user.id, why=WHY, now=now, blobs=blobs
+    )
+    templates = await purge.face_templates(db, which=FaceTemplate.user_id == user.id)
+    withdrawn = await _withdraw_consent(db, user.id, now)
+    await db.execute(delete(TermMember).where(TermMember.user_id == user.id))
+    await store.close_all(db, user_id=user.id)
+    _pseudonymise(user, now)
+    await db.flush()
+    await purge.log_pictures(db, pictures, why=WHY, now=now)
+    await purge.log_templates(db, templates, why=WHY, now=now)
+    if withdrawn:
+        await evidence.consent_withdrawn(db, user_id=user.id, now=now)
+    await evidence.account_deleted(db, user_id=user.id, actor_id=actor_id, now=now)
+    log.warning(
+        "account deleted",
+        extra={"event": "account_deleted", "actor_id": actor_id, "user_id": user.id},
+    )
+
+
+async def _withdraw_consent(db: AsyncSession, user_id: int, now: datetime) -> bool:
+    """The consent in force ends now; whether there was one."""
+    result = await db.execute(
+        update(BiometricConsent)
+        .where(BiometricConsent.user_id == user_id, BiometricConsent.withdrawn_at.is_(None))
+        .values(withdrawn_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _pseudonymise(user: User, now: datetime) -> None:
+    """Nothing left that names the person; the random handle cannot be registered (the
+    username pattern refuses '#', and .invalid is no mail domain)."""
+    handle = uuid.uuid4().hex
+    user.email = f"deleted-{handle}@deleted.invalid"
+    user.username = f"#deleted-{handle}"
+    user.full_name = DELETED_NAME
+    user.password_hash = UNUSABLE_HASH
+    user.is_active = False
+    user.deleted_at = now
+    user.updated_at = now

@@ -1,0 +1,89 @@
+"""Arrange privacy stories: a student with a stored picture, a face template, a consent, a
+decision and a certificate, in a lesson that has stopped."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import numpy as np
+from sqlalchemy import func, select
+
+from tests.presence.live import LiveLesson, join, live_lesson, small_jpeg, upload
+from tests.support.clock import FakeClock
+from trust_lesson.biometrics import service as biometrics
+from trust_lesson.db import transaction
+from trust_lesson.evidence import certificates
+from trust_lesson.evidence.verify import verify_log
+from trust_lesson.models import BlobDeletion, EvidenceEntry, FaceTemplate
+from trust_lesson.presence.judging import Judgement
+from trust_lesson.presence.verdict_job import write_verdict
+from trust_lesson.presence.verdicts import Verdict
+from trust_lesson.runtime import Runtime
+
+
+@dataclass
+class AttendedLesson:
+    live: LiveLesson
+    capture_id: int
+    certificate: dict[str, Any]
+
+
+async def consent_and_template(client: httpx.AsyncClient, runtime: Runtime, person: Any) -> None:
+    """Consent through the API; one face template as an enrolment would leave it."""
+    given = await client.post(f"/api/v1/users/{person.id}/consent", headers=person.headers)
+    assert given.status_code == 201, given.text
+    vector = np.random.default_rng(person.id).normal(size=128).astype(np.float32)
+    async with transaction(runtime.session_factory) as db:
+        await biometrics.replace_templates(
+            db=db, user_id=person.id, faces=[(vector, "ab" * 32)], now=runtime.clock()
+        )
+
+
+async def attended_lesson(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock, *, students: int = 2
+) -> AttendedLesson:
+    """Each student consented and enrolled; the first one answered the entry check (VERIFIED),
+    the lesson stopped, and that student's certificate was issued."""
+    live = await live_lesson(client, runtime, clock, students=students)
+    for person in live.students:
+        await consent_and_template(client, runtime, person)
+    first = live.student
+    challenge = (await join(client, live, first))["challenge"]
+    answer = await upload(client, live, first, challenge, small_jpeg())
+    assert answer.status_code == 202, answer.text
+    capture_id = int(answer.json()["capture_id"])
+    async with transaction(runtime.session_factory) as db:
+        seen = Judgement(Verdict.VERIFIED, [], similarity=96.5)
+        await write_verdict(db=db, capture_id=capture_id, judgement=seen, now=clock.now)
+    assert (await client.post(live.url("stop"), headers=live.instructor.headers)).is_success
+    async with transaction(runtime.session_factory) as db:
+        certificate = await certificates.issue(
+            db, keys=runtime.school_keys, public_url=runtime.settings.public_url,
+            lesson_id=live.lesson_id, student_id=first.id, now=clock.now,
+        )  # fmt: skip
+    return AttendedLesson(live, capture_id, certificate)
+
+
+async def log_entries(runtime: Runtime, kind: str) -> list[dict[str, Any]]:
+    async with transaction(runtime.session_factory) as db:
+        query = select(EvidenceEntry.entry).where(EvidenceEntry.kind == kind)
+        return [json.loads(text) for text in (await db.execute(query)).scalars()]
+
+
+async def log_holds(runtime: Runtime) -> bool:
+    async with transaction(runtime.session_factory) as db:
+        report = await verify_log(db, runtime.school_keys.public)
+    assert report.valid, [str(problem) for problem in report.problems]
+    return report.valid
+
+
+async def templates_of(runtime: Runtime, user_id: int) -> int:
+    async with transaction(runtime.session_factory) as db:
+        query = select(func.count(FaceTemplate.id)).where(FaceTemplate.user_id == user_id)
+        return int(await db.scalar(query) or 0)
+
+
+async def queued_deletions(runtime: Runtime) -> int:
+    async with transaction(runtime.session_factory) as db:
+        return int(await db.scalar(select(func.count()).select_from(BlobDeletion)) or 0)

@@ -1,0 +1,148 @@
+"""Issue 8/11, R25: deleting an account deletes the person's data, never the evidence of
+their attendance (a pseudonym keeps it), and leaves no picture on disk."""
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from tests.presence.live import load_capture, stored_blobs
+from tests.privacy.stories import (
+    AttendedLesson,
+    attended_lesson,
+    log_entries,
+    log_holds,
+    queued_deletions,
+    templates_of,
+)
+from tests.support.clock import FakeClock
+from tests.support.factories import PASSWORD, Person, signed_in
+from trust_lesson.db import transaction
+from trust_lesson.evidence.certificate_check import check_certificate
+from trust_lesson.models import AttendanceDecision, BiometricConsent, IssuedCertificate, Role, User
+from trust_lesson.runtime import Runtime
+from trust_lesson.settings import Settings
+from trust_lesson.storage.blobs import BlobStore
+
+
+@pytest.fixture
+async def story(client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock) -> AttendedLesson:
+    return await attended_lesson(client, runtime, clock)
+
+
+@pytest.fixture
+async def admin(client: httpx.AsyncClient, runtime: Runtime) -> Person:
+    return await signed_in(client, runtime, Role.ADMIN)
+
+
+async def test_the_evidence_stays_under_a_pseudonym_and_the_person_goes(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    settings: Settings,
+    story: AttendedLesson,
+    admin: Person,
+) -> None:
+    student = story.live.student
+    assert len(stored_blobs(settings.data_dir)) == 1
+
+    deleted = await client.delete(f"/api/v1/users/{student.id}", headers=admin.headers)
+
+    assert deleted.status_code == 204
+    attendance = await client.get(
+        story.live.url("attendance"), headers=story.live.instructor.headers
+    )
+    kept = {row["user_id"]: row["decision"] for row in attendance.json()}
+    assert kept[student.id] == "ATTENDED"
+    capture = await load_capture(runtime, story.capture_id)
+    assert (capture.verdict, len(capture.sha256), capture.blob_key) == ("VERIFIED", 64, None)
+    assert stored_blobs(settings.data_dir) == [] and await queued_deletions(runtime) == 0
+    assert await templates_of(runtime, student.id) == 0
+    check_certificate(story.certificate, runtime.school_keys.public)
+    assert await log_holds(runtime)
+    async with transaction(runtime.session_factory) as db:
+        person = await db.get_one(User, student.id)
+        certificates = await db.scalar(sa.select(sa.func.count(IssuedCertificate.id)))
+        consents = (await db.execute(sa.select(BiometricConsent))).scalars().all()
+    assert student.user.email not in person.email and person.full_name == "Deleted account"
+    assert student.user.username not in person.username and not person.is_active
+    assert certificates == 1
+    assert [c.withdrawn_at is not None for c in consents if c.user_id == student.id] == [True]
+
+
+async def test_the_deletion_and_each_purge_are_log_entries(
+    client: httpx.AsyncClient, runtime: Runtime, story: AttendedLesson, admin: Person
+) -> None:
+    student = story.live.student
+
+    await client.delete(f"/api/v1/users/{student.id}", headers=admin.headers)
+
+    [deletion] = await log_entries(runtime, "account.deleted")
+    assert deletion["data"] == {"user": student.id} and deletion["actor"] == admin.id
+    purges = {
+        entry["data"]["what"]: entry["data"] for entry in await log_entries(runtime, "data.purged")
+    }
+    assert purges["capture pictures"]["captures"] == [story.capture_id]
+    assert purges["face templates"]["count"] == 1
+    assert {p["why"] for p in purges.values()} == {"account deleted"}
+    [withdrawn] = [e for e in await log_entries(runtime, "consent.withdrawn")]
+    assert withdrawn["data"] == {"user": student.id}
+
+
+async def test_a_deleted_account_is_no_user_any_more(
+    client: httpx.AsyncClient, runtime: Runtime, story: AttendedLesson, admin: Person
+) -> None:
+    student = story.live.student
+
+    await client.delete(f"/api/v1/users/{student.id}", headers=admin.headers)
+
+    signed = await client.post(
+        "/api/v1/auth/login", json={"email": student.user.email, "password": PASSWORD}
+    )
+    assert signed.status_code == 401
+    assert (
+        await client.get(f"/api/v1/users/{student.id}", headers=admin.headers)
+    ).status_code == 404
+    again = await client.delete(f"/api/v1/users/{student.id}", headers=admin.headers)
+    assert again.status_code == 404
+    listed = await client.get("/api/v1/users", headers=admin.headers, params={"limit": 200})
+    assert student.id not in {row["id"] for row in listed.json()}
+    other = story.live.students[1]
+    assert await templates_of(runtime, other.id) == 1  # nobody else's data went
+
+
+async def test_the_database_refuses_to_delete_a_person_with_evidence(
+    runtime: Runtime, story: AttendedLesson
+) -> None:
+    """The foreign keys of the evidence restrict: a stray DELETE cannot cascade it away."""
+    with pytest.raises(IntegrityError):
+        async with transaction(runtime.session_factory) as db:
+            await db.execute(sa.delete(User).where(User.id == story.live.student.id))
+    async with transaction(runtime.session_factory) as db:
+        decisions = await db.scalar(
+            sa.select(sa.func.count(AttendanceDecision.id)).where(
+                AttendanceDecision.user_id == story.live.student.id
+            )
+        )
+    assert decisions == 1
+
+
+async def test_a_picture_the_store_could_not_delete_goes_with_the_next_sweep(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    settings: Settings,
+    story: AttendedLesson,
+    admin: Person,
+) -> None:
+    working = runtime.blobs
+    runtime.blobs = BlobStore.from_settings(
+        "s3://no-such-bucket?endpoint=http://127.0.0.1:9&allow_http=true", settings.data_dir
+    )
+    deleted = await client.delete(f"/api/v1/users/{story.live.student.id}", headers=admin.headers)
+    runtime.blobs = working
+    assert deleted.status_code == 204
+    assert len(stored_blobs(settings.data_dir)) == 1 and await queued_deletions(runtime) == 1
+
+    swept = runtime.worker.tasks["retention"].call_local()
+
+    assert swept == 1
+    assert stored_blobs(settings.data_dir) == [] and await queued_deletions(runtime) == 0
