@@ -3,19 +3,28 @@ decision and a certificate, in a lesson that has stopped."""
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 import numpy as np
 from sqlalchemy import func, select
 
+from tests.identity.stories import ANNA, put_record
 from tests.presence.live import LiveLesson, join, live_lesson, small_jpeg, upload
 from tests.support.clock import FakeClock
 from trust_lesson.biometrics import service as biometrics
 from trust_lesson.db import transaction
 from trust_lesson.evidence import certificates
 from trust_lesson.evidence.verify import verify_log
-from trust_lesson.models import BlobDeletion, EvidenceEntry, FaceTemplate
+from trust_lesson.identity.records import current_record
+from trust_lesson.models import (
+    BlobDeletion,
+    EvidenceEntry,
+    FaceTemplate,
+    IdentityVerification,
+    VerificationStatus,
+)
 from trust_lesson.presence.judging import Judgement
 from trust_lesson.presence.verdict_job import write_verdict
 from trust_lesson.presence.verdicts import Verdict
@@ -38,6 +47,33 @@ async def consent_and_template(client: httpx.AsyncClient, runtime: Runtime, pers
         await biometrics.replace_templates(
             db=db, user_id=person.id, faces=[(vector, "ab" * 32)], now=runtime.clock()
         )
+
+
+async def verified_identity(
+    client: httpx.AsyncClient, runtime: Runtime, person: Any, *, decided_at: datetime
+) -> int:
+    """The person's identity record through the API, and a verification of it that passed with
+    its document photo and selfie stored, as the identity worker leaves it; its id."""
+    assert (await put_record(client, person, ANNA)).status_code == 200
+    document = await runtime.blobs.put(
+        small_jpeg((200, 180, 160)), kind="identity", now=decided_at, suffix=".jpg"
+    )
+    selfie = await runtime.blobs.put(
+        small_jpeg((60, 50, 40)), kind="identity", now=decided_at, suffix=".jpg"
+    )
+    async with transaction(runtime.session_factory) as db:
+        record = await current_record(db=db, user_id=person.id)
+        assert record is not None
+        verification = IdentityVerification(
+            user_id=person.id, record_id=record.id, status=VerificationStatus.VERIFIED,
+            machine_status=VerificationStatus.VERIFIED, reasons=[], fields=[],
+            not_match_fields=[], not_found_fields=[], portrait_similarity=93.0,
+            portrait_embedding=b"\x00" * 512, document_key=document.key, selfie_key=selfie.key,
+            attempts=1, created_at=decided_at, analyzed_at=decided_at, decided_at=decided_at,
+        )  # fmt: skip
+        db.add(verification)
+        await db.flush()
+        return verification.id
 
 
 async def attended_lesson(

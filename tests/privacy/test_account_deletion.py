@@ -14,12 +14,21 @@ from tests.privacy.stories import (
     log_holds,
     queued_deletions,
     templates_of,
+    verified_identity,
 )
 from tests.support.clock import FakeClock
 from tests.support.factories import PASSWORD, Person, signed_in
 from trust_lesson.db import transaction
 from trust_lesson.evidence.certificate_check import check_certificate
-from trust_lesson.models import AttendanceDecision, BiometricConsent, IssuedCertificate, Role, User
+from trust_lesson.identity.records import current_record
+from trust_lesson.models import (
+    AttendanceDecision,
+    BiometricConsent,
+    IdentityVerification,
+    IssuedCertificate,
+    Role,
+    User,
+)
 from trust_lesson.runtime import Runtime
 from trust_lesson.settings import Settings
 from trust_lesson.storage.blobs import BlobStore
@@ -27,7 +36,10 @@ from trust_lesson.storage.blobs import BlobStore
 
 @pytest.fixture
 async def story(client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock) -> AttendedLesson:
-    return await attended_lesson(client, runtime, clock)
+    """The student also verified their identity (a document photo and a selfie stored)."""
+    lesson = await attended_lesson(client, runtime, clock)
+    await verified_identity(client, runtime, lesson.live.student, decided_at=clock.now)
+    return lesson
 
 
 @pytest.fixture
@@ -43,7 +55,7 @@ async def test_the_evidence_stays_under_a_pseudonym_and_the_person_goes(
     admin: Person,
 ) -> None:
     student = story.live.student
-    assert len(stored_blobs(settings.data_dir)) == 1
+    assert len(stored_blobs(settings.data_dir)) == 3  # the capture, the document, the selfie
 
     deleted = await client.delete(f"/api/v1/users/{student.id}", headers=admin.headers)
 
@@ -63,9 +75,11 @@ async def test_the_evidence_stays_under_a_pseudonym_and_the_person_goes(
         person = await db.get_one(User, student.id)
         certificates = await db.scalar(sa.select(sa.func.count(IssuedCertificate.id)))
         consents = (await db.execute(sa.select(BiometricConsent))).scalars().all()
+        identity = await db.scalar(sa.select(sa.func.count(IdentityVerification.id)))
+        records = await current_record(db=db, user_id=student.id)
     assert student.user.email not in person.email and person.full_name == "Deleted account"
     assert student.user.username not in person.username and not person.is_active
-    assert certificates == 1
+    assert certificates == 1 and identity == 0 and records is None
     assert [c.withdrawn_at is not None for c in consents if c.user_id == student.id] == [True]
 
 
@@ -83,6 +97,8 @@ async def test_the_deletion_and_each_purge_are_log_entries(
     }
     assert purges["capture pictures"]["captures"] == [story.capture_id]
     assert purges["face templates"]["count"] == 1
+    assert purges["identity document pictures"]["count"] == 1
+    assert purges["identity records"]["count"] == 1
     assert {p["why"] for p in purges.values()} == {"account deleted"}
     [withdrawn] = [e for e in await log_entries(runtime, "consent.withdrawn")]
     assert withdrawn["data"] == {"user": student.id}
@@ -140,9 +156,9 @@ async def test_a_picture_the_store_could_not_delete_goes_with_the_next_sweep(
     deleted = await client.delete(f"/api/v1/users/{story.live.student.id}", headers=admin.headers)
     runtime.blobs = working
     assert deleted.status_code == 204
-    assert len(stored_blobs(settings.data_dir)) == 1 and await queued_deletions(runtime) == 1
+    assert len(stored_blobs(settings.data_dir)) == 3 and await queued_deletions(runtime) == 3
 
     swept = runtime.worker.tasks["retention"].call_local()
 
-    assert swept == 1
+    assert swept == 3
     assert stored_blobs(settings.data_dir) == [] and await queued_deletions(runtime) == 0

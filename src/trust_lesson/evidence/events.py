@@ -19,6 +19,7 @@ class Purged(StrEnum):
     CAPTURE_PICTURES = "capture pictures"
     FACE_TEMPLATES = "face templates"
     IDENTITY_DOCUMENTS = "identity document pictures"
+    IDENTITY_RECORDS = "identity records"
 
 
 class JudgementFacts(Protocol):
@@ -136,6 +137,7 @@ async def data_purged(
     now: datetime,
     actor_id: int | None = None,
     captures: Sequence[int] = (),
+    verifications: Sequence[int] = (),
     count: int | None = None,
 ) -> None:
     """Personal data deleted (pictures, templates, documents): what, whose, why, how many.
@@ -144,5 +146,7 @@ async def data_purged(
     data: dict[str, object] = {"user": user_id, "what": what.value, "why": why}
     if captures:
         data["captures"] = sorted(captures)
+    if verifications:
+        data["verifications"] = sorted(verifications)
     data["count"] = len(captures) if count is None else count
     await append(db, EvidenceKind.DATA_PURGED, now=now, actor_id=actor_id, data=data)

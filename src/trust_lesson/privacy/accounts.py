@@ -4,7 +4,8 @@ The users row stays as a pseudonym: no name, no email, no password, `deleted_at`
 attendance decisions, captures (hashes and verdicts), reviews, certificates and log entries
 that name its id keep pointing at it (the foreign keys restrict, so a stray DELETE of the row
 fails instead of cascading evidence away). What is personal goes in the same transaction:
-the capture pictures (deleted from the store after the commit), the face templates, the
+the capture pictures (deleted from the store after the commit), the identity record with its
+verifications (document photos and selfies let go of the same way), the face templates, the
 consent in force (withdrawn; the history of what was consented to stays), the enrolments and
 the sessions. One log entry per purge and one for the deletion.
 """
@@ -19,7 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trust_lesson.auth.session_store import SessionStore
 from trust_lesson.errors import Conflict
 from trust_lesson.evidence import events as evidence
-from trust_lesson.models import BiometricConsent, Capture, FaceTemplate, Lesson, TermMember, User
+from trust_lesson.evidence.events import Purged
+from trust_lesson.models import (
+    BiometricConsent,
+    Capture,
+    FaceTemplate,
+    IdentityRecord,
+    IdentityVerification,
+    Lesson,
+    TermMember,
+    User,
+)
 from trust_lesson.privacy import purge
 from trust_lesson.storage.blobs import BlobStore
 
@@ -45,6 +56,10 @@ async def delete_account(
     pictures = await purge.capture_pictures(
         db, which=Capture.user_id == user.id, why=WHY, now=now, blobs=blobs
     )
+    documents = await purge.identity_documents(
+        db, which=IdentityVerification.user_id == user.id, now=now, blobs=blobs
+    )
+    records = await _delete_identity(db, user.id)
     templates = await purge.face_templates(db, which=FaceTemplate.user_id == user.id)
     withdrawn = await _withdraw_consent(db, user.id, now)
     await db.execute(delete(TermMember).where(TermMember.user_id == user.id))
@@ -52,6 +67,11 @@ async def delete_account(
     _pseudonymise(user, now)
     await db.flush()
     await purge.log_pictures(db, pictures, why=WHY, now=now)
+    await purge.log_identity_documents(db, documents, why=WHY, now=now)
+    if records:
+        await evidence.data_purged(
+            db, user_id=user.id, what=Purged.IDENTITY_RECORDS, why=WHY, now=now, count=records
+        )
     await purge.log_templates(db, templates, why=WHY, now=now)
     if withdrawn:
         await evidence.consent_withdrawn(db, user_id=user.id, now=now)
@@ -60,6 +80,17 @@ async def delete_account(
         "account deleted",
         extra={"event": "account_deleted", "actor_id": actor_id, "user_id": user.id},
     )
+
+
+async def _delete_identity(db: AsyncSession, user_id: int) -> int:
+    """The identity record's versions, with the verifications and reviews made against them
+    (their pictures were let go of first); how many versions. Outcomes stay in the log."""
+    result = await db.execute(
+        delete(IdentityRecord)
+        .where(IdentityRecord.user_id == user_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def _withdraw_consent(db: AsyncSession, user_id: int, now: datetime) -> bool:

@@ -9,12 +9,12 @@ last. Flushes only: the request or task owns the transaction.
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.evidence import events as evidence
 from trust_lesson.evidence.events import Purged
-from trust_lesson.models import Capture, FaceTemplate
+from trust_lesson.models import Capture, FaceTemplate, IdentityVerification
 from trust_lesson.privacy.pictures import let_go
 from trust_lesson.storage.blobs import BlobStore
 
@@ -59,6 +59,49 @@ async def capture_pictures(
     return dict(purged)
 
 
+async def identity_documents(
+    db: AsyncSession,
+    *,
+    which: ColumnElement[bool],
+    now: datetime,
+    blobs: BlobStore,
+    limit: int | None = None,
+) -> dict[int, list[int]]:
+    """Let go of the document photos and selfies of the verifications `which` selects, and of
+    the document portrait's face descriptor: {person: [verification ids]}. The outcome
+    (status, reasons, field comparison) stays."""
+    verification = IdentityVerification
+    keys_of = (verification.document_key, verification.document_back_key, verification.selfie_key)
+    holds = or_(
+        *(key.is_not(None) for key in keys_of), verification.portrait_embedding.is_not(None)
+    )
+    query = (
+        select(verification.id, verification.user_id, *keys_of)
+        .where(which, holds)
+        .order_by(verification.id)
+        .limit(limit)
+        .with_for_update()
+    )
+    candidates = {row.id: row for row in await db.execute(query)}
+    if not candidates:
+        return {}
+    cleared = await db.execute(
+        update(verification)
+        .where(verification.id.in_(candidates), holds)
+        .values(document_key=None, document_back_key=None, selfie_key=None, portrait_embedding=None)
+        .returning(verification.id)
+        .execution_options(synchronize_session=False)
+    )
+    purged: dict[int, list[int]] = defaultdict(list)
+    keys: list[str] = []
+    for verification_id in cleared.scalars():
+        row = candidates[verification_id]
+        purged[row.user_id].append(verification_id)
+        keys += [key for key in row[2:] if key is not None]
+    await let_go(db, keys=keys, now=now, blobs=blobs)
+    return dict(purged)
+
+
 async def face_templates(db: AsyncSession, *, which: ColumnElement[bool]) -> dict[int, int]:
     """Delete the face templates `which` selects: {person: how many}."""
     deleted = await db.execute(
@@ -80,6 +123,16 @@ async def log_pictures(
         await evidence.data_purged(
             db, user_id=user_id, what=Purged.CAPTURE_PICTURES, why=why, now=now, captures=captures
         )
+
+
+async def log_identity_documents(
+    db: AsyncSession, purged: dict[int, list[int]], *, why: str, now: datetime
+) -> None:
+    for user_id, verifications in sorted(purged.items()):
+        await evidence.data_purged(
+            db, user_id=user_id, what=Purged.IDENTITY_DOCUMENTS, why=why, now=now,
+            count=len(verifications), verifications=verifications,
+        )  # fmt: skip
 
 
 async def log_templates(

@@ -2,7 +2,7 @@
 the deletion of a users row instead of cascading; the outbox of pictures to delete
 
 Revision ID: 0015_evidence_outlives_accounts
-Revises: 0013_consent_selfie_hashes
+Revises: 0014_identity
 Create Date: 2026-11-29 09:10:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import trust_lesson.models.base
 
 revision: str = "0015_evidence_outlives_accounts"
-down_revision: str | None = "0013_consent_selfie_hashes"
+down_revision: str | None = "0014_identity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
