@@ -24,7 +24,9 @@ def service_url(settings: Settings) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings), port=port, log_level="warning", lifespan="on", log_config=None
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -64,7 +64,14 @@ def live_service(
     clock = clock or FakeClock()
     app = create_app(settings, clock=clock)
     server = uvicorn.Server(
-        uvicorn.Config(app, lifespan="on", log_level="warning", ws="none", access_log=False)
+        uvicorn.Config(
+            app,
+            lifespan="on",
+            log_level="warning",
+            log_config=None,  # as `serve`: the service's own logging, not uvicorn's handlers
+            ws="none",
+            access_log=False,
+        )
     )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
