@@ -102,6 +102,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/captures/{capture_id}"): NOBODY,  # no such capture: nobody sees one
     ("GET", "/api/v1/lessons/{lesson_id}/roster"): COURSE_STAFF,
     ("GET", "/api/v1/lessons/{lesson_id}/attendance"): COURSE_PEOPLE,
+    ("POST", "/api/v1/lessons/{lesson_id}/attendance/{user_id}"): COURSE_STAFF,
     ("GET", "/api/v1/reviews"): STAFF,
     ("POST", "/api/v1/captures/{capture_id}/review"): NOBODY,
     ("GET", "/api/v1/courses/{course_id}/policy"): COURSE_PEOPLE,  # students see the rules
@@ -216,6 +217,9 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
         ("PATCH", "/api/v1/lessons/{lesson_id}"): {"title": "Renamed lesson"},
         ("POST", "/api/v1/captures/{capture_id}/review"): {"decision": "ACCEPT", "reason": "ok"},
         ("PUT", "/api/v1/courses/{course_id}/policy"): {},
+        ("POST", "/api/v1/lessons/{lesson_id}/attendance/{user_id}"): {
+            "decision": "ATTENDED", "reason": "seen in the video call",
+        },
         ("PUT", "/api/v1/users/{user_id}/identity"): {
             "document_number": "L898902C3", "document_type": "PASSPORT",
             "full_name": "Anna Maria Eriksson", "parent_full_name": "Erik Eriksson",

@@ -29,6 +29,8 @@ class Check:
     captured_at: datetime | None
     machine_verdict: Verdict | None
     review: ReviewOverride | None
+    face_processed: bool = False
+    """the worker looked for a face in the picture (only with consent and templates, R24)"""
 
     def is_open(self, now: datetime) -> bool:
         """Issued, unanswered and still answerable."""
@@ -75,6 +77,7 @@ def checks_query(lesson_id: int, now: datetime) -> Select[*tuple[Any, ...]]:
             Capture.created_at.label("captured_at"),
             Capture.status.label("capture_status"),
             Capture.verdict.label("machine_verdict"),
+            Capture.faces.label("faces"),
             CaptureReview.verdict.label("review_verdict"),
             CaptureReview.reason.label("review_reason"),
         )
@@ -107,6 +110,7 @@ def to_check(row: Row[Any]) -> Check:
         captured_at=row.captured_at,
         machine_verdict=Verdict(row.machine_verdict) if done and row.machine_verdict else None,
         review=review,
+        face_processed=row.faces is not None,
     )
 
 

@@ -9,6 +9,7 @@ from trust_lesson.attendance.dependencies import (
 )
 from trust_lesson.attendance.schemas import (
     AttendanceRead,
+    PresenceMark,
     ReviewCreate,
     ReviewItem,
     ReviewOutcome,
@@ -17,7 +18,7 @@ from trust_lesson.attendance.schemas import (
 )
 from trust_lesson.auth.dependencies import StaffUser
 from trust_lesson.courses.dependencies import VisibleCourse
-from trust_lesson.deps import DbDep, NowDep, PageDep
+from trust_lesson.deps import DbDep, NowDep, PageDep, RowIdPath
 from trust_lesson.models import AttendanceDecision
 from trust_lesson.presence.policy import AttendancePolicy
 
@@ -45,6 +46,26 @@ async def read_attendance(
         offset=page.offset,
     )
     return list(decisions)
+
+
+@router.post(
+    "/lessons/{lesson_id}/attendance/{user_id}",
+    response_model=AttendanceRead,
+    status_code=status.HTTP_201_CREATED,
+)
+async def mark_presence(
+    user_id: RowIdPath,
+    data: PresenceMark,
+    lesson: StaffedLesson,
+    caller: StaffUser,
+    db: DbDep,
+    now: NowDep,
+) -> AttendanceDecision:
+    """The instructor marks a student's attendance of a stopped lesson, with a reason (R24)."""
+    return await service.mark_presence(
+        db=db, lesson=lesson, user_id=user_id, decision=data.decision, reason=data.reason,
+        marked_by=caller.id, now=now,
+    )  # fmt: skip
 
 
 @router.get("/reviews", response_model=list[ReviewItem])

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from trust_lesson.presence.verdicts import ChallengeKind, Decision, Verdict
+from trust_lesson.presence.verdicts import AttendancePath, ChallengeKind, Decision, Verdict
 from trust_lesson.schemas import Input, Output
 
 REASON_MAX = 1000
@@ -22,7 +22,29 @@ class AttendanceRead(Output):
     checks_verified: int
     decided_at: datetime
     decided_by: int | None = Field(description="the reviewer; null when automatic")
-    reason: str | None = Field(description="the reviewer's reason when a review decided again")
+    reason: str | None = Field(
+        description="the reviewer's reason when a review decided again, or the instructor's "
+        "when they marked the presence"
+    )
+    path: AttendancePath = Field(
+        description="BIOMETRIC (faces compared), NON_BIOMETRIC (no face processed: pictures "
+        "confirmed by a person) or INSTRUCTOR (presence marked by the instructor)"
+    )
+
+
+def _settled(decision: Decision) -> Decision:
+    if decision is Decision.PENDING_REVIEW:
+        raise ValueError("a marked presence is ATTENDED, PARTIAL or ABSENT")
+    return decision
+
+
+class PresenceMark(Input):
+    """The instructor's own decision on a student's attendance of a stopped lesson."""
+
+    decision: Annotated[Decision, AfterValidator(_settled)] = Field(
+        description="ATTENDED, PARTIAL or ABSENT"
+    )
+    reason: str = Field(min_length=1, max_length=REASON_MAX, description="required")
 
 
 class RosterState(StrEnum):

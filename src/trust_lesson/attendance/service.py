@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from trust_lesson.attendance.checks import Check, checks_query, group_by_student, to_check
 from trust_lesson.attendance.policies import lesson_policy
 from trust_lesson.courses.scopes import student_of_term
+from trust_lesson.errors import Conflict, NotFound
 from trust_lesson.evidence import events as evidence
 from trust_lesson.models import (
     AttendanceDecision,
@@ -24,12 +25,13 @@ from trust_lesson.models import (
     Challenge,
     ChallengeStatus,
     Lesson,
+    LessonStatus,
     PresenceSession,
     User,
 )
 from trust_lesson.presence.decision import decide
 from trust_lesson.presence.policy import AttendancePolicy
-from trust_lesson.presence.verdicts import Decision
+from trust_lesson.presence.verdicts import AttendancePath, Decision, Verdict
 
 
 async def decide_lesson(
@@ -72,10 +74,54 @@ async def redecide_student(
     return decision
 
 
+async def mark_presence(
+    *,
+    db: AsyncSession,
+    lesson: Lesson,
+    user_id: int,
+    decision: Decision,
+    reason: str,
+    marked_by: int,
+    now: datetime,
+) -> AttendanceDecision:
+    """The instructor decides a student's attendance themselves, with a reason (R24: the way
+    to attend without biometrics when no check could be confirmed). The checks so far are
+    counted for the record; the newest decision is the current one, as always."""
+    if await _locked_status(db, lesson.id) is not LessonStatus.FINISHED:
+        raise Conflict("Mark presence once the lesson has stopped; until then its checks count.")
+    if user_id not in await lesson_students(db=db, lesson=lesson):
+        raise NotFound("No such student in this lesson.")
+    query = checks_query(lesson.id, now).where(Challenge.user_id == user_id)
+    checks = [to_check(row) for row in await db.execute(query)]
+    marked = AttendanceDecision(
+        lesson_id=lesson.id,
+        user_id=user_id,
+        decision=decision,
+        reasons=[f"marked {decision.value} by the instructor: {reason}"],
+        checks_total=len(checks),
+        checks_verified=sum(check.final_verdict(now) is Verdict.VERIFIED for check in checks),
+        decided_at=now,
+        decided_by=marked_by,
+        reason=reason,
+        path=AttendancePath.INSTRUCTOR,
+    )
+    db.add(marked)
+    await db.flush()
+    await evidence.attendance_decided(db, [marked])
+    return marked
+
+
+async def _locked_status(db: AsyncSession, lesson_id: int) -> LessonStatus | None:
+    """Read under the lesson's row lock: a stop at the same moment comes before or after."""
+    query = select(Lesson.status).where(Lesson.id == lesson_id).with_for_update()
+    return await db.scalar(query)
+
+
 def _decision(
     lesson_id: int, user_id: int, checks: Sequence[Check], policy: AttendancePolicy, now: datetime
 ) -> AttendanceDecision:
     result = decide([check.outcome(now) for check in checks], policy)
+    biometric = any(check.face_processed for check in checks)
     return AttendanceDecision(
         lesson_id=lesson_id,
         user_id=user_id,
@@ -86,6 +132,7 @@ def _decision(
         decided_at=now,
         decided_by=None,
         reason=None,
+        path=AttendancePath.BIOMETRIC if biometric else AttendancePath.NON_BIOMETRIC,
     )
 
 

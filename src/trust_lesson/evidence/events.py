@@ -99,6 +99,7 @@ async def attendance_decided(db: AsyncSession, decisions: Sequence[AttendanceDec
                 "checks_total": decision.checks_total,
                 "checks_verified": decision.checks_verified,
                 "reason": decision.reason,
+                "path": str(decision.path),
             },
         )
 

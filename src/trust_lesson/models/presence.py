@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trust_lesson.models.base import Base, UTCDateTime
-from trust_lesson.presence.verdicts import ChallengeKind, Decision, Verdict
+from trust_lesson.presence.verdicts import AttendancePath, ChallengeKind, Decision, Verdict
 
 
 class ChallengeStatus(StrEnum):
@@ -110,3 +110,4 @@ class AttendanceDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(Text)
+    path: Mapped[AttendancePath] = mapped_column(_enum(AttendancePath))

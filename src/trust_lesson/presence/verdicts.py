@@ -92,3 +92,14 @@ def verdict_for_similarity(score: float, policy: AttendancePolicy) -> Verdict:
     if score >= policy.review_at:
         return Verdict.NEEDS_REVIEW
     return Verdict.WRONG_PERSON
+
+
+class AttendancePath(StrEnum):
+    """How a decision's presence was established (R24: attending without biometrics)."""
+
+    BIOMETRIC = "BIOMETRIC"
+    """at least one of the student's pictures was compared with their face templates"""
+    NON_BIOMETRIC = "NON_BIOMETRIC"
+    """no face processed (no consent, or withdrawn): the pictures count once a person confirms"""
+    INSTRUCTOR = "INSTRUCTOR"
+    """the instructor marked the student's presence, with a reason"""

@@ -89,6 +89,12 @@ def _thread_own(key: str, build: Callable[[], _T]) -> _T:
     return model
 
 
+def built_models() -> list[str]:
+    """The face models built so far by this process (and by the calling thread): an empty
+    list means no face was looked for here (how R24's "no face processed" is shown)."""
+    return sorted({*_loaded, *vars(_per_thread)})
+
+
 def hog_detector() -> Any:
     """dlib's frontal face detector (HOG + linear SVM); fast, frontal faces >= 80 px."""
     return _thread_own("hog", dlib.get_frontal_face_detector)
