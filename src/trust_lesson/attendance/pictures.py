@@ -1,4 +1,4 @@
-"""A capture's picture as a reviewer sees it: decoded and re-encoded, so no metadata leaves."""
+"""A stored picture as a reviewer sees it: decoded and re-encoded, so no metadata leaves."""
 
 import anyio
 
@@ -10,11 +10,15 @@ from trust_lesson.vision.decode import clean_jpeg
 
 
 async def review_picture(*, blobs: BlobStore, capture: Capture) -> bytes:
+    return await stored_picture(blobs=blobs, key=capture.blob_key)
+
+
+async def stored_picture(*, blobs: BlobStore, key: str | None) -> bytes:
     """JPEG bytes with no EXIF, comment or profile; 404 once the picture has been purged."""
-    if capture.blob_key is None:
+    if key is None:
         raise NotFound("This picture is no longer kept.")
     try:
-        stored = await blobs.get(capture.blob_key)
+        stored = await blobs.get(key)
     except BlobNotFound:
         raise NotFound("This picture is no longer kept.") from None
     return await anyio.to_thread.run_sync(_reencode, stored)

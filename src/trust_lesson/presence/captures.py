@@ -12,13 +12,11 @@ The verdict job is enqueued after the commit.
 
 import asyncio
 import hmac
-import logging
 from datetime import datetime
 
-from sqlalchemy import Select, event, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 
 from trust_lesson.courses.scopes import student_of_term
 from trust_lesson.db import after_commit
@@ -35,14 +33,13 @@ from trust_lesson.models import (
 )
 from trust_lesson.storage.blobs import BlobStore, StoredBlob
 from trust_lesson.storage.quota import require_room, stored_bytes
+from trust_lesson.storage.transactional import delete_on_rollback, delete_quietly
 from trust_lesson.vision.decode import WEBCAM_FRAME, clean_jpeg
 from trust_lesson.vision.errors import ImageRejected
 from trust_lesson.worker.worker import Worker
 
 MAX_CAPTURE_BYTES = WEBCAM_FRAME.max_bytes
 VERDICT_TASK = "verdict"
-log = logging.getLogger("trust_lesson.presence")
-_cleanups: set[asyncio.Task[None]] = set()
 
 
 class ChallengeGone(DomainError):
@@ -81,9 +78,9 @@ async def accept(
     try:
         capture = await _record(db, challenge, stored, now)
     except BaseException:
-        await _delete_quietly(blobs, stored.key)
+        await delete_quietly(blobs, [stored.key])
         raise
-    _delete_on_rollback(db, blobs, stored.key)
+    delete_on_rollback(db, blobs, [stored.key])
     after_commit(db, lambda: enqueue_verdict(worker, capture.id))
     return capture
 
@@ -180,33 +177,3 @@ async def _record(
         raise Conflict("This challenge was already answered.") from None
     await evidence.capture_received(db, capture)
     return capture
-
-
-async def _delete_quietly(blobs: BlobStore, key: str) -> None:
-    try:
-        await blobs.delete(key)
-    except Exception:
-        log.warning("could not delete an unreferenced picture; the retention purge will")
-
-
-def _delete_on_rollback(db: AsyncSession, blobs: BlobStore, key: str) -> None:
-    """If the request's transaction rolls back after all (e.g. the commit fails), no orphan."""
-    session = db.sync_session
-    settled = False
-
-    def on_rollback(_session: Session, previous: SessionTransaction) -> None:
-        nonlocal settled
-        if settled or previous.nested:
-            return
-        settled = True
-        task = asyncio.get_running_loop().create_task(_delete_quietly(blobs, key))
-        _cleanups.add(task)
-        task.add_done_callback(_cleanups.discard)
-
-    async def committed() -> None:
-        nonlocal settled
-        settled = True
-        event.remove(session, "after_soft_rollback", on_rollback)
-
-    event.listen(session, "after_soft_rollback", on_rollback)
-    after_commit(db, committed)

@@ -6,6 +6,7 @@ Each domain keeps its worker entry points in its own ``tasks.py``.
 from trust_lesson.attendance import tasks as attendance
 from trust_lesson.auth import tasks as auth
 from trust_lesson.evidence import tasks as evidence
+from trust_lesson.identity import tasks as identity
 from trust_lesson.lessons import tasks as lessons
 from trust_lesson.presence import tasks as presence
 from trust_lesson.privacy import tasks as privacy
@@ -20,4 +21,5 @@ def all_registrars() -> tuple[Registrar, ...]:
         presence.register,
         evidence.register,
         privacy.register,
+        identity.register,
     )

@@ -1,0 +1,34 @@
+"""The policy that checks a person's identity: the strictest of their courses' policies.
+
+A verification belongs to a person, not to a course, so it is judged by the highest face
+thresholds of the courses the person is a member of, or by the school's defaults when they
+are in none.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.models import Course, Term, TermMember
+from trust_lesson.presence.policy import AttendancePolicy
+
+
+async def course_policies(*, db: AsyncSession, user_id: int) -> list[AttendancePolicy]:
+    query = (
+        select(Course.id, Course.policy)
+        .join(Term, Term.course_id == Course.id)
+        .join(TermMember, TermMember.term_id == Term.id)
+        .where(TermMember.user_id == user_id)
+        .distinct()
+    )
+    rows = (await db.execute(query)).all()
+    return [AttendancePolicy.from_stored(stored, course_id=course_id) for course_id, stored in rows]
+
+
+async def identity_policy(*, db: AsyncSession, user_id: int) -> AttendancePolicy:
+    policies = await course_policies(db=db, user_id=user_id)
+    if not policies:
+        return AttendancePolicy()
+    return AttendancePolicy(
+        verified_at=max(p.verified_at for p in policies),
+        review_at=max(p.review_at for p in policies),
+    )

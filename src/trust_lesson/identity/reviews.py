@@ -1,0 +1,131 @@
+"""Reading identity verifications and deciding them: scoped by ``courses/scopes.py``.
+
+The person reads their own; reviewers (``reviews_identity_of``) read, list and decide those
+of the people of their courses, and alone see the pictures. Anybody else finds nothing (404).
+A decision needs a reason, is refused while the worker still reads (409) and on one's own
+verification (403); every decision is kept, the newest is the status. Flushes only.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.attendance.pictures import stored_picture
+from trust_lesson.courses.scopes import reviews_identity_of, sees_identity_of
+from trust_lesson.errors import Conflict, Forbidden, NotFound
+from trust_lesson.identity.schemas import ReviewDecision, ReviewRead, VerificationRead
+from trust_lesson.models import IdentityReview, IdentityVerification, User, VerificationStatus
+from trust_lesson.storage.blobs import BlobStore
+
+PictureKind = Literal["document", "document_back", "selfie"]
+NO_SUCH = "No such identity verification."
+
+
+async def _find(
+    db: AsyncSession, verification_id: int, scope: ColumnElement[bool]
+) -> IdentityVerification | None:
+    query = select(IdentityVerification).where(IdentityVerification.id == verification_id, scope)
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def visible(*, db: AsyncSession, caller: User, verification_id: int) -> IdentityVerification:
+    found = await _find(db, verification_id, sees_identity_of(caller, IdentityVerification.user_id))
+    if found is None:
+        raise NotFound(NO_SUCH)
+    return found
+
+
+async def reviewable(
+    *, db: AsyncSession, caller: User, verification_id: int
+) -> IdentityVerification:
+    scope = reviews_identity_of(caller, IdentityVerification.user_id)
+    found = await _find(db, verification_id, scope)
+    if found is None:
+        await visible(db=db, caller=caller, verification_id=verification_id)
+        raise Forbidden("Only the person's reviewers decide and see the pictures.")
+    return found
+
+
+async def listed(
+    *,
+    db: AsyncSession,
+    caller: User,
+    status: VerificationStatus | None,
+    limit: int,
+    offset: int,
+) -> list[VerificationRead]:
+    query = select(IdentityVerification).where(
+        reviews_identity_of(caller, IdentityVerification.user_id)
+    )
+    if status is not None:
+        query = query.where(IdentityVerification.status == status)
+    query = query.order_by(IdentityVerification.created_at, IdentityVerification.id)
+    found = (await db.execute(query.limit(limit).offset(offset))).scalars().all()
+    return [await read(db=db, verification=v) for v in found]
+
+
+async def read(*, db: AsyncSession, verification: IdentityVerification) -> VerificationRead:
+    reviews = await _reviews(db, verification.id)
+    return VerificationRead.model_validate(
+        {
+            **{name: getattr(verification, name) for name in _COPIED},
+            "has_document_back": verification.document_back_key is not None,
+            "reviews": [ReviewRead.model_validate(r) for r in reviews],
+        }
+    )
+
+
+_COPIED = tuple(
+    name for name in VerificationRead.model_fields if name not in ("has_document_back", "reviews")
+)
+
+
+async def _reviews(db: AsyncSession, verification_id: int) -> Sequence[IdentityReview]:
+    query = (
+        select(IdentityReview)
+        .where(IdentityReview.verification_id == verification_id)
+        .order_by(IdentityReview.id)
+    )
+    return (await db.execute(query)).scalars().all()
+
+
+async def decide(
+    *,
+    db: AsyncSession,
+    caller: User,
+    verification: IdentityVerification,
+    data: ReviewDecision,
+    now: datetime,
+) -> IdentityVerification:
+    if verification.user_id == caller.id:
+        raise Forbidden("Nobody decides their own identity verification.")
+    if verification.status is VerificationStatus.PENDING:
+        raise Conflict("The document is still being read; decide once it is.")
+    decision = VerificationStatus(data.decision)
+    db.add(
+        IdentityReview(
+            verification_id=verification.id,
+            reviewer_id=caller.id,
+            decision=decision,
+            reason=data.reason,
+            created_at=now,
+        )
+    )
+    verification.status = decision
+    verification.decided_at = now
+    await db.flush()
+    return verification
+
+
+async def picture(
+    *, blobs: BlobStore, verification: IdentityVerification, kind: PictureKind
+) -> bytes:
+    keys = {
+        "document": verification.document_key,
+        "document_back": verification.document_back_key,
+        "selfie": verification.selfie_key,
+    }
+    return await stored_picture(blobs=blobs, key=keys[kind])
