@@ -13,13 +13,12 @@ from trust_lesson.presence.policy import AttendancePolicy
 
 
 async def course_policies(*, db: AsyncSession, user_id: int) -> list[AttendancePolicy]:
-    query = (
-        select(Course.id, Course.policy)
-        .join(Term, Term.course_id == Course.id)
+    member_of = (
+        select(Term.course_id)
         .join(TermMember, TermMember.term_id == Term.id)
         .where(TermMember.user_id == user_id)
-        .distinct()
     )
+    query = select(Course.id, Course.policy).where(Course.id.in_(member_of))
     rows = (await db.execute(query)).all()
     return [AttendancePolicy.from_stored(stored, course_id=course_id) for course_id, stored in rows]
 
