@@ -26,7 +26,8 @@ JON = {
     "parent_full_name": "Jane Public", "birth_date": "1961-04-12", "country": "CMW",
 }  # fmt: skip
 FACES = "face_verification/deepface"
-HOLDER, HOLDER_AGAIN, SOMEONE_ELSE = f"{FACES}/img2.jpg", f"{FACES}/img4.jpg", f"{FACES}/img27.jpg"
+HOLDER, HOLDER_AGAIN, HOLDER_THIRD = f"{FACES}/img2.jpg", f"{FACES}/img4.jpg", f"{FACES}/img5.jpg"
+SOMEONE_ELSE = f"{FACES}/img27.jpg"
 
 
 def jpeg(rgb: np.ndarray, quality: int = 92) -> bytes:

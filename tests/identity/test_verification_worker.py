@@ -1,9 +1,11 @@
-"""Done when 1: the shared specimens through the API and the real worker (slow: the models).
+"""Done when 1 and 2: the shared specimens through the API and the real worker (slow).
 
 The service clock stands before a specimen's expiry where the story needs a valid document.
 The portrait stories use a specimen built in the test (tests/identity/specimens.py): the
 Utopia passport whose photo area holds a real face of the shared face set (deepface's img2),
 checked against another photo of the same person (img4) and of another person (img27).
+Anchored enrolment follows a verified identity: another person's selfie is refused, a third
+photo of the holder (img5) accepted.
 """
 
 from collections.abc import Iterator
@@ -13,10 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.biometrics.conftest import files, read
 from tests.identity.specimens import (
     BAD_DIGIT_CARD,
     HOLDER,
     HOLDER_AGAIN,
+    HOLDER_THIRD,
     JON,
     SOMEONE_ELSE,
     passport_with_face,
@@ -144,3 +148,28 @@ async def test_a_specimen_printed_with_a_wrong_check_digit_is_rejected_naming_it
     assert body["status"] == "REJECTED"
     assert "MRZ check digit wrong: composite" in body["reasons"]
     assert not any("expired" in r for r in body["reasons"])
+
+
+async def test_after_a_verified_identity_only_the_documents_person_enrols_a_face(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock, testdata: Path,
+    holder_passport: bytes, consumer: None,
+) -> None:  # fmt: skip
+    clock.now = BEFORE_UTOPIA_EXPIRY
+    anna = await signed_in(client, runtime)
+    await ready_to_verify(client, anna, ANNA)
+    selfie = (testdata / HOLDER_AGAIN).read_bytes()
+    verified = await outcome(client, anna, await verify(client, anna, holder_passport, selfie))
+    assert verified["status"] == "VERIFIED", verified["reasons"]
+    enrolment = f"/api/v1/users/{anna.id}/face-enrolment"
+
+    stranger = await client.post(
+        enrolment, files=files(read(testdata, SOMEONE_ELSE)[0]), headers=anna.headers
+    )
+    herself = await client.post(
+        enrolment, files=files(read(testdata, HOLDER_THIRD)[0]), headers=anna.headers
+    )
+
+    assert stranger.status_code == 422 and stranger.json()["code"] == "not_the_verified_person"
+    assert "not the person of your verified identity document" in stranger.json()["detail"]
+    assert herself.status_code == 201, herself.text
+    assert herself.json()["templates"] == 1

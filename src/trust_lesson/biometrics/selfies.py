@@ -164,3 +164,19 @@ def disagreements(selfies: Sequence[AcceptedSelfie]) -> list[SelfieProblem]:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def refuse_strangers(selfies: Sequence[AcceptedSelfie], portrait: np.ndarray) -> None:
+    """Anchored enrolment: every selfie must show the person of the verified document, scoring
+    at least ``REVIEW_AT`` against its portrait (below it a capture counts as another person)."""
+    problems = []
+    for selfie in selfies:
+        score = distance_to_score(embedding_distance(selfie.embedding, portrait))
+        if score < REVIEW_AT:
+            reason = (
+                f"this is not the person of your verified identity document (similarity "
+                f"{score:.0f} < {REVIEW_AT:.0f} to its portrait); only you can enrol your face"
+            )
+            problems.append(SelfieProblem((selfie.label,), reason))
+    if problems:
+        raise SelfieRejected(problems, code="not_the_verified_person")

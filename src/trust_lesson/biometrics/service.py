@@ -30,10 +30,16 @@ from trust_lesson.biometrics.schemas import (
     ConsentText,
     FaceEnrolmentRead,
 )
-from trust_lesson.biometrics.selfies import SelfieFile, examine_selfies
+from trust_lesson.biometrics.selfies import SelfieFile, examine_selfies, refuse_strangers
 from trust_lesson.errors import Conflict, Unprocessable
 from trust_lesson.evidence import events as evidence
-from trust_lesson.models import BiometricConsent, FaceTemplate
+from trust_lesson.identity.policy import identity_policy
+from trust_lesson.models import (
+    BiometricConsent,
+    FaceTemplate,
+    IdentityVerification,
+    VerificationStatus,
+)
 
 EMBEDDING_DTYPE = np.dtype("<f4")
 EMBEDDING_SIZE = 128
@@ -164,11 +170,33 @@ async def enrol(
     before the templates are written, so a withdrawal during the analysis wins.
     """
     await require_consent(db=db, user_id=user_id)
+    anchor = await identity_anchor(db=db, user_id=user_id)
     accepted = await anyio.to_thread.run_sync(partial(examine_selfies, selfies))
+    if anchor is not None:
+        refuse_strangers(accepted, anchor)
     await require_consent(db=db, user_id=user_id, lock=True)
     faces = [(selfie.embedding, selfie.sha256) for selfie in accepted]
     hashes = [selfie.phash for selfie in accepted]
     await replace_templates(db=db, user_id=user_id, faces=faces, now=now, picture_hashes=hashes)
+
+
+async def identity_anchor(*, db: AsyncSession, user_id: int) -> np.ndarray | None:
+    """The portrait of the person's newest VERIFIED identity document, when their courses
+    anchor enrolment to it (issue 10); None otherwise."""
+    query = (
+        select(IdentityVerification.portrait_embedding)
+        .where(
+            IdentityVerification.user_id == user_id,
+            IdentityVerification.status == VerificationStatus.VERIFIED,
+            IdentityVerification.portrait_embedding.is_not(None),
+        )
+        .order_by(IdentityVerification.id.desc())
+        .limit(1)
+    )
+    portrait = (await db.execute(query)).scalar_one_or_none()
+    if portrait is None or not (await identity_policy(db=db, user_id=user_id)).anchored_enrolment:
+        return None
+    return embedding_array(portrait)
 
 
 # --- face templates -----------------------------------------------------------------------

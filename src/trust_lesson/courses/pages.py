@@ -31,6 +31,8 @@ POLICY_LABELS = {
     "verified_share_needed_percent": ("Checks verified to attend", "percent"),
     "image_retention_days": ("Pictures kept for", "days"),
     "template_retention_days": ("Face templates kept after last activity", "days"),
+    "anchored_enrolment": ("Face enrolment only of the verified identity's person", "yes or no"),
+    "identity_required": ("A verified identity needed to join lessons", "yes or no"),
 }
 
 
@@ -48,6 +50,7 @@ def policy_fields(policy: AttendancePolicy) -> list[dict[str, Any]]:
             elif isinstance(rule, Le):
                 bounds["max"] = rule.le
         integer = info.annotation is int
+        yes_no = info.annotation is bool
         fields.append(
             {
                 "name": name,
@@ -56,6 +59,7 @@ def policy_fields(policy: AttendancePolicy) -> list[dict[str, Any]]:
                 "value": getattr(policy, name),
                 "default": info.default,
                 "step": "1" if integer else "any",
+                "yes_no": yes_no,
                 **bounds,
             }
         )

@@ -2,7 +2,8 @@
 
 A verification belongs to a person, not to a course, so it is judged by the highest face
 thresholds of the courses the person is a member of, or by the school's defaults when they
-are in none.
+are in none. Enrolment is anchored to the document (``anchored_enrolment``) unless every one
+of the person's courses turned that off.
 """
 
 from sqlalchemy import select
@@ -24,10 +25,13 @@ async def course_policies(*, db: AsyncSession, user_id: int) -> list[AttendanceP
 
 
 async def identity_policy(*, db: AsyncSession, user_id: int) -> AttendancePolicy:
+    """The highest thresholds of the person's courses; enrolment anchored unless every
+    course turned it off."""
     policies = await course_policies(db=db, user_id=user_id)
     if not policies:
         return AttendancePolicy()
     return AttendancePolicy(
         verified_at=max(p.verified_at for p in policies),
         review_at=max(p.review_at for p in policies),
+        anchored_enrolment=any(p.anchored_enrolment for p in policies),
     )

@@ -54,6 +54,10 @@ class AttendancePolicy(BaseModel):
     verified_share_needed_percent: float = Field(default=80, ge=50, le=100)
     image_retention_days: int = Field(default=180, ge=1, le=TEN_YEARS_IN_DAYS)
     template_retention_days: int = Field(default=THREE_YEARS_IN_DAYS, ge=1, le=THREE_YEARS_IN_DAYS)
+    # Identity (issue 10): once a student's identity is VERIFIED, face enrolment accepts only
+    # selfies of the person on the document; a course may require a verified identity to join.
+    anchored_enrolment: bool = True
+    identity_required: bool = False
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any] | None, *, course_id: int) -> AttendancePolicy:

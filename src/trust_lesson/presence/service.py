@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.courses.scopes import reviews_lesson, student_of_term
 from trust_lesson.errors import Conflict, Forbidden, NotFound
+from trust_lesson.identity.records import is_verified
 from trust_lesson.lessons import service as lessons
 from trust_lesson.models import (
     Capture,
@@ -38,6 +39,10 @@ from trust_lesson.presence.schedule import ChallengeSchedule, plan_challenges
 POLL_AGAIN = timedelta(seconds=10)
 """How soon a client that did not hold its request asks again (the same for everybody)."""
 NONCE_BYTES = 32
+
+
+class IdentityRequired(Forbidden):
+    code = "identity_required"
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,11 @@ async def join(
     """Record the student's presence session and plan their challenges; idempotent."""
     lesson = attended.lesson
     _require_running(lesson)
+    if attended.policy.identity_required and not await is_verified(db=db, user_id=caller.id):
+        raise IdentityRequired(
+            "This course requires a verified identity before you join its lessons: send your "
+            "identity document and a selfie (POST /api/v1/users/{id}/identity/verifications)."
+        )
     session = await _presence_session(db, lesson.id, caller.id)
     if session is None:
         session, created = await _start_session(db, lesson.id, caller.id, now)
