@@ -11,6 +11,10 @@ Choices
 - Selfies are not stored, only their templates and the SHA-256 of each source file.
 - Without an active consent there is no biometric processing: enrolment is refused and
   `reference_embeddings` answers [] even if a template were left behind.
+- Anchored enrolment (issue 10): once the person's identity is VERIFIED, every selfie must
+  show the person of the document's portrait (unless all their courses turned anchoring off).
+  Withdrawing consent also deletes the portraits' descriptors; enrolment then waits for a new
+  verification, so withdrawing cannot be used to enrol someone else.
 """
 
 from collections.abc import Sequence
@@ -19,7 +23,7 @@ from functools import partial
 
 import anyio.to_thread
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,6 +71,10 @@ EARLIER_CONSENT_TEXTS: tuple[ConsentText, ...] = ()
 
 class ConsentRequired(Conflict):
     code = "consent_required"
+
+
+class AnchorGone(Conflict):
+    code = "identity_portrait_gone"
 
 
 def published_text(data: ConsentGive) -> ConsentText:
@@ -149,11 +157,17 @@ async def give_consent(
 
 
 async def withdraw_consent(*, db: AsyncSession, user_id: int, now: datetime) -> None:
-    """Close the active consent and delete every face template of the person (R24)."""
+    """Close the active consent and delete every face template of the person, and the
+    descriptors of their identity documents' portraits (R24)."""
     consent = await active_consent(db=db, user_id=user_id)
     if consent is not None:
         consent.withdrawn_at = now
     await delete_templates(db=db, user_id=user_id)
+    await db.execute(
+        update(IdentityVerification)
+        .where(IdentityVerification.user_id == user_id)
+        .values(portrait_embedding=None)
+    )
     await db.flush()
     await evidence.consent_withdrawn(db, user_id=user_id, now=now)
 
@@ -182,21 +196,27 @@ async def enrol(
 
 async def identity_anchor(*, db: AsyncSession, user_id: int) -> np.ndarray | None:
     """The portrait of the person's newest VERIFIED identity document, when their courses
-    anchor enrolment to it (issue 10); None otherwise."""
+    anchor enrolment to it (issue 10); None when there is nothing to anchor to. Its
+    descriptor deleted with a consent withdrawal -> 409: verify the identity again first."""
     query = (
-        select(IdentityVerification.portrait_embedding)
+        select(IdentityVerification.portrait_embedding, IdentityVerification.portrait_similarity)
         .where(
             IdentityVerification.user_id == user_id,
             IdentityVerification.status == VerificationStatus.VERIFIED,
-            IdentityVerification.portrait_embedding.is_not(None),
         )
         .order_by(IdentityVerification.id.desc())
         .limit(1)
     )
-    portrait = (await db.execute(query)).scalar_one_or_none()
-    if portrait is None or not (await identity_policy(db=db, user_id=user_id)).anchored_enrolment:
+    newest = (await db.execute(query)).first()
+    if newest is None or not (await identity_policy(db=db, user_id=user_id)).anchored_enrolment:
         return None
-    return embedding_array(portrait)
+    portrait, compared = newest
+    if portrait is None and compared is not None:
+        raise AnchorGone(
+            "Your identity document's portrait was deleted when you withdrew consent: verify "
+            "your identity again (POST /api/v1/users/{id}/identity/verifications) to enrol."
+        )
+    return None if portrait is None else embedding_array(portrait)
 
 
 # --- face templates -----------------------------------------------------------------------
