@@ -1,0 +1,49 @@
+"""Every verification reaches one outcome: the sweep behind the verification task.
+
+Verifications PENDING for longer than the captures' ``STUCK_AFTER`` (their job was lost, or a
+worker died while reading) are enqueued again; the task is idempotent. One whose reading was
+started ``MAX_ATTEMPTS`` times without an outcome goes to a person, with the reason.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trust_lesson.models import IdentityVerification, VerificationStatus
+from trust_lesson.presence.sweeps import MAX_ATTEMPTS, RESUBMIT_BATCH, STUCK_AFTER
+
+GAVE_UP = f"no outcome after {MAX_ATTEMPTS} reading attempts: kept for human review"
+
+
+async def give_up_on_stuck(*, db: AsyncSession, now: datetime) -> int:
+    result = await db.execute(
+        update(IdentityVerification)
+        .where(
+            IdentityVerification.status == VerificationStatus.PENDING,
+            IdentityVerification.created_at <= now - STUCK_AFTER,
+            IdentityVerification.attempts >= MAX_ATTEMPTS,
+        )
+        .values(
+            status=VerificationStatus.NEEDS_REVIEW,
+            machine_status=VerificationStatus.NEEDS_REVIEW,
+            reasons=[GAVE_UP],
+            analyzed_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def stuck_verifications(*, db: AsyncSession, now: datetime) -> Sequence[int]:
+    query = (
+        select(IdentityVerification.id)
+        .where(
+            IdentityVerification.status == VerificationStatus.PENDING,
+            IdentityVerification.created_at <= now - STUCK_AFTER,
+        )
+        .order_by(IdentityVerification.id)
+        .limit(RESUBMIT_BATCH)
+    )
+    return (await db.execute(query)).scalars().all()
