@@ -1,6 +1,8 @@
 """`trust-lesson`: serve, migrate, create-user, jobs, evidence and the vision tools."""
 
 import asyncio
+import contextlib
+import ctypes
 import json
 import os
 import secrets
@@ -16,6 +18,8 @@ from trust_lesson.models import Role
 from trust_lesson.presence.judging import suggested_verdict
 from trust_lesson.settings import Settings
 from trust_lesson.vision.cli import vision_commands
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 
 app = typer.Typer(
     help="Trust Lesson: proof that a student really attended a live lesson.",
@@ -38,10 +42,20 @@ def main() -> None:
 def _settings() -> Settings:
     # Everything the service writes (database, queue, key, pictures) is owner-only (issue 8/12).
     os.umask(0o077)
+    _return_freed_pictures_to_the_system()
     settings = Settings()
     settings.ensure_data_dir()
     configure_logging(json_lines=settings.json_logs)
     return settings
+
+
+def _return_freed_pictures_to_the_system() -> None:
+    """Every allocation of 1 MiB or more (a decoded picture's buffers) gets its own mapping,
+    given back when freed. glibc's default raises that threshold after the first large free,
+    so each thread's arena kept the buffers of the pictures it had decoded: six parallel
+    8.3 MP captures peaked 260 MiB higher. Not glibc (musl): nothing to do."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
 
 
 @app.command()

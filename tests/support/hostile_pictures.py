@@ -36,10 +36,16 @@ def header_only_png(width: int, height: int) -> bytes:
     )
 
 
-def many_scans_jpeg(width: int = 4000, height: int = 3000, repeats: int = 2000) -> bytes:
-    """A progressive JPEG whose first AC scan is repeated: ~120 KiB, 3.5 s to decode here."""
+def many_scans_jpeg(
+    width: int = 4000, height: int = 3000, repeats: int = 2000, picture: Image.Image | None = None
+) -> bytes:
+    """A progressive JPEG whose first AC scan is repeated: ~120 KiB, 3.5 s to decode here.
+
+    Pillow's progressive script has 10 scans, so `repeats=54` gives the 64 still accepted.
+    """
     buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (120, 130, 140)).save(buffer, "JPEG", progressive=True)
+    picture = picture or Image.new("RGB", (width, height), (120, 130, 140))
+    picture.save(buffer, "JPEG", progressive=True)
     data = buffer.getvalue()
     first_ac_scan = _scans(data)[1]
     return data[:-2] + first_ac_scan * repeats + b"\xff\xd9"

@@ -36,6 +36,10 @@ class ServeProcess:
                 return int(line.split()[1]) / 1024
         raise AssertionError("no VmHWM")
 
+    def reset_peak(self) -> None:
+        """From now on the peak is counted from the current size (Linux clear_refs)."""
+        Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+
     def cpu_seconds(self) -> float:
         """User plus system CPU time of all the process's threads so far."""
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -34,7 +34,7 @@ from trust_lesson.models import (
 from trust_lesson.storage.blobs import BlobStore, StoredBlob
 from trust_lesson.storage.quota import require_room, stored_bytes
 from trust_lesson.storage.transactional import delete_on_rollback, delete_quietly
-from trust_lesson.vision.decode import WEBCAM_FRAME, clean_jpeg
+from trust_lesson.vision.decode import WEBCAM_FRAME
 from trust_lesson.vision.errors import ImageRejected
 from trust_lesson.worker.worker import Worker
 
@@ -135,10 +135,9 @@ def _require_open(challenge: Challenge, now: datetime) -> None:
 async def _clean_picture(picture: bytes) -> bytes:
     """Decode in a thread (by content, never the name); the pixels alone, as a JPEG."""
     try:
-        decoded = await asyncio.to_thread(WEBCAM_FRAME.decode, picture)
+        return await asyncio.to_thread(WEBCAM_FRAME.clean, picture)
     except ImageRejected as error:
         raise PictureRefused(error) from None
-    return await asyncio.to_thread(clean_jpeg, decoded.rgb)
 
 
 async def _record(

@@ -19,7 +19,9 @@ from __future__ import annotations
 import io
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -39,6 +41,7 @@ DECODE_SLOTS = 2
 # Deliberately one per process: it bounds the decoded pixels held at once by every request
 # thread and worker thread together (a budget's worst picture times DECODE_SLOTS).
 _decode_slots = threading.BoundedSemaphore(DECODE_SLOTS)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,10 @@ class PictureBudget:
 
     def decode(self, data: bytes) -> DecodedImage:
         return decode_image(data, **self._limits())
+
+    def clean(self, data: bytes) -> bytes:
+        """The picture alone, re-encoded (`clean_jpeg`), decoded and encoded in one slot."""
+        return _with_pixels(data, lambda rgb, _format: clean_jpeg(rgb), **self._limits())
 
     def _limits(self) -> dict[str, int]:
         return {
@@ -107,13 +114,27 @@ def decode_image(
     max_scans: int = MAX_SCANS,
 ) -> DecodedImage:
     """Decode ``data`` (JPEG, PNG or WebP) or raise a typed :class:`ImageRejected`."""
+    return _with_pixels(data, _decoded, max_bytes, max_pixels, max_scans)
+
+
+def _decoded(rgb: np.ndarray, sniffed: str) -> DecodedImage:
+    return DecodedImage(rgb=rgb, format=sniffed, width=rgb.shape[1], height=rgb.shape[0])
+
+
+def _with_pixels(
+    data: bytes,
+    use: Callable[[np.ndarray, str], T],
+    max_bytes: int,
+    max_pixels: int,
+    max_scans: int,
+) -> T:
+    """Every check, then the full decode and ``use`` of its pixels inside one decode slot."""
     sniffed = _sniff_checked(data, max_bytes, max_scans)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image = _open_checked(data, sniffed, max_pixels)
         with _decode_slots:
-            rgb = _load_rgb(image)
-    return DecodedImage(rgb=rgb, format=sniffed, width=rgb.shape[1], height=rgb.shape[0])
+            return use(_load_rgb(image), sniffed)
 
 
 def probe_image(
@@ -182,12 +203,12 @@ def _load_rgb(image: Image.Image) -> np.ndarray:
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
     try:
         image.load()
-        upright = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)  # a copy otherwise, even when upright
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise CorruptImage(
             "The picture is damaged or incomplete (was the upload cut short?)."
         ) from exc
-    return _to_rgb_array(upright)
+    return _to_rgb_array(image)
 
 
 def _to_rgb_array(image: Image.Image) -> np.ndarray:
@@ -198,7 +219,8 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba)
-    return np.ascontiguousarray(np.asarray(image.convert("RGB"), dtype=np.uint8))
+    rgb = image if image.mode == "RGB" else image.convert("RGB")  # no needless 4-byte copy
+    return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
 
 
 def _wide_grey_to_rgb(grey: np.ndarray) -> np.ndarray:
