@@ -5,8 +5,12 @@ import time
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
 from tests.support.factories import Person
+from trust_lesson.db import transaction
+from trust_lesson.models import IdentityVerification, VerificationStatus
+from trust_lesson.runtime import Runtime
 
 # The ICAO 9303 "Utopia" passport specimen (../shared/testdata/id_documents, passport-td3.*):
 # what its holder would type. A passport prints no parent's name.
@@ -84,3 +88,18 @@ async def outcome(
         if body["status"] != "PENDING" or time.monotonic() > deadline:
             return body
         await asyncio.sleep(0.25)
+
+
+async def read_by_worker(runtime: Runtime, verification_id: int) -> None:
+    """What the worker leaves when a person must look (its own stories run the models)."""
+    async with transaction(runtime.session_factory) as db:
+        await db.execute(
+            update(IdentityVerification)
+            .where(IdentityVerification.id == verification_id)
+            .values(
+                status=VerificationStatus.NEEDS_REVIEW,
+                machine_status=VerificationStatus.NEEDS_REVIEW,
+                reasons=["selfie: similarity 87.0 between 85 and 90: kept for human review"],
+                portrait_similarity=87.0,
+            )
+        )

@@ -6,14 +6,18 @@ from dataclasses import dataclass
 import httpx
 import numpy as np
 from PIL import Image
-from sqlalchemy import update
 
 from tests.biometrics.conftest import jpeg
-from tests.identity.stories import ANNA, ready_to_verify, verification_url, verify
+from tests.identity.stories import (
+    ANNA,
+    read_by_worker,
+    ready_to_verify,
+    verification_url,
+    verify,
+)
 from tests.support.factories import Person, signed_in
 from tests.support.school import enrol, make_course, make_term
-from trust_lesson.db import transaction
-from trust_lesson.models import IdentityVerification, Role, VerificationStatus
+from trust_lesson.models import Role
 from trust_lesson.runtime import Runtime
 
 QUEUE = "/api/v1/identity-verifications?status=NEEDS_REVIEW"
@@ -49,21 +53,6 @@ async def school(client: httpx.AsyncClient, runtime: Runtime) -> School:
     term = await make_term(client, people.teacher, course["id"])
     await enrol(client, people.teacher, term["id"], people.student)
     return people
-
-
-async def read_by_worker(runtime: Runtime, verification_id: int) -> None:
-    """What the worker leaves when a person must look (its own stories run the models)."""
-    async with transaction(runtime.session_factory) as db:
-        await db.execute(
-            update(IdentityVerification)
-            .where(IdentityVerification.id == verification_id)
-            .values(
-                status=VerificationStatus.NEEDS_REVIEW,
-                machine_status=VerificationStatus.NEEDS_REVIEW,
-                reasons=["selfie: similarity 87.0 between 85 and 90: kept for human review"],
-                portrait_similarity=87.0,
-            )
-        )
 
 
 async def waiting_verification(client: httpx.AsyncClient, runtime: Runtime, s: School) -> int:

@@ -7,10 +7,12 @@ import numpy as np
 from sqlalchemy import func, select
 
 from tests.biometrics.conftest import jpeg
-from tests.identity.stories import ANNA, put_record, ready_to_verify, send_pictures
+from tests.identity.stories import ANNA, put_record, read_by_worker, ready_to_verify, send_pictures
+from tests.support.clock import FakeClock
 from tests.support.factories import Person, signed_in
 from tests.support.hostile_pictures import flat_png
 from trust_lesson.db import transaction
+from trust_lesson.identity.verifications import DAILY_ATTEMPTS
 from trust_lesson.models import IdentityVerification, Role
 from trust_lesson.runtime import Runtime
 
@@ -103,3 +105,25 @@ async def test_only_the_person_sends_their_pictures(
 
     assert (as_admin.status_code, as_other.status_code) == (403, 404)
     assert await verifications_kept(runtime, anna) == 0
+
+
+async def test_one_verification_at_a_time_and_a_few_a_day(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    anna = await signed_in(client, runtime)
+    await ready_to_verify(client, anna, ANNA)
+    first = await send_pictures(client, anna, DOCUMENT, SELFIE)
+
+    while_read = await send_pictures(client, anna, DOCUMENT, SELFIE)
+    for _ in range(DAILY_ATTEMPTS - 1):
+        await read_by_worker(runtime, first.json()["id"])
+        clock.advance(minutes=1)
+        first = await send_pictures(client, anna, DOCUMENT, SELFIE)
+        assert first.status_code == 202, first.text
+    await read_by_worker(runtime, first.json()["id"])
+    too_many = await send_pictures(client, anna, DOCUMENT, SELFIE)
+
+    assert while_read.status_code == 409 and "still being read" in while_read.json()["detail"]
+    assert too_many.status_code == 429 and int(too_many.headers["Retry-After"]) > 0
+    assert await verifications_kept(runtime, anna) == DAILY_ATTEMPTS
+    assert len(stored_files(runtime)) == 2 * DAILY_ATTEMPTS
