@@ -36,9 +36,10 @@ MIB = 1024 * 1024
 UPLOAD_PROBLEMS = problems(
     {
         403: "not the caller's own identity",
-        409: "no identity record yet, or no biometric consent",
+        409: "no identity record yet, no biometric consent, or one still being read",
         413: "a document over 15 MB or 40 megapixels, a selfie over 8 MB or 12.6 megapixels",
         415: "not a JPEG, PNG or WebP picture (checked by content)",
+        429: "already 10 verifications in the last 24 hours",
         503: "picture storage unavailable: nothing was kept, try again",
     }
 )
