@@ -27,10 +27,18 @@ import numpy as np
 from PIL import Image
 
 from trust_lesson.vision import models
+from trust_lesson.vision.blazeface import FULL_RANGE, SHORT_RANGE, blend_overlaps, shrink
 from trust_lesson.vision.decode import downscale
 from trust_lesson.vision.models import CHIP_PADDING, CHIP_SIZE, EMBEDDING_SIZE, FaceEncoder
 
-DetectionMethod = Literal["hog", "cnn"]
+DetectionMethod = Literal["blazeface", "hog", "cnn"]
+
+# BlazeFace's box around dlib's: same centre (1.4 % of the width higher), 0.914 of the side.
+# Fitted on the 172 faces of the verification photos that both detectors found (median; the
+# spread of the side ratio is 0.095, dlib's own pyramid steps are 0.83-1.2): the 68-point
+# predictor was trained on dlib's boxes and wants them.
+DLIB_BOX_SIDE = 0.914
+DLIB_BOX_SHIFT_Y = -0.014
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +65,21 @@ class FaceBox:
 
 @dataclass(frozen=True, slots=True)
 class DetectorSettings:
-    """How hard to look: sizes in pixels of the longer side; ``min_score`` for HOG."""
+    """How hard to look: sizes in pixels of the longer side.
+
+    BlazeFace: ``far_min_score`` for the full-range network (run on the whole picture and on
+    ``tiles`` x ``tiles`` overlapping tiles, see ``_tile_passes``), ``near_min_score`` for the
+    short-range one (whole picture; None: not run), ``blend_iou`` to merge the passes' boxes.
+    HOG: ``detect_side``, ``max_upscale`` and ``min_score``. Both: ``overlap`` (the share of
+    the smaller box covered by a better one to drop it).
+    """
 
     analysis_side: int = 640
+    far_min_score: float = 0.6
+    near_min_score: float | None = 0.7
+    tiles: int = 2
+    tile_overlap: float = 0.25
+    blend_iou: float = 0.3
     detect_side: int = 800
     max_upscale: float = 2.0
     min_score: float = 0.2
@@ -72,11 +92,15 @@ DEFAULT_DETECTOR = DetectorSettings()
 def detect_faces(
     rgb: np.ndarray,
     *,
-    method: DetectionMethod = "hog",
+    method: DetectionMethod = "blazeface",
     settings: DetectorSettings = DEFAULT_DETECTOR,
 ) -> list[FaceBox]:
     """Faces in ``rgb`` (HxWx3 uint8), best first, in ``rgb``'s own coordinates."""
     work, scale = downscale(rgb, settings.analysis_side)
+    if method == "blazeface":
+        found = _run_blazeface(np.ascontiguousarray(work), settings)
+        boxes = [_scale_box(box, scale, rgb.shape) for box in found]
+        return suppress_overlaps(boxes, settings.overlap)
     factor = _upscale_factor(work, settings)
     if factor > 1.0:
         work = _resize(work, factor)
@@ -94,6 +118,66 @@ def _resize(rgb: np.ndarray, factor: float) -> np.ndarray:
     height, width = rgb.shape[:2]
     size = (round(width * factor), round(height * factor))
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BILINEAR))
+
+
+def _run_blazeface(work: np.ndarray, settings: DetectorSettings) -> list[FaceBox]:
+    far = models.blazeface(FULL_RANGE)
+    found = [far.detect(work, settings.far_min_score)]
+    if settings.near_min_score is not None:
+        found.append(models.blazeface(SHORT_RANGE).detect(work, settings.near_min_score))
+    found.extend(_tile_passes(work, settings))
+    boxes = np.concatenate([part[0] for part in found])
+    scores = np.concatenate([part[1] for part in found])
+    return [
+        _dlib_like(box, score) for box, score in blend_overlaps(boxes, scores, settings.blend_iou)
+    ]
+
+
+def _tile_passes(
+    work: np.ndarray, settings: DetectorSettings
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The full-range network on square input-sized tiles of the picture shrunk so that
+    ``tiles`` tiles, overlapping by ``tile_overlap``, span its longer side (a 640x480 frame:
+    307x230, 2x2 tiles of 192 px, faces seen 1.6x bigger than in the whole-picture pass)."""
+    side = FULL_RANGE.side
+    longest = round(side * settings.tiles / (1 + settings.tile_overlap))
+    if settings.tiles < 2 or max(work.shape[:2]) <= longest:
+        return []
+    far = models.blazeface(FULL_RANGE)
+    shrunk, scale = shrink(work, longest)
+    height, width = shrunk.shape[:2]
+    lefts = _starts(width, side, settings.tiles)
+    tops = _starts(height, side, settings.tiles)
+    found = []
+    for top in tops:
+        for left in lefts:
+            tile = np.ascontiguousarray(shrunk[top : top + side, left : left + side])
+            boxes, scores = far.detect(tile, settings.far_min_score)
+            offset = np.array([left, top, left, top], dtype=boxes.dtype)
+            found.append(((boxes + offset) / scale, scores))
+    return found
+
+
+def _starts(length: int, side: int, count: int) -> list[int]:
+    """Where ``count`` windows of ``side`` start to cover ``length`` evenly (one if it fits)."""
+    if length <= side:
+        return [0]
+    return sorted({index * (length - side) // (count - 1) for index in range(count)})
+
+
+def _dlib_like(box: np.ndarray, score: float) -> FaceBox:
+    """A square box where dlib's detector would put it (see ``DLIB_BOX_SIDE``)."""
+    width = float(box[2] - box[0])
+    centre_x = float(box[0] + box[2]) / 2
+    centre_y = float(box[1] + box[3]) / 2 + DLIB_BOX_SHIFT_Y * width
+    half = DLIB_BOX_SIDE * width / 2
+    return FaceBox(
+        round(centre_x - half),
+        round(centre_y - half),
+        round(centre_x + half),
+        round(centre_y + half),
+        score,
+    )
 
 
 def _run_hog(work: np.ndarray, min_score: float) -> list[FaceBox]:

