@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from trust_lesson.vision.faces import detect_faces, embed_faces, face_chips
+from trust_lesson.vision import models
+from trust_lesson.vision.faces import DetectorSettings, detect_faces, embed_faces, face_chips
 
 from .conftest import load
 
@@ -60,9 +62,8 @@ def expected_counts(testdata: Path) -> list[dict[str, str]]:
 
 
 def test_labelled_photos_are_classified_none_one_or_several(testdata: Path) -> None:
-    """Every labelled photo (ambiguous ones aside) lands in the right class; counts are
-    within the labelled range for most (small 38-50 px faces in crowds are the known misses,
-    see faces.py)."""
+    """Every labelled photo (ambiguous ones aside) lands in the right class; the count is
+    within the labelled range for at least as many as dlib's usual recipe gets (39 of 41)."""
     wrong, counted = [], 0
     rows = expected_counts(testdata)
     for row in rows:
@@ -72,4 +73,55 @@ def test_labelled_photos_are_classified_none_one_or_several(testdata: Path) -> N
         counted += int(row["min_faces"]) <= found <= int(row["max_faces"])
 
     assert wrong == []
-    assert counted >= 0.8 * len(rows)
+    assert counted >= len(rows) - 2
+
+
+def test_the_detector_models_come_from_the_installed_wheel() -> None:
+    folder = models.blazeface_dir()
+
+    assert "site-packages" in folder.parts
+    assert (folder / "face_detection_full_range.tflite").is_file()
+    assert (folder / "face_detection_short_range.tflite").is_file()
+
+
+def test_boxes_sit_where_dlib_puts_them_so_its_landmarks_fit(astronaut: np.ndarray) -> None:
+    """The 68-point predictor was trained on dlib's boxes: ours are mapped onto them."""
+    ours = detect_faces(astronaut)[0]
+    dlib_box = detect_faces(astronaut, method="hog")[0]
+
+    assert abs(ours.left - dlib_box.left) < 0.15 * dlib_box.width
+    assert abs(ours.top - dlib_box.top) < 0.15 * dlib_box.width
+    assert ours.width == pytest.approx(dlib_box.width, rel=0.2)
+
+
+def accomplice_frame(astronaut: np.ndarray) -> np.ndarray:
+    """A 640x480 frame: the student's face big in the middle, a 40 px face far behind."""
+    frame = np.full((480, 640, 3), 110, dtype=np.uint8)
+    student = np.asarray(Image.fromarray(astronaut).resize((300, 300)))
+    frame[90:390, 170:470] = student
+    behind = np.asarray(Image.fromarray(astronaut).resize((90, 90)))
+    frame[20:110, 530:620] = behind
+    return frame
+
+
+def test_a_small_face_behind_the_student_is_found(astronaut: np.ndarray) -> None:
+    frame = accomplice_frame(astronaut)
+
+    boxes = detect_faces(frame)
+
+    assert len(boxes) == 2
+    assert min(box.width for box in boxes) < 60
+
+
+def test_the_small_face_needs_the_tiles(astronaut: np.ndarray) -> None:
+    """The whole-frame pass alone sees the accomplice too small; the 2x2 tiles find it."""
+    frame = accomplice_frame(astronaut)
+
+    assert len(detect_faces(frame, settings=DetectorSettings(tiles=0))) == 1
+
+
+def test_a_face_filling_the_picture_is_found_by_the_near_network(testdata: Path) -> None:
+    close_up = load(testdata, "face_detection/single_face/Tom_Hanks_54745.png")
+
+    assert len(detect_faces(close_up)) == 1
+    assert detect_faces(close_up, settings=DetectorSettings(near_min_score=None)) == []

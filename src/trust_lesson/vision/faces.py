@@ -268,7 +268,7 @@ def embed_faces(
 
 
 def largest_face_embedding(
-    rgb: np.ndarray, *, method: DetectionMethod = "hog", encoder: FaceEncoder | None = None
+    rgb: np.ndarray, *, method: DetectionMethod = "blazeface", encoder: FaceEncoder | None = None
 ) -> np.ndarray | None:
     """The embedding of the biggest face (e.g. an enrolment photo or a document portrait)."""
     boxes = detect_faces(rgb, method=method)
