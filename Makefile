@@ -41,6 +41,7 @@ bench-api: $(STAMP)
 
 bench-vision: $(STAMP)
 	$(BIN)/python bench/vision.py
+	$(BIN)/python bench/detectors.py
 
 bench-capacity: $(STAMP)
 	$(BIN)/python bench/capacity.py

@@ -1,19 +1,22 @@
 """Face detection, 68-point alignment and 128-d embeddings, designed for speed.
 
 dlib's usual recipe runs the HOG detector with one 2x upsample on the full picture (about
-100 ms on a 640x480 frame, the 2x level costs 3/4 of it), 68 landmarks and the descriptor on
-the full picture. Here the picture is first brought to at most ``analysis_side`` pixels, then
-resized once so its longer side is ``detect_side`` (800: a 1.25x upscale of a 640x480 frame
-instead of 2x, so faces down to about 64 px, 13 % of the frame height, are found at a third of
-the cost; small frames are upscaled up to 2x, big ones never). On the face_detection test set
-(43 pictures) the count was right for 36 at 800, 38 at 880, 40 at 960 and 41 for dlib's
-recipe: the misses are 38-50 px faces in 500x375 crowd photos. ``DetectorSettings`` lets a
-caller trade speed for those. HOG scores below 0.2 are dropped (two false faces on the
-astronaut's suit scored 0.14 and 0.01; the weakest true face seen scored 0.16).
+180 ms on a 640x480 frame here), 68 landmarks and the descriptor on the full picture. Here the
+picture is first brought to at most ``analysis_side`` pixels and MediaPipe's BlazeFace
+networks look at it (``vision/blazeface.py``, LiteRT on one core): the full-range network on
+the whole picture and on 2x2 overlapping tiles of it shrunk to 307 px (faces seen 1.6x bigger,
+down to about 30 px in a 640x480 frame), and the short-range network on the whole picture
+for faces filling it. The boxes of all passes are merged (MediaPipe's weighted suppression)
+and mapped onto the square boxes dlib's detector gives (``DLIB_BOX_SIDE``). On the
+face_detection set (41 labelled pictures, ``bench/detectors.py``) the count is right for 40,
+against 39 for dlib's recipe and 34 for the HOG at 800 px used before, at about 43 ms per
+frame against dlib's 180 ms (the whole pass alone: 35/41 in 9 ms; with short range 36/41).
+``method="hog"`` keeps that earlier detector (the frame brought to ``detect_side``, HOG
+scores below ``min_score`` dropped) and ``"cnn"`` dlib's MMOD network.
 
-Landmarks (68 points) and the aligned 150x150 chips are taken from the analysed picture, not
-the upscaled one; the chips go to a :class:`FaceEncoder` (by default the ONNX Runtime port of
-dlib's ResNet, about 10 ms per face instead of 74 ms).
+Landmarks (68 points) and the aligned 150x150 chips are taken from the analysed picture; the
+chips go to a :class:`FaceEncoder` (by default the ONNX Runtime port of dlib's ResNet, about
+10 ms per face instead of 74 ms).
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ faces found by ``faces.detect_faces`` on the picture brought to 640 px):
   Gaussian blur of 2.5 chip pixels the median fell to 6, after 4 pixels to 2.4;
   ``BLURRED_BELOW = 10`` passes every sharp photo and flags most blurred ones.
 - ``MIN_FACE_PX = 60``: below this the 150 px chip is an upscale of less than half its size
-  and embeddings lose their margin; dlib's HOG window is 80 px, so such faces are only found
-  in upscaled small frames anyway.
+  and embeddings lose their margin (the detector finds faces down to about 30 px: such a
+  face counts as a face, but is too small to judge as the main one).
 """
 
 from __future__ import annotations
