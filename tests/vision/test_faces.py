@@ -95,12 +95,11 @@ def test_boxes_sit_where_dlib_puts_them_so_its_landmarks_fit(astronaut: np.ndarr
 
 
 def accomplice_frame(astronaut: np.ndarray) -> np.ndarray:
-    """A 640x480 frame: the student's face big in the middle, a 40 px face far behind."""
+    """A 640x480 frame: the student near the camera, a 40 px face far behind (the astronaut
+    photo is 512 px with a face of about 100 px)."""
     frame = np.full((480, 640, 3), 110, dtype=np.uint8)
-    student = np.asarray(Image.fromarray(astronaut).resize((300, 300)))
-    frame[90:390, 170:470] = student
-    behind = np.asarray(Image.fromarray(astronaut).resize((90, 90)))
-    frame[20:110, 530:620] = behind
+    frame[:, :400] = np.asarray(Image.fromarray(astronaut).resize((400, 480)))
+    frame[20:220, 430:630] = np.asarray(Image.fromarray(astronaut).resize((200, 200)))
     return frame
 
 
