@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         ge=1,
         description="pictures one person may have stored at once (MiB); uploads past it: 413",
     )
+    identity_document_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="identity document photos and selfies are deleted this long after the "
+        "verification was decided (the outcome stays)",
+    )
     evidence_origin: str = Field(
         default="localhost/trust-lesson",
         pattern=r"^[^\s+]+$",

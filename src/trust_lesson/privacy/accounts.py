@@ -54,7 +54,7 @@ async def delete_account(
     if teaches:
         raise Conflict("This user still teaches lessons; give them to another instructor first.")
     pictures = await purge.capture_pictures(
-        db, which=Capture.user_id == user.id, why=WHY, now=now, blobs=blobs
+        db, which=Capture.user_id == user.id, now=now, blobs=blobs
     )
     documents = await purge.identity_documents(
         db, which=IdentityVerification.user_id == user.id, now=now, blobs=blobs

@@ -23,7 +23,6 @@ async def capture_pictures(
     db: AsyncSession,
     *,
     which: ColumnElement[bool],
-    why: str,
     now: datetime,
     blobs: BlobStore,
     limit: int | None = None,
