@@ -68,7 +68,7 @@ async def test_each_kind_of_data_goes_when_its_retention_ends_and_the_evidence_s
     async with transaction(runtime.session_factory) as db:
         [verification] = (await db.execute(IdentityVerification.__table__.select())).all()
     assert verification.status == "VERIFIED" and verification.document_key is None
-    assert verification.portrait_embedding is None
+    assert verification.portrait_embedding is not None  # the enrolment anchor: a template
 
     clock.advance(days=150)  # 181 days: the pictures' 180 are over
     assert sweep(runtime) == 1
@@ -80,6 +80,9 @@ async def test_each_kind_of_data_goes_when_its_retention_ends_and_the_evidence_s
     clock.advance(days=3 * 365 - 181 + 1)  # three years after the last picture
     assert sweep(runtime) == 2  # both students' templates
     assert await templates_of(runtime, student.id) == 0
+    async with transaction(runtime.session_factory) as db:
+        [verification] = (await db.execute(IdentityVerification.__table__.select())).all()
+    assert verification.portrait_embedding is None and verification.status == "VERIFIED"
 
     async with transaction(runtime.session_factory) as db:
         decisions = (await db.execute(AttendanceDecision.__table__.select())).all()

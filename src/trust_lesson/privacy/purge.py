@@ -66,14 +66,13 @@ async def identity_documents(
     blobs: BlobStore,
     limit: int | None = None,
 ) -> dict[int, list[int]]:
-    """Let go of the document photos and selfies of the verifications `which` selects, and of
-    the document portrait's face descriptor: {person: [verification ids]}. The outcome
-    (status, reasons, field comparison) stays."""
+    """Let go of the document photos and selfies of the verifications `which` selects:
+    {person: [verification ids]}. The outcome (status, reasons, field comparison) stays, and
+    so does the portrait's descriptor: the enrolment anchor, a face template whose retention
+    is the templates' (``face_templates``)."""
     verification = IdentityVerification
     keys_of = (verification.document_key, verification.document_back_key, verification.selfie_key)
-    holds = or_(
-        *(key.is_not(None) for key in keys_of), verification.portrait_embedding.is_not(None)
-    )
+    holds = or_(*(key.is_not(None) for key in keys_of))
     query = (
         select(verification.id, verification.user_id, *keys_of)
         .where(which, holds)
@@ -87,7 +86,7 @@ async def identity_documents(
     cleared = await db.execute(
         update(verification)
         .where(verification.id.in_(candidates), holds)
-        .values(document_key=None, document_back_key=None, selfie_key=None, portrait_embedding=None)
+        .values(document_key=None, document_back_key=None, selfie_key=None)
         .returning(verification.id)
         .execution_options(synchronize_session=False)
     )
@@ -102,7 +101,8 @@ async def identity_documents(
 
 
 async def face_templates(db: AsyncSession, *, which: ColumnElement[bool]) -> dict[int, int]:
-    """Delete the face templates `which` selects: {person: how many}."""
+    """Delete the face templates `which` selects, and the identity portraits' descriptors of
+    the same people: {person: how many templates}."""
     deleted = await db.execute(
         delete(FaceTemplate)
         .where(which)
@@ -112,6 +112,13 @@ async def face_templates(db: AsyncSession, *, which: ColumnElement[bool]) -> dic
     counts: dict[int, int] = defaultdict(int)
     for user_id in deleted.scalars():
         counts[user_id] += 1
+    if counts:
+        await db.execute(
+            update(IdentityVerification)
+            .where(IdentityVerification.user_id.in_(counts))
+            .values(portrait_embedding=None)
+            .execution_options(synchronize_session=False)
+        )
     return dict(counts)
 
 
