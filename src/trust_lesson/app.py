@@ -26,6 +26,7 @@ from trust_lesson.lessons.pages import router as lesson_pages
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from trust_lesson.presence.endpoints import router as presence_router
 from trust_lesson.presence.pages import router as presence_pages
+from trust_lesson.privacy.endpoints import router as privacy_router
 from trust_lesson.runtime import build_runtime
 from trust_lesson.schemas import VALIDATION_RESPONSES
 from trust_lesson.security_headers import SecurityHeadersMiddleware
@@ -41,6 +42,7 @@ ROUTERS = (
     users_router,
     biometrics_router,
     identity_router,
+    privacy_router,
     courses_router,
     lessons_router,
     presence_router,

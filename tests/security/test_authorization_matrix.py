@@ -74,6 +74,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("DELETE", "/api/v1/users/{user_id}/face-enrolment"): SELF_OR_ADMIN,
     ("GET", "/api/v1/users/{user_id}/identity"): SELF_OR_ADMIN,
     ("PUT", "/api/v1/users/{user_id}/identity"): SELF_OR_ADMIN,
+    ("GET", "/api/v1/users/{user_id}/export"): SELF_ONLY,
     ("POST", "/api/v1/users/{user_id}/identity/verifications"): SELF_ONLY,
     ("GET", "/api/v1/identity-verifications"): STAFF,  # scoped: each reviewer's own people
     # no such verification: nobody sees one (tests/identity covers the scoping of real ones)
