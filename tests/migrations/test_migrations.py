@@ -33,6 +33,20 @@ def test_models_and_migrations_agree(databases: SuiteDatabases) -> None:
     assert _differences(databases, Base.metadata) == []
 
 
+def test_every_enum_value_fits_its_column() -> None:
+    """Enums are VARCHAR columns with no CHECK or native type (LIVENESS_FAILED needed no DDL)."""
+    too_long = [
+        (table.name, column.name, value)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, sa.Enum)
+        for value in column.type.enums
+        if column.type.native_enum or len(value) > (column.type.length or 0)
+    ]
+
+    assert too_long == []
+
+
 def test_the_check_notices_a_column_that_no_migration_adds(databases: SuiteDatabases) -> None:
     metadata = sa.MetaData()
     for table in Base.metadata.sorted_tables:

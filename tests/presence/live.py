@@ -44,11 +44,18 @@ async def live_lesson(
     duration_min: int = 60,
     policy: dict[str, Any] | None = None,
     seed: int = 7,
+    liveness_checks: str | None = "NONE",
 ) -> LiveLesson:
-    """A lesson planned now and started, with enrolled students; the schedule is seeded."""
+    """A lesson planned now and started, with enrolled students; the schedule is seeded.
+
+    Its checks are ordinary ones (one picture each) unless ``liveness_checks`` says otherwise
+    (None: the policy's, by default the entry check and one random check).
+    """
     runtime.random = random.Random(seed)
     instructor = await signed_in(client, runtime, Role.INSTRUCTOR)
     course = await make_course(client, instructor, name=f"Course of {instructor.user.username}")
+    if liveness_checks is not None:
+        policy = {"liveness_checks": liveness_checks, **(policy or {})}
     if policy is not None:
         await _set_policy(runtime, course["id"], policy)
     term = await make_term(client, instructor, course["id"])
@@ -99,6 +106,27 @@ async def upload(
         live.url("captures"),
         data={"challenge_id": str(challenge["id"]), "nonce": nonce or challenge["nonce"]},
         files={"image": (filename, picture, "image/jpeg")},
+        headers=person.headers,
+    )
+
+
+async def upload_burst(
+    client: httpx.AsyncClient,
+    live: LiveLesson,
+    person: Person,
+    challenge: dict[str, Any],
+    frames: list[bytes],
+    *,
+    image: bytes | None = None,
+) -> httpx.Response:
+    """A liveness check's answer: the frames as repeated `frames` parts, in order."""
+    parts = [("frames", (f"frame{n}.jpg", frame, "image/jpeg")) for n, frame in enumerate(frames)]
+    if image is not None:
+        parts.append(("image", ("frame.jpg", image, "image/jpeg")))
+    return await client.post(
+        live.url("captures"),
+        data={"challenge_id": str(challenge["id"]), "nonce": challenge["nonce"]},
+        files=parts,
         headers=person.headers,
     )
 

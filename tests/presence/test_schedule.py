@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trust_lesson.presence.policy import AttendancePolicy
+from trust_lesson.presence.policy import AttendancePolicy, LivenessChecks
 from trust_lesson.presence.schedule import ChallengeSchedule, plan_challenges
-from trust_lesson.presence.verdicts import ChallengeKind
+from trust_lesson.presence.verdicts import ChallengeKind, TurnDirection
 
 START = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
 POLICY = AttendancePolicy()
@@ -51,7 +51,46 @@ def test_a_student_on_time_is_checked_at_entry_at_random_and_before_the_end() ->
 def test_every_challenge_must_be_answered_within_the_deadline() -> None:
     schedule = lesson()
 
-    assert {c.deadline - c.issued_at for c in schedule.challenges} == {timedelta(seconds=60)}
+    windows = {(c.liveness is None, c.deadline - c.issued_at) for c in schedule.challenges}
+    assert windows == {(True, timedelta(seconds=60)), (False, timedelta(seconds=20))}
+
+
+def test_by_default_the_entry_and_one_random_check_ask_for_a_head_turn() -> None:
+    schedules = [lesson(minutes=90, seed=seed) for seed in range(40)]
+
+    for schedule in schedules:
+        entry, *randoms, end = schedule.challenges
+        assert entry.liveness is not None
+        assert sum(c.liveness is not None for c in randoms) == 1
+        assert end.liveness is None
+    sides = {c.liveness for s in schedules for c in s.challenges if c.liveness is not None}
+    assert sides == {TurnDirection.LEFT, TurnDirection.RIGHT}
+
+
+@pytest.mark.parametrize(("which", "count"), [("ALL", "every"), ("NONE", "no")])
+def test_a_course_asks_for_a_head_turn_at_every_check_or_none(which: str, count: str) -> None:
+    policy = AttendancePolicy(liveness_checks=LivenessChecks(which))
+
+    schedule = lesson(minutes=90, policy=policy)
+
+    turns = [c.liveness is not None for c in schedule.challenges]
+    assert turns == [count == "every"] * len(turns)
+
+
+def test_the_side_is_drawn_after_the_times_so_liveness_never_moves_a_check() -> None:
+    without = AttendancePolicy(liveness_checks=LivenessChecks.NONE)
+
+    assert [c.issued_at for c in lesson(policy=without).challenges] == [
+        c.issued_at for c in lesson().challenges
+    ]
+
+
+def test_a_liveness_window_longer_than_the_answer_deadline_is_the_deadline() -> None:
+    short = AttendancePolicy(answer_deadline_s=10, recheck_min_gap_min=1, liveness_answer_s=30)
+
+    schedule = lesson(policy=short)
+
+    assert {c.deadline - c.issued_at for c in schedule.challenges} == {timedelta(seconds=10)}
 
 
 def test_a_student_who_joins_before_the_start_is_checked_when_the_lesson_starts() -> None:

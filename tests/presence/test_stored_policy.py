@@ -13,7 +13,7 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.presence.live import LiveLesson, join, live_lesson, small_jpeg, travel
+from tests.presence.live import LiveLesson, join, live_lesson, small_jpeg, travel, upload_burst
 from tests.presence.verdict_support import FACES, enrol_face, face_template, judge_now, send
 from tests.support.clock import FakeClock
 from trust_lesson.presence.judging import NO_ENROLMENT
@@ -48,7 +48,8 @@ async def test_joining_uses_the_defaults_and_logs_the_course(
     body = await join(api, live, live.student)
 
     deadline = datetime.fromisoformat(body["challenge"]["deadline"].replace("Z", "+00:00"))
-    assert deadline == clock.now + timedelta(seconds=60)
+    assert deadline == clock.now + timedelta(seconds=20)  # the default: a liveness entry check
+    assert body["challenge"]["liveness"]["direction"] in ("LEFT", "RIGHT")
     assert _logged_fallbacks(caplog) == [
         f"course {course_id} has an invalid attendance policy (1 problem(s)); using the defaults"
     ]
@@ -59,7 +60,9 @@ async def test_the_verdict_task_uses_the_defaults_instead_of_failing(
 ) -> None:
     live = await live_lesson(api, runtime, clock, policy=OUTDATED)
     challenge = (await join(api, live, live.student))["challenge"]
-    capture_id = await send(api, live, live.student, challenge, small_jpeg(size=200))
+    frames = [small_jpeg((40 * n, 90, 150), size=200) for n in range(3)]
+    answer = await upload_burst(api, live, live.student, challenge, frames)
+    capture_id = answer.json()["capture_id"]
     caplog.clear()
     caplog.set_level(logging.ERROR, logger=POLICY_LOG)
 

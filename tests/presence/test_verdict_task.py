@@ -1,7 +1,6 @@
 """Verdicts through the real task and real pictures: one verdict per capture, by the policy."""
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -156,13 +155,6 @@ async def test_two_runs_for_one_capture_write_one_verdict(
     capture = await load_capture(runtime, capture_id)
     assert capture.status is CaptureStatus.DONE
     assert 1 <= capture.attempts <= 4
-
-
-@pytest.fixture
-def consumer(runtime: Runtime) -> Iterator[None]:
-    runtime.worker.start_embedded(workers=1)
-    yield
-    runtime.worker.close()
 
 
 @pytest.mark.slow

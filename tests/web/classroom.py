@@ -34,10 +34,19 @@ class Classroom:
         assert started.status_code == 200, started.text
 
 
-async def classroom(live: LiveService, http: httpx.AsyncClient, students: int) -> Classroom:
-    """A lesson planned now (not started) with `students` enrolled students."""
+async def classroom(
+    live: LiveService, http: httpx.AsyncClient, students: int, liveness_checks: str = "NONE"
+) -> Classroom:
+    """A lesson planned now (not started) with `students` enrolled students; its checks are
+    ordinary ones unless `liveness_checks` (the course policy's setting) says otherwise."""
     instructor = await _person(live, http, Role.INSTRUCTOR)
     course = await make_course(http, instructor, name=f"Driving theory {instructor.id}")
+    policy = await http.put(
+        f"/api/v1/courses/{course['id']}/policy",
+        json={"liveness_checks": liveness_checks},
+        headers=instructor.headers,
+    )
+    assert policy.status_code == 200, policy.text
     term = await make_term(http, instructor, course["id"])
     people = [await _person(live, http, Role.STUDENT) for _ in range(students)]
     for person in people:

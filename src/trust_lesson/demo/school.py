@@ -52,11 +52,13 @@ class School:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def demo_policy(minutes: int) -> dict[str, float]:
+def demo_policy(minutes: int) -> dict[str, float | str]:
     """PRODUCT.md's policy with its intervals compressed to fit a lesson of ``minutes``.
 
     About six random checks per lesson, never two within a twelfth of the lesson, each to be
     answered in a little more than half the minimum gap; the end check in the last sixth.
+    The demo's students are still photos that cannot turn their heads: no liveness checks
+    (``trust-lesson vision liveness`` judges a burst offline).
     """
     gap_min = minutes / 12
     return {
@@ -65,6 +67,7 @@ def demo_policy(minutes: int) -> dict[str, float]:
         "recheck_min_gap_min": gap_min,
         "answer_deadline_s": min(60.0, round(gap_min * 60 * 0.6, 1)),
         "end_check_lead_min": minutes / 6,
+        "liveness_checks": "NONE",
     }
 
 

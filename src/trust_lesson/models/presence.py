@@ -6,7 +6,13 @@ from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trust_lesson.models.base import Base, UTCDateTime
-from trust_lesson.presence.verdicts import AttendancePath, ChallengeKind, Decision, Verdict
+from trust_lesson.presence.verdicts import (
+    AttendancePath,
+    ChallengeKind,
+    Decision,
+    TurnDirection,
+    Verdict,
+)
 
 
 class ChallengeStatus(StrEnum):
@@ -51,10 +57,18 @@ class Challenge(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[ChallengeStatus] = mapped_column(_enum(ChallengeStatus), index=True)
+    liveness: Mapped[TurnDirection | None] = mapped_column(_enum(TurnDirection))
+    """The side a liveness check asks the student to turn to; None for an ordinary check."""
 
 
 class Capture(Base):
-    """One uploaded picture answering one challenge; exactly one final verdict."""
+    """One uploaded picture (or, for a liveness check, a burst of frames) answering one
+    challenge; exactly one final verdict.
+
+    A burst's frames are stored one blob each, in order, in ``frame_keys`` (``blob_key`` is the
+    first frame's); its ``sha256`` is the SHA-256 of the frames' hex digests joined by newlines
+    and ``size`` the frames' total bytes.
+    """
 
     __tablename__ = "captures"
 
@@ -65,6 +79,7 @@ class Capture(Base):
         ForeignKey("challenges.id", ondelete="CASCADE"), unique=True
     )
     blob_key: Mapped[str | None] = mapped_column(String(200))
+    frame_keys: Mapped[list[str] | None] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     phash: Mapped[str | None] = mapped_column(String(64))

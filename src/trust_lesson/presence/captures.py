@@ -3,15 +3,20 @@
 Checks, cheapest first, each refusal a clear 4xx that leaves nothing behind:
 the caller's own challenge of this lesson (else 404), the right nonce (403), the lesson
 running (409), the challenge still open (answered or cancelled: 409; missed or past its
-deadline: 410), the person's storage quota (413, R19), then the picture by content (415 not a
-picture, 413 too big, 422 damaged) and the quota again with its re-encoded size. Only then
-is the picture stored (503 when the store is down: no row) and the row written; when the
-write fails, or the transaction rolls back later, the stored picture is deleted.
+deadline: 410), the person's storage quota (413, R19), the answer's shape (an ordinary check
+takes one `image`; a liveness check a burst of `MIN_FRAMES`..`MAX_FRAMES` `frames`: else
+422), then every picture's header by content before any is decoded (415 not a picture, 413
+too big, 422 damaged), then each picture decoded (one at a time, within the process's decode
+slots) and re-encoded clean, and the quota again with the re-encoded sizes. Only then are the
+pictures stored (503 when the store is down: no row) and the row written; when the write
+fails, or the transaction rolls back later, the stored pictures are deleted.
 The verdict job is enqueued after the commit.
 """
 
 import asyncio
+import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, select, update
@@ -20,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.courses.scopes import student_of_term
 from trust_lesson.db import after_commit
-from trust_lesson.errors import Conflict, DomainError, Forbidden, NotFound
+from trust_lesson.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from trust_lesson.evidence import events as evidence
 from trust_lesson.models import (
     Capture,
@@ -39,6 +44,8 @@ from trust_lesson.vision.errors import ImageRejected
 from trust_lesson.worker.worker import Worker
 
 MAX_CAPTURE_BYTES = WEBCAM_FRAME.max_bytes
+MIN_FRAMES, MAX_FRAMES = 3, 8
+"""A liveness burst: the rule needs a face in 3 frames; the room sends 5."""
 VERDICT_TASK = "verdict"
 
 
@@ -50,8 +57,8 @@ class ChallengeGone(DomainError):
 class PictureRefused(DomainError):
     """A picture refused by content; the status comes from the vision engine's error."""
 
-    def __init__(self, error: ImageRejected) -> None:
-        super().__init__(error.message)
+    def __init__(self, error: ImageRejected, *, frame: int | None = None) -> None:
+        super().__init__(error.message if frame is None else f"Frame {frame}: {error.message}")
         self.status_code = error.http_status
         self.code = error.code
 
@@ -63,24 +70,33 @@ async def accept(
     lesson_id: int,
     challenge_id: int,
     nonce: str,
-    picture: bytes,
+    picture: bytes | None,
+    frames: Sequence[bytes] = (),
     blobs: BlobStore,
     worker: Worker,
     now: datetime,
     quota_bytes: int,
 ) -> Capture:
+    """Answer a challenge with one picture, or a liveness challenge with a burst of frames."""
     challenge = await _answerable(db, caller, lesson_id, challenge_id, nonce, now)
     used = await stored_bytes(db, user_id=caller.id)
     require_room(used=used, adding=1, quota_bytes=quota_bytes)  # full: refused before decoding
-    clean = await _clean_picture(picture)
-    require_room(used=used, adding=len(clean), quota_bytes=quota_bytes)
-    stored = await blobs.put(clean, kind="captures", now=now, suffix=".jpg")
+    pictures = _pictures_for(challenge, picture, frames)
+    for number, data in enumerate(pictures, 1):
+        _probe(data, number if frames else None)
+    cleaned = [
+        await _clean_picture(data, number if frames else None)
+        for number, data in enumerate(pictures, 1)
+    ]
+    require_room(used=used, adding=sum(map(len, cleaned)), quota_bytes=quota_bytes)
+    stored = await _store_all(blobs, cleaned, now)
+    keys = [blob.key for blob in stored]
     try:
-        capture = await _record(db, challenge, stored, now)
+        capture = await _record(db, challenge, stored, now, burst=bool(frames))
     except BaseException:
-        await delete_quietly(blobs, [stored.key])
+        await delete_quietly(blobs, keys)
         raise
-    delete_on_rollback(db, blobs, [stored.key])
+    delete_on_rollback(db, blobs, keys)
     after_commit(db, lambda: enqueue_verdict(worker, capture.id))
     return capture
 
@@ -132,16 +148,57 @@ def _require_open(challenge: Challenge, now: datetime) -> None:
         raise Conflict("This challenge is not open yet.")
 
 
-async def _clean_picture(picture: bytes) -> bytes:
+def _pictures_for(
+    challenge: Challenge, picture: bytes | None, frames: Sequence[bytes]
+) -> list[bytes]:
+    """One `image` for an ordinary check, a burst of `frames` for a liveness check (422)."""
+    if challenge.liveness is None:
+        if frames or picture is None:
+            raise Unprocessable("This check takes one picture, sent as `image` (not `frames`).")
+        return [picture]
+    if picture is not None or not MIN_FRAMES <= len(frames) <= MAX_FRAMES:
+        raise Unprocessable(
+            f"This is a liveness check: send {MIN_FRAMES} to {MAX_FRAMES} frames of the head "
+            f"turning {challenge.liveness.value.lower()}, in order, as `frames` (not `image`); "
+            f"got {len(frames)} frame(s)."
+        )
+    return list(frames)
+
+
+def _probe(picture: bytes, number: int | None) -> None:
+    """Header checks only (microseconds): a bad frame refuses the burst before any decoding."""
+    try:
+        WEBCAM_FRAME.probe(picture)
+    except ImageRejected as error:
+        raise PictureRefused(error, frame=number) from None
+
+
+async def _clean_picture(picture: bytes, number: int | None = None) -> bytes:
     """Decode in a thread (by content, never the name); the pixels alone, as a JPEG."""
     try:
         return await asyncio.to_thread(WEBCAM_FRAME.clean, picture)
     except ImageRejected as error:
-        raise PictureRefused(error) from None
+        raise PictureRefused(error, frame=number) from None
+
+
+async def _store_all(blobs: BlobStore, pictures: list[bytes], now: datetime) -> list[StoredBlob]:
+    """Every picture stored, or none (those already stored are deleted when one fails)."""
+    stored: list[StoredBlob] = []
+    try:
+        for picture in pictures:
+            stored.append(await blobs.put(picture, kind="captures", now=now, suffix=".jpg"))
+    except BaseException:
+        await delete_quietly(blobs, [blob.key for blob in stored])
+        raise
+    return stored
+
+
+def _burst_hash(stored: Sequence[StoredBlob]) -> str:
+    return hashlib.sha256("\n".join(blob.sha256 for blob in stored).encode()).hexdigest()
 
 
 async def _record(
-    db: AsyncSession, challenge: Challenge, stored: StoredBlob, now: datetime
+    db: AsyncSession, challenge: Challenge, stored: list[StoredBlob], now: datetime, *, burst: bool
 ) -> Capture:
     """Close the challenge (only if still open) and write the capture, PENDING."""
     closed = await db.execute(
@@ -160,9 +217,10 @@ async def _record(
         lesson_id=challenge.lesson_id,
         user_id=challenge.user_id,
         challenge_id=challenge.id,
-        blob_key=stored.key,
-        sha256=stored.sha256,
-        size=stored.size,
+        blob_key=stored[0].key,
+        frame_keys=[blob.key for blob in stored] if burst else None,
+        sha256=_burst_hash(stored) if burst else stored[0].sha256,
+        size=sum(blob.size for blob in stored),
         status=CaptureStatus.PENDING,
         reasons=[],
         scores={},

@@ -6,7 +6,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 
 from trust_lesson.auth.dependencies import CurrentUser
 from trust_lesson.deps import DbDep, NowDep, RowIdPath, RuntimeDep
-from trust_lesson.errors import PayloadTooLarge
+from trust_lesson.errors import PayloadTooLarge, Unprocessable
 from trust_lesson.lessons.dependencies import LessonId
 from trust_lesson.models import Capture
 from trust_lesson.presence import captures, checks, service, waiting
@@ -30,6 +30,11 @@ WAIT_HELP = (
 )
 CaptureId = RowIdPath
 MIB = 1024 * 1024
+IMAGE_HELP = "an ordinary check's picture: JPEG, PNG or WebP, at most 5 MB"
+FRAMES_HELP = (
+    f"a liveness check's burst, in order: {captures.MIN_FRAMES} to {captures.MAX_FRAMES} "
+    "unmirrored webcam frames, each like `image`"
+)
 
 
 @router.post(
@@ -103,18 +108,23 @@ async def upload_capture(
     runtime: RuntimeDep,
     challenge_id: Annotated[int, Form(ge=1, le=MAX_ROW_ID)],
     nonce: Annotated[str, Form(min_length=1, max_length=64)],
-    image: Annotated[UploadFile, File(description="a JPEG, PNG or WebP picture, at most 5 MB")],
+    image: Annotated[UploadFile | None, File(description=IMAGE_HELP)] = None,
+    frames: Annotated[list[UploadFile] | None, File(description=FRAMES_HELP)] = None,
 ) -> CaptureAccepted:
-    picture = await image.read(captures.MAX_CAPTURE_BYTES + 1)
-    if len(picture) > captures.MAX_CAPTURE_BYTES:
-        raise PayloadTooLarge(f"The picture is larger than {captures.MAX_CAPTURE_BYTES // MIB} MB.")
+    """An ordinary check is answered with one `image`; a liveness check (its challenge carries
+    `liveness`) with its burst as repeated `frames` parts, in the order they were taken.
+    422: `image` for a liveness check, `frames` for an ordinary one, fewer than 3 or more than
+    8 frames, or a damaged picture."""
+    if frames is not None and len(frames) > captures.MAX_FRAMES:
+        raise Unprocessable(f"At most {captures.MAX_FRAMES} frames are accepted.")
     capture = await captures.accept(
         db=db,
         caller=caller,
         lesson_id=lesson_id,
         challenge_id=challenge_id,
         nonce=nonce,
-        picture=picture,
+        picture=None if image is None else await _read_capped(image, "The picture"),
+        frames=[await _read_capped(f, f"Frame {n}") for n, f in enumerate(frames or [], 1)],
         blobs=runtime.blobs,
         worker=runtime.worker,
         now=now,
@@ -130,6 +140,13 @@ async def upload_capture(
 )
 async def read_capture(capture_id: CaptureId, caller: CurrentUser, db: DbDep) -> Capture:
     return await service.visible_capture(db=db, caller=caller, capture_id=capture_id)
+
+
+async def _read_capped(upload: UploadFile, name: str) -> bytes:
+    data = await upload.read(captures.MAX_CAPTURE_BYTES + 1)
+    if len(data) > captures.MAX_CAPTURE_BYTES:
+        raise PayloadTooLarge(f"{name} is larger than {captures.MAX_CAPTURE_BYTES // MIB} MB.")
+    return data
 
 
 def _next_read(due: service.NextChallenge) -> NextChallengeRead:

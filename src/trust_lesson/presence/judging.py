@@ -64,14 +64,14 @@ def _without_enrolment(rgb: np.ndarray, previous_hashes: Sequence[str]) -> Judge
     phash = picture_hash(rgb)
     replay = find_replay(rgb, previous_hashes, current_hash=phash)
     if replay is not None:
-        return Judgement(Verdict.REPLAYED, [_replayed(replay)], phash=phash)
+        return Judgement(Verdict.REPLAYED, [replayed_reason(replay)], phash=phash)
     return Judgement(Verdict.NEEDS_REVIEW, [NO_ENROLMENT], phash=phash)
 
 
 def verdict_of(analysis: CaptureAnalysis, policy: AttendancePolicy) -> tuple[Verdict, list[str]]:
     """The verdict of what a picture shows, and the reasons a reviewer or the student reads."""
     if analysis.replay is not None:
-        return Verdict.REPLAYED, [_replayed(analysis.replay)]
+        return Verdict.REPLAYED, [replayed_reason(analysis.replay)]
     quality = analysis.quality
     if analysis.faces == 0:
         if quality.too_dark or quality.too_bright:
@@ -104,7 +104,7 @@ def suggested_verdict(analysis: CaptureAnalysis) -> tuple[str, list[str]]:
     return verdict.value, reasons
 
 
-def _replayed(replay: ReplayMatch) -> str:
+def replayed_reason(replay: ReplayMatch) -> str:
     how = "a mirrored copy" if replay.mirrored else "a copy"
     return f"the picture is {how} of an earlier one"
 

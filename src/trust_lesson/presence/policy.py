@@ -10,6 +10,11 @@ The END challenge is issued at a random moment within the last ``end_check_lead_
 (default 5) before the planned end, and no later than one answer deadline before the end, so
 that its deadline still falls inside the lesson.
 
+Liveness (``liveness_checks``): which checks ask the student to turn the head to a side drawn
+by the server (``ENTRY_AND_ONE_RANDOM`` by default: the entry check and one random check per
+lesson; ``ALL``; ``NONE``). Such a check must be answered within ``liveness_answer_s`` (or the
+answer deadline, when shorter): a replayed clip has little time to be found.
+
 The policy is a frozen pydantic model so a course can store it as JSON and load it back with
 the same validation. ``AttendancePolicy.from_stored`` is the one way to read a course's stored
 policy (joining a lesson, judging a capture, deciding attendance all use it): none stored ->
@@ -22,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -31,6 +37,14 @@ ONE_DAY_IN_MINUTES = 24 * 60
 ONE_HOUR_IN_SECONDS = 60 * 60
 TEN_YEARS_IN_DAYS = 10 * 365
 log = logging.getLogger("trust_lesson.presence.policy")
+
+
+class LivenessChecks(StrEnum):
+    """Which of a student's checks in a lesson are liveness checks (a head turn)."""
+
+    NONE = "NONE"
+    ENTRY_AND_ONE_RANDOM = "ENTRY_AND_ONE_RANDOM"
+    ALL = "ALL"
 
 
 class AttendancePolicy(BaseModel):
@@ -58,6 +72,8 @@ class AttendancePolicy(BaseModel):
     # selfies of the person on the document; a course may require a verified identity to join.
     anchored_enrolment: bool = True
     identity_required: bool = False
+    liveness_checks: LivenessChecks = LivenessChecks.ENTRY_AND_ONE_RANDOM
+    liveness_answer_s: float = Field(default=20, ge=5, le=ONE_HOUR_IN_SECONDS)
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any] | None, *, course_id: int) -> AttendancePolicy:
@@ -140,6 +156,11 @@ class AttendancePolicy(BaseModel):
     @property
     def answer_deadline(self) -> timedelta:
         return timedelta(seconds=self.answer_deadline_s)
+
+    @property
+    def liveness_answer(self) -> timedelta:
+        """How long a liveness check stays open: its own window, or the answer deadline."""
+        return min(timedelta(seconds=self.liveness_answer_s), self.answer_deadline)
 
     @property
     def end_check_lead(self) -> timedelta:

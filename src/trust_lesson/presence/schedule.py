@@ -18,6 +18,11 @@ Rules (``plan_challenges``):
   the next check is memoryless, so a student cannot guess it from the time already waited.
   The last RANDOM check is at least the minimum gap before END (or before ``end -
   answer_deadline`` when there is no END).
+- Liveness (``policy.liveness_checks``): the ENTRY check and one RANDOM check drawn among the
+  student's RANDOM checks (or every check, or none) ask for a head turn to a side drawn at
+  random (LEFT or RIGHT); such a check is open for ``policy.liveness_answer`` only. The side
+  stays on the server until the check is due, like the check itself. The draws come after
+  the times, so a seeded schedule keeps its times whatever the liveness setting.
 
 The random source is ``random.SystemRandom`` unless a ``random.Random`` is given: seeded, the
 schedule is reproducible in tests. The schedule stays on the server (as Challenge rows); the
@@ -28,11 +33,11 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from trust_lesson.presence.policy import AttendancePolicy
-from trust_lesson.presence.verdicts import ChallengeKind
+from trust_lesson.presence.policy import AttendancePolicy, LivenessChecks
+from trust_lesson.presence.verdicts import ChallengeKind, TurnDirection
 
 # A hard cap per student and lesson, whatever the policy and the lesson's length: one check
 # every 10 s of a 24-hour lesson would be 8,640; at the default policy a 3-hour lesson has ~20.
@@ -46,6 +51,7 @@ class PlannedChallenge:
     kind: ChallengeKind
     issued_at: datetime
     deadline: datetime
+    liveness: TurnDirection | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +90,7 @@ def plan_challenges(
         reasons.append("no time left for an end check")
     latest_random = _latest_random(end, end_at, policy)
     randoms = _random_times(first_possible, latest_random, policy, rng)
-    challenges = _challenges(policy, entry_at, randoms, end_at)
+    challenges = _with_liveness(_challenges(policy, entry_at, randoms, end_at), policy, rng)
     return _schedule(lesson_start, end, joined_at, challenges, late=late, reasons=reasons)
 
 
@@ -140,6 +146,35 @@ def _challenges(
     times += [(ChallengeKind.RANDOM, at) for at in randoms]
     times += [] if end_at is None else [(ChallengeKind.END, end_at)]
     return [PlannedChallenge(kind, at, at + policy.answer_deadline) for kind, at in times]
+
+
+def _with_liveness(
+    challenges: list[PlannedChallenge], policy: AttendancePolicy, rng: random.Random
+) -> list[PlannedChallenge]:
+    """The liveness checks get a side to turn to and their shorter answer window."""
+    chosen = _liveness_indexes(challenges, policy.liveness_checks, rng)
+    return [
+        replace(
+            planned,
+            liveness=rng.choice(list(TurnDirection)),
+            deadline=planned.issued_at + policy.liveness_answer,
+        )
+        if number in chosen
+        else planned
+        for number, planned in enumerate(challenges)
+    ]
+
+
+def _liveness_indexes(
+    challenges: list[PlannedChallenge], which: LivenessChecks, rng: random.Random
+) -> set[int]:
+    if which is LivenessChecks.NONE:
+        return set()
+    if which is LivenessChecks.ALL:
+        return set(range(len(challenges)))
+    entry = [n for n, planned in enumerate(challenges) if planned.kind is ChallengeKind.ENTRY]
+    randoms = [n for n, planned in enumerate(challenges) if planned.kind is ChallengeKind.RANDOM]
+    return set(entry) | ({rng.choice(randoms)} if randoms else set())
 
 
 def _no_time_reason(start: datetime, joined_at: datetime) -> str:

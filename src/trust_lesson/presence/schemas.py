@@ -6,15 +6,26 @@ Nothing here carries a storage key, a picture hash or a face embedding (R13).
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from trust_lesson.models import CaptureStatus
-from trust_lesson.presence.verdicts import ChallengeKind, Verdict
+from trust_lesson.presence.verdicts import ChallengeKind, TurnDirection, Verdict
 from trust_lesson.schemas import Output
 
 
+class LivenessRead(Output):
+    """A liveness check: turn the head to ``direction`` (the student's own left or right)
+    while the room takes about five unmirrored frames over two seconds."""
+
+    direction: TurnDirection
+
+
 class ChallengeRead(Output):
-    """A camera check that is due now: answer it with its nonce before the deadline."""
+    """A camera check that is due now: answer it with its nonce before the deadline.
+
+    ``liveness`` null: an ordinary check, answered with one `image`. Otherwise a liveness
+    check, answered with a burst of `frames` in order.
+    """
 
     id: int
     lesson_id: int
@@ -22,6 +33,13 @@ class ChallengeRead(Output):
     nonce: str
     issued_at: datetime
     deadline: datetime
+    liveness: LivenessRead | None = None
+
+    @field_validator("liveness", mode="before")
+    @classmethod
+    def _direction(cls, value: object) -> object:
+        """The stored side (a Challenge row's ``liveness``) as {"direction": side}."""
+        return {"direction": value} if isinstance(value, str) else value
 
 
 class NextChallengeRead(Output):
@@ -100,7 +118,8 @@ UPLOAD_PROBLEMS = problems(
         404: "not the caller's challenge of this lesson",
         409: "lesson not running, or challenge already answered or cancelled",
         410: "challenge missed: its deadline has passed",
-        413: "picture over 5 MB or 8.3 megapixels, or the person's storage quota reached",
+        413: "a picture or frame over 5 MB or 8.3 megapixels, or the person's storage quota"
+        " reached",
         415: "not a JPEG, PNG or WebP picture (checked by content)",
         503: "picture storage unavailable: nothing was kept, try again",
     }

@@ -210,6 +210,7 @@ def _challenge_rows(schedule: ChallengeSchedule, lesson_id: int, user_id: int) -
             issued_at=planned.issued_at,
             deadline=planned.deadline,
             status=ChallengeStatus.OPEN,
+            liveness=planned.liveness,
         )
         for planned in schedule.challenges
     ]

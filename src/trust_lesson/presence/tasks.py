@@ -12,6 +12,7 @@ from huey import crontab
 
 from trust_lesson.db import transaction
 from trust_lesson.presence import sweeps
+from trust_lesson.presence.burst_verdict import judge_burst
 from trust_lesson.presence.captures import VERDICT_TASK
 from trust_lesson.presence.judging import Judgement, judge
 from trust_lesson.presence.verdict_job import VerdictInputs, load_inputs, save_verdict
@@ -53,6 +54,10 @@ def run_verdict(worker: Worker, capture_id: int) -> Verdict | None:
 
 
 def _judge(inputs: VerdictInputs) -> Judgement:
+    if inputs.liveness is not None and inputs.frames:
+        return judge_burst(
+            inputs.frames, inputs.references, inputs.previous_hashes, inputs.policy, inputs.liveness
+        )
     return judge(inputs.picture, inputs.references, inputs.previous_hashes, inputs.policy)
 
 

@@ -7,7 +7,7 @@ verdict per capture, whatever crashes or retries happened before.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trust_lesson.biometrics.service import enrolment_picture_hashes, reference_embeddings
 from trust_lesson.db import transaction
 from trust_lesson.evidence import events as evidence
-from trust_lesson.models import Capture, CaptureStatus, Course, Lesson, Term
+from trust_lesson.models import Capture, CaptureStatus, Challenge, Course, Lesson, Term
 from trust_lesson.presence.judging import Judgement
 from trust_lesson.presence.policy import AttendancePolicy
-from trust_lesson.presence.verdicts import Verdict
+from trust_lesson.presence.verdicts import TurnDirection, Verdict
 from trust_lesson.storage.blobs import BlobNotFound
 from trust_lesson.worker.worker import TaskResources
 
@@ -32,11 +32,16 @@ log = logging.getLogger("trust_lesson.presence.verdict")
 
 @dataclass(frozen=True)
 class VerdictInputs:
+    """What the analysis needs. A liveness check's burst: ``frames`` in order (the first is
+    also ``picture``) and the side asked (``liveness``)."""
+
     capture_id: int
     picture: bytes
     references: list[np.ndarray]
     previous_hashes: list[str]
     policy: AttendancePolicy
+    frames: list[bytes] = field(default_factory=list)
+    liveness: TurnDirection | None = None
 
 
 async def load_inputs(
@@ -51,7 +56,7 @@ async def load_inputs(
         found = await _pending_capture(db, capture_id)
         if found is None:
             return None
-        capture, policy = found
+        capture, policy, liveness = found
         await db.execute(
             update(Capture)
             .where(Capture.id == capture_id, Capture.status == CaptureStatus.PENDING)
@@ -64,9 +69,10 @@ async def load_inputs(
         if capture.blob_key is None:
             raise BlobNotFound("no key")
         picture = await resources.blobs.get(capture.blob_key)
+        frames = [await resources.blobs.get(key) for key in capture.frame_keys or []]
     except BlobNotFound:
         return Judgement(Verdict.NEEDS_REVIEW, [PICTURE_MISSING])
-    return VerdictInputs(capture_id, picture, references, hashes, policy)
+    return VerdictInputs(capture_id, picture, references, hashes, policy, frames, liveness)
 
 
 async def save_verdict(
@@ -104,9 +110,10 @@ async def write_verdict(
 
 async def _pending_capture(
     db: AsyncSession, capture_id: int
-) -> tuple[Capture, AttendancePolicy] | None:
+) -> tuple[Capture, AttendancePolicy, TurnDirection | None] | None:
     query = (
-        select(Capture, Course.id, Course.policy)
+        select(Capture, Course.id, Course.policy, Challenge.liveness)
+        .join(Challenge, Challenge.id == Capture.challenge_id)
         .join(Lesson, Lesson.id == Capture.lesson_id)
         .join(Term, Term.id == Lesson.term_id)
         .join(Course, Course.id == Term.course_id)
@@ -115,7 +122,7 @@ async def _pending_capture(
     row = (await db.execute(query)).first()
     if row is None or row[0].status is not CaptureStatus.PENDING:
         return None
-    return row[0], AttendancePolicy.from_stored(row[2], course_id=row[1])
+    return row[0], AttendancePolicy.from_stored(row[2], course_id=row[1]), row[3]
 
 
 async def _earlier_hashes(db: AsyncSession, capture: Capture) -> list[str]:

@@ -27,12 +27,13 @@ async def capture_pictures(
     blobs: BlobStore,
     limit: int | None = None,
 ) -> dict[int, list[int]]:
-    """Let go of the pictures of the captures `which` selects: {student: [capture ids]}.
+    """Let go of the pictures of the captures `which` selects (every frame of a liveness
+    burst): {student: [capture ids]}.
 
     The pictures are deleted from the store after the commit (``pictures.let_go``). The log
     entries are not written here: ``log_purges`` writes them, last in the transaction."""
     query = (
-        select(Capture.id, Capture.user_id, Capture.blob_key)
+        select(Capture.id, Capture.user_id, Capture.blob_key, Capture.frame_keys)
         .where(which, Capture.blob_key.is_not(None))
         .order_by(Capture.id)
         .limit(limit)
@@ -44,7 +45,7 @@ async def capture_pictures(
     cleared = await db.execute(
         update(Capture)
         .where(Capture.id.in_(candidates), Capture.blob_key.is_not(None))
-        .values(blob_key=None)
+        .values(blob_key=None, frame_keys=None)
         .returning(Capture.id)
         .execution_options(synchronize_session=False)
     )
@@ -54,6 +55,7 @@ async def capture_pictures(
         row = candidates[capture_id]
         purged[row.user_id].append(capture_id)
         keys.append(row.blob_key)
+        keys += [key for key in row.frame_keys or [] if key != row.blob_key]
     await let_go(db, keys=keys, now=now, blobs=blobs)
     return dict(purged)
 
