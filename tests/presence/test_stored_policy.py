@@ -13,7 +13,15 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.presence.live import LiveLesson, join, live_lesson, small_jpeg, travel, upload_burst
+from tests.presence.live import (
+    LiveLesson,
+    join,
+    live_lesson,
+    planned,
+    small_jpeg,
+    travel,
+    upload_burst,
+)
 from tests.presence.verdict_support import FACES, enrol_face, face_template, judge_now, send
 from tests.support.clock import FakeClock
 from trust_lesson.presence.judging import NO_ENROLMENT
@@ -82,7 +90,12 @@ async def test_the_verdict_is_judged_by_the_default_thresholds(
     live = await live_lesson(api, runtime, clock, policy=strict_but_broken)
     template: np.ndarray = face_template(testdata, FACES + "obama.jpg")
     await enrol_face(runtime, live.student, template)
-    challenge = (await join(api, live, live.student))["challenge"]
+    await join(api, live, live.student)  # the defaults: the entry check is a liveness check
+    schedule = await planned(runtime, live, live.student)
+    ordinary = next(c for c in schedule if c.liveness is None)
+    await travel(api, clock, ordinary.issued_at, live.student)
+    due = await api.get(live.url("challenges/next"), headers=live.student.headers)
+    challenge = due.json()["challenge"]
     capture_id = await send(api, live, live.student, challenge, testdata / FACES / "obama2.jpg")
 
     verdict = await judge_now(runtime, capture_id)

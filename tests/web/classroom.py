@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.async_api import Browser, BrowserContext, Page
@@ -34,19 +35,23 @@ class Classroom:
         assert started.status_code == 200, started.text
 
 
+ORDINARY_CHECKS = {"liveness_checks": "NONE"}
+
+
 async def classroom(
-    live: LiveService, http: httpx.AsyncClient, students: int, liveness_checks: str = "NONE"
+    live: LiveService,
+    http: httpx.AsyncClient,
+    students: int,
+    policy: dict[str, Any] = ORDINARY_CHECKS,
 ) -> Classroom:
-    """A lesson planned now (not started) with `students` enrolled students; its checks are
-    ordinary ones unless `liveness_checks` (the course policy's setting) says otherwise."""
+    """A lesson planned now (not started) with `students` enrolled students; by default its
+    course's checks are ordinary ones (one picture each), no head turn."""
     instructor = await _person(live, http, Role.INSTRUCTOR)
     course = await make_course(http, instructor, name=f"Driving theory {instructor.id}")
-    policy = await http.put(
-        f"/api/v1/courses/{course['id']}/policy",
-        json={"liveness_checks": liveness_checks},
-        headers=instructor.headers,
+    stored = await http.put(
+        f"/api/v1/courses/{course['id']}/policy", json=policy, headers=instructor.headers
     )
-    assert policy.status_code == 200, policy.text
+    assert stored.status_code == 200, stored.text
     term = await make_term(http, instructor, course["id"])
     people = [await _person(live, http, Role.STUDENT) for _ in range(students)]
     for person in people:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.models import Capture, CaptureStatus, Challenge, ChallengeStatus
-from trust_lesson.presence.verdicts import ChallengeKind
+from trust_lesson.presence.verdicts import ChallengeKind, TurnDirection
 
 MOST_CHECKS = 500
 """More than any lesson's schedule (a day-long lesson at the tightest policy)."""
@@ -27,6 +27,7 @@ class OwnCheck:
     verdict: str
     capture_id: int | None
     reasons: list[str]
+    liveness: TurnDirection | None
 
 
 async def own_checks(
@@ -68,4 +69,5 @@ def _check(challenge: Challenge, capture: Capture | None, now: datetime) -> OwnC
         reasons=[]
         if capture is None or capture.status is not CaptureStatus.DONE
         else capture.reasons,
+        liveness=challenge.liveness,
     )

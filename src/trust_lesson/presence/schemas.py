@@ -75,6 +75,9 @@ class OwnCheckRead(Output):
     verdict: str
     capture_id: int | None
     reasons: list[str]
+    liveness: TurnDirection | None = Field(
+        default=None, description="the side a liveness check asked to turn to; null otherwise"
+    )
 
 
 class CaptureAccepted(Output):
