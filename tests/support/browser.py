@@ -22,6 +22,32 @@ def camera_args(video: Path) -> list[str]:
     ]
 
 
+def turn_video(frontal: Path, turned: Path, target: Path, *, mirror: bool = False) -> Path:
+    """A 640x480 y4m clip of a head turn: `frontal` for 1.5 s, then `turned` for 4.5 s (mirrored
+    both when `mirror`: a turn to the other side), with fresh sensor noise in every frame (a
+    real camera never sends two identical frames). Whenever a burst of frames 0.5 s apart
+    starts in the first 1.5 s, its first frame is frontal and its last two are turned."""
+    if not target.exists():
+        flip = "hflip," if mirror else ""
+        fit = (
+            f"{flip}scale=640:480:force_original_aspect_ratio=decrease,"
+            "pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=10"
+        )
+        graph = f"[0:v]{fit}[a];[1:v]{fit}[b];[a][b]concat=n=2:v=1,noise=alls=10:allf=t+u[c]"
+        subprocess.run(
+            [
+                "ffmpeg", "-loglevel", "error", "-y",
+                "-loop", "1", "-t", "1.5", "-i", str(frontal),
+                "-loop", "1", "-t", "4.5", "-i", str(turned),
+                "-filter_complex", graph, "-map", "[c]", "-r", "10", "-pix_fmt", "yuv420p",
+                str(target),
+            ],
+            check=True,
+            timeout=60,
+        )  # fmt: skip
+    return target
+
+
 def face_video(picture: Path, target: Path, *, seconds: int = 3) -> Path:
     """A 640x480 y4m clip that shows `picture` (what the fake webcam plays, on a loop)."""
     if not target.exists():

@@ -1,6 +1,7 @@
 """The student's side in a real browser whose fake webcam plays real face pictures: consent,
 enrolment through the webcam page, the lesson room answering its checks with the real models
-(embedded worker), and a camera that is denied."""
+(embedded worker), a liveness check answered by a clip of a head turn, and a camera that is
+denied."""
 
 import io
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -14,15 +15,17 @@ from playwright.async_api import Browser, Playwright, Route, expect
 from sqlalchemy import func, select
 
 from tests.presence.verdict_support import enrol_face, face_template
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, turn_video
 from tests.support.databases import SuiteDatabases
 from tests.support.live_server import LiveService, live_service
 from tests.support.pages import PageAudit
+from tests.vision.bursts import mirrored, picture
 from tests.web.classroom import FACES, Browsers, classroom
 from tests.web.conftest import CameraBrowser
 from trust_lesson.db import transaction
 from trust_lesson.models.presence import Capture
 from trust_lesson.runtime import Runtime
+from trust_lesson.vision.faces import largest_face_embedding
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 VERDICT_WAIT_MS = 90_000  # the first verdict loads the models in the worker
@@ -197,3 +200,43 @@ async def captures_of(runtime: Runtime, lesson_id: int) -> int:
     async with transaction(runtime.session_factory) as db:
         query = select(func.count(Capture.id)).where(Capture.lesson_id == lesson_id)
         return int(await db.scalar(query) or 0)
+
+
+KING = ("lfw/King_Abdullah_II_0001.jpg", "lfw/King_Abdullah_II_0005.jpg")
+"""A frontal photo and one of the same man turned to his own left (tests/vision/bursts.py)."""
+
+
+async def test_a_liveness_check_shows_the_side_and_a_real_turn_is_verified(
+    camera_browser: CameraBrowser,
+    testdata: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+) -> None:
+    """The fake webcam plays a clip of the student turning to the side the server drew (the
+    turned photo, mirrored for a turn to the right); the room takes its burst and the worker's
+    verdict reaches the room."""
+    lesson = await classroom(live, http, students=1, policy={"liveness_answer_s": 60})
+    student = lesson.students[0]
+    await lesson.start()
+    joined = await http.post(f"/api/v1/lessons/{lesson.lesson_id}/join", headers=student.headers)
+    side = joined.json()["challenge"]["liveness"]["direction"]
+    frontal = picture(testdata, KING[0])
+    template = largest_face_embedding(frontal if side == "LEFT" else mirrored(frontal))
+    assert template is not None
+    await live.call(enrol_face(live.runtime, student, template))
+    pictures = [testdata / "face_verification" / relative for relative in KING]
+    clip = turn_video(
+        *pictures, tmp_path_factory.mktemp("turn") / "turn.y4m", mirror=side == "RIGHT"
+    )
+    page = await browsers.student_page(await camera_browser(clip), student)
+
+    await page.goto(lesson.room)
+
+    check = page.locator("#checks .check").first
+    await expect(check).to_have_attribute("data-liveness", side)
+    await expect(check).to_contain_text(f"turn your head to your {side.lower()}")
+    await expect(check).to_have_attribute("data-verdict", "VERIFIED", timeout=VERDICT_WAIT_MS)
+    await expect(check).to_contain_text(f"turned {side.lower()} by")
+    await expect(page.locator("#liveness")).to_be_hidden()

@@ -1,6 +1,6 @@
 // The room's list of checks: one item per check, its verdict name in `data-verdict`.
 
-import { KIND_WORDS, VERDICT_WORDS, GOOD_VERDICTS } from "./words.js";
+import { KIND_WORDS, VERDICT_WORDS, GOOD_VERDICTS, TURN_LABELS } from "./words.js";
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
@@ -18,7 +18,8 @@ export class CheckList {
     return this.shown.get(challengeId);
   }
 
-  // Shows (or updates) a check: {challenge_id, kind, issued_at, verdict, capture_id?, reasons?}
+  // Shows (or updates) a check: {challenge_id, kind, issued_at, verdict, capture_id?, reasons?,
+  // liveness? (the side of a head turn asked)}
   // with an optional `note` (what is happening now) in place of the verdict's words.
   show(check) {
     const known = { ...(this.shown.get(check.challenge_id) || {}), ...check };
@@ -32,10 +33,12 @@ export class CheckList {
       this.list.prepend(item);
     }
     item.dataset.verdict = known.verdict;
+    if (known.liveness) item.dataset.liveness = known.liveness;
     item.classList.toggle("check-good", GOOD_VERDICTS.has(known.verdict));
     item.classList.toggle("check-pending", known.verdict === "PENDING");
     if (known.capture_id) item.dataset.captureId = String(known.capture_id);
-    item.querySelector(".check-kind").textContent = KIND_WORDS[known.kind] || known.kind;
+    const turn = known.liveness ? `: ${TURN_LABELS[known.liveness]}` : "";
+    item.querySelector(".check-kind").textContent = (KIND_WORDS[known.kind] || known.kind) + turn;
     item.querySelector(".check-time").textContent = TIME.format(new Date(known.issued_at));
     item.querySelector(".check-words").textContent =
       known.verdict === "PENDING" && known.note ? known.note : VERDICT_WORDS[known.verdict] || known.verdict;

@@ -1,15 +1,19 @@
 // The lesson room: joins the lesson, waits for each camera check (the server holds the request
 // until one is issued, so nobody knows in advance), answers it with a webcam frame and shows
-// its verdict. Survives a reload (the server lists the checks so far) and a dropped network
+// its verdict. A liveness check (its challenge carries `liveness`) shows the instruction to turn
+// the head to one side and answers with a burst of unmirrored frames taken over two seconds. Survives a reload (the server lists the checks so far) and a dropped network
 // (every call is tried again; a picture is retried until its deadline, and the server accepts
 // only one answer per check).
 
 import { ApiError, call, isPassing, patiently, sleep } from "./calls.js";
 import { Camera, showCameraProblem } from "./camera.js";
 import { CheckList } from "./checks.js";
+import { TURN_WORDS } from "./words.js";
 
 const IN_LESSON = "You are in the lesson. Keep this page open: checks come at random moments.";
 const SAFETY_MS = 1500; // stop sending this long before the deadline
+const BURST_FRAMES = 5; // a liveness burst: frames at 0, 0.5, 1.0, 1.5 and 2.0 s
+const BURST_GAP_MS = 500;
 
 const root = document.getElementById("room");
 const lessonPath = `/lessons/${root.dataset.lessonId}`;
@@ -17,6 +21,7 @@ const statusLine = document.getElementById("room-status");
 const problemBox = document.getElementById("camera-problem");
 const camera = new Camera(document.getElementById("preview"), (p) => showCameraProblem(problemBox, p));
 const checks = new CheckList(document.getElementById("checks"));
+const turnBox = document.getElementById("liveness");
 const answering = new Set(); // challenge ids this page is answering or has answered
 const watching = new Set(); // capture ids whose verdict is awaited
 
@@ -82,13 +87,17 @@ async function showChecksSoFar() {
 async function answerCheck(challenge, secondsLeft) {
   answering.add(challenge.id);
   const until = Date.now() + secondsLeft * 1000;
+  const direction = challenge.liveness ? challenge.liveness.direction : null;
   const shown = {
     challenge_id: challenge.id,
     kind: challenge.kind,
     issued_at: challenge.issued_at,
     verdict: "PENDING",
+    liveness: direction,
   };
-  checks.show({ ...shown, note: "Look at the camera: taking a picture\u2026" });
+  const taking = direction ? TURN_WORDS[direction] : "Look at the camera: taking a picture\u2026";
+  checks.show({ ...shown, note: taking });
+  let burst = null; // taken once: a retry sends the same frames
   while (Date.now() < until - SAFETY_MS) {
     if (!camera.ready) {
       const left = Math.ceil((until - Date.now()) / 1000);
@@ -97,8 +106,10 @@ async function answerCheck(challenge, secondsLeft) {
       continue;
     }
     try {
-      const accepted = await send(challenge);
-      checks.show({ ...shown, capture_id: accepted.capture_id, note: "Picture sent: checking\u2026" });
+      if (direction && !burst) burst = await takeBurst(direction);
+      const accepted = await send(challenge, burst);
+      const sent = burst ? "Pictures of the turn sent: checking\u2026" : "Picture sent: checking\u2026";
+      checks.show({ ...shown, capture_id: accepted.capture_id, note: sent });
       watchVerdict(challenge.id, accepted.capture_id);
       return;
     } catch (error) {
@@ -114,11 +125,29 @@ async function answerCheck(challenge, secondsLeft) {
   checks.show({ ...shown, verdict: "MISSED" });
 }
 
-async function send(challenge) {
+// The instruction stays on screen while the frames are taken, in the order of the turn.
+async function takeBurst(direction) {
+  turnBox.dataset.direction = direction;
+  turnBox.textContent = TURN_WORDS[direction];
+  turnBox.hidden = false;
+  const frames = [];
+  try {
+    for (let n = 0; n < BURST_FRAMES; n++) {
+      if (n) await sleep(BURST_GAP_MS);
+      frames.push(await camera.frame());
+    }
+  } finally {
+    turnBox.hidden = true;
+  }
+  return frames;
+}
+
+async function send(challenge, burst) {
   const form = new FormData();
   form.append("challenge_id", String(challenge.id));
   form.append("nonce", challenge.nonce);
-  form.append("image", await camera.frame(), "frame.jpg");
+  if (burst) burst.forEach((frame, n) => form.append("frames", frame, `frame${n + 1}.jpg`));
+  else form.append("image", await camera.frame(), "frame.jpg");
   return call("POST", `${lessonPath}/captures`, { body: form });
 }
 

@@ -20,4 +20,15 @@ export const VERDICT_WORDS = {
   CANCELLED: "Cancelled: the lesson ended before this check.",
 };
 
+// A liveness check's instruction: the student's own left or right (the frames are unmirrored).
+export const TURN_WORDS = {
+  LEFT: "Look at the camera, then slowly turn your head to your left and hold it.",
+  RIGHT: "Look at the camera, then slowly turn your head to your right and hold it.",
+};
+
+export const TURN_LABELS = {
+  LEFT: "turn your head to your left",
+  RIGHT: "turn your head to your right",
+};
+
 export const GOOD_VERDICTS = new Set(["VERIFIED"]);
