@@ -6,7 +6,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from tests.presence.live import load_capture, stored_blobs
+from tests.presence.live import (
+    join,
+    live_lesson,
+    load_capture,
+    small_jpeg,
+    stored_blobs,
+    upload_burst,
+)
 from tests.privacy.stories import (
     AttendedLesson,
     attended_lesson,
@@ -161,4 +168,25 @@ async def test_a_picture_the_store_could_not_delete_goes_with_the_next_sweep(
     swept = runtime.worker.tasks["retention"].call_local()
 
     assert swept == 3
+    assert stored_blobs(settings.data_dir) == [] and await queued_deletions(runtime) == 0
+
+
+async def test_every_frame_of_a_liveness_burst_goes_with_the_account(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    clock: FakeClock,
+    settings: Settings,
+    admin: Person,
+) -> None:
+    live = await live_lesson(client, runtime, clock, liveness_checks=None)
+    entry = (await join(client, live, live.student))["challenge"]
+    frames = [small_jpeg((40 * n, 90, 150), size=200) for n in range(5)]
+    sent = await upload_burst(client, live, live.student, entry, frames)
+    assert len(stored_blobs(settings.data_dir)) == 5
+
+    deleted = await client.delete(f"/api/v1/users/{live.student.id}", headers=admin.headers)
+
+    assert deleted.status_code == 204
+    capture = await load_capture(runtime, sent.json()["capture_id"])
+    assert (capture.blob_key, capture.frame_keys) == (None, None)
     assert stored_blobs(settings.data_dir) == [] and await queued_deletions(runtime) == 0
