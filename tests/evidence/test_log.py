@@ -7,14 +7,14 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from trust_lesson.db import transaction
 from trust_lesson.evidence import checkpoint, log, merkle
 from trust_lesson.evidence.log import EvidenceKind
 from trust_lesson.evidence.verify import verify_log
 from trust_lesson.logs import client_address_var
-from trust_lesson.models import EvidenceCheckpoint, EvidenceEntry
+from trust_lesson.models import EvidenceCheckpoint, EvidenceEntry, EvidenceNode
 from trust_lesson.runtime import Runtime
 
 NOW = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
@@ -256,3 +256,34 @@ async def test_a_deleted_last_entry_is_named(runtime: Runtime) -> None:
         "entry 5: the log head counts 6 entries, the table holds 5: "
         "an entry was deleted or inserted",
     ]
+
+
+async def test_inclusion_proofs_from_stored_nodes_are_the_rfc_paths(
+    runtime: Runtime,
+) -> None:
+    await _record(runtime, 13)
+    await _checkpoint(runtime)  # stores the subtrees of the first 13 leaves
+    await _record(runtime, 9, start=13)
+    head = await _checkpoint(runtime)  # grows from the peaks: stores only the new subtrees
+    assert head is not None and head.size == 22
+    async with transaction(runtime.session_factory) as db:
+        leaves = await log.leaf_hashes(db)
+        stored = await db.scalar(select(func.count()).select_from(EvidenceNode))
+        for index in range(22):
+            proof = await log.inclusion_proof(db, index, 22)
+            assert proof == merkle.inclusion_proof(leaves, index), index
+            assert merkle.verify_inclusion(index, 22, leaves[index], proof, head.root)
+    assert stored == 22 - (22).bit_count()  # every perfect subtree above the leaves, once
+
+
+async def test_a_proof_needs_no_stored_node_a_log_signed_before_nodes_were_kept(
+    runtime: Runtime,
+) -> None:
+    await _record(runtime, 11)
+    head = await _checkpoint(runtime)
+    assert head is not None
+    await _sql(runtime, "DELETE FROM evidence_nodes")
+
+    async with transaction(runtime.session_factory) as db:
+        leaves = await log.leaf_hashes(db)
+        assert await log.inclusion_proof(db, 6, 11) == merkle.inclusion_proof(leaves, 6)

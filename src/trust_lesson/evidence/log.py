@@ -24,10 +24,11 @@ from trust_lesson.db import create_engine, create_session_factory, transaction
 from trust_lesson.evidence import checkpoint, merkle
 from trust_lesson.evidence.keys import SchoolKeys
 from trust_lesson.logs import client_address_var
-from trust_lesson.models import EvidenceCheckpoint, EvidenceEntry, EvidenceLogHead
+from trust_lesson.models import EvidenceCheckpoint, EvidenceEntry, EvidenceLogHead, EvidenceNode
 from trust_lesson.settings import Settings
 
 HEAD_ID = 1
+NODE_BATCH = 20_000
 
 
 class EvidenceKind(StrEnum):
@@ -104,10 +105,14 @@ async def append(
     return index
 
 
-def _bump_head(db: AsyncSession) -> Any:
+def _insert(db: AsyncSession, table: Any) -> Any:
+    """An INSERT that can say ON CONFLICT, on PostgreSQL or SQLite."""
     dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(EvidenceLogHead).values(id=HEAD_ID, size=1)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _bump_head(db: AsyncSession) -> Any:
+    statement = _insert(db, EvidenceLogHead).values(id=HEAD_ID, size=1)
     return statement.on_conflict_do_update(
         index_elements=[EvidenceLogHead.id], set_={"size": EvidenceLogHead.size + 1}
     ).returning(EvidenceLogHead.size)
@@ -120,19 +125,50 @@ async def latest_checkpoint(db: AsyncSession) -> EvidenceCheckpoint | None:
     return (await db.scalars(query.limit(1))).first()
 
 
-async def leaf_hashes(db: AsyncSession, *, start: int = 0) -> list[bytes]:
-    """The stored leaf hashes from `start` on; committed entries always form a gapless prefix."""
-    rows = await db.execute(
-        select(EvidenceEntry.index, EvidenceEntry.leaf_hash)
-        .where(EvidenceEntry.index >= start)
-        .order_by(EvidenceEntry.index)
-    )
+async def leaf_hashes(db: AsyncSession, *, start: int = 0, end: int | None = None) -> list[bytes]:
+    """The stored leaf hashes from `start` (to `end`); committed entries form a gapless prefix."""
+    query = select(EvidenceEntry.index, EvidenceEntry.leaf_hash).where(EvidenceEntry.index >= start)
+    if end is not None:
+        query = query.where(EvidenceEntry.index < end)
+    rows = await db.execute(query.order_by(EvidenceEntry.index))
     hashes = []
     for position, (index, leaf) in enumerate(rows, start=start):
         if index != position:
             raise LogBrokenError(f"entry {position} is missing from the log")
         hashes.append(leaf)
     return hashes
+
+
+async def inclusion_proof(db: AsyncSession, index: int, size: int) -> list[bytes]:
+    """RFC 6962 PATH(index, D[size]) from the stored subtree hashes: O(log size) rows read.
+
+    Subtrees no checkpoint has stored yet (a log signed before the nodes were kept) are
+    computed from their leaves."""
+    plan = merkle.inclusion_plan(index, size)
+    known = await _node_hashes(db, {node for part in plan for node in part})
+    return [merkle.fold([known[node] for node in part]) for part in plan]
+
+
+async def _node_hashes(db: AsyncSession, wanted: set[merkle.Node]) -> dict[merkle.Node, bytes]:
+    leaves = [position for level, position in wanted if level == 0]
+    inner = [node for node in wanted if node[0] > 0]
+    known: dict[merkle.Node, bytes] = {}
+    if leaves:
+        query = select(EvidenceEntry.index, EvidenceEntry.leaf_hash)
+        for index, leaf in await db.execute(query.where(EvidenceEntry.index.in_(leaves))):
+            known[(0, index)] = leaf
+    if inner:
+        key = sa.tuple_(EvidenceNode.level, EvidenceNode.position)
+        nodes = select(EvidenceNode.level, EvidenceNode.position, EvidenceNode.hash)
+        for level, position, node in await db.execute(nodes.where(key.in_(inner))):
+            known[(level, position)] = node
+    for level, position in wanted - known.keys():
+        start = position << level
+        hashes = await leaf_hashes(db, start=start, end=start + (1 << level))
+        if len(hashes) != 1 << level:
+            raise LogBrokenError(f"entries {start} to {start + (1 << level) - 1} are not all there")
+        known[(level, position)] = merkle.root_hash(hashes)
+    return known
 
 
 async def write_checkpoint(
@@ -151,8 +187,11 @@ async def write_checkpoint(
     new = await leaf_hashes(db, start=tree.size)
     if last is not None and not new:
         return None
-    for leaf in new:
-        tree.append(leaf)
+    nodes = [node for leaf in new for node in tree.append(leaf)]
+    for start in range(0, len(nodes), NODE_BATCH):
+        batch = nodes[start : start + NODE_BATCH]
+        rows = [{"level": lv, "position": p, "hash": h} for lv, p, h in batch]
+        await db.execute(_insert(db, EvidenceNode).on_conflict_do_nothing(), rows)
     head = checkpoint.Checkpoint(
         origin=keys.public.origin, size=tree.size, root=tree.root(), signed_at=now
     )

@@ -84,6 +84,56 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes
     return path
 
 
+Node = tuple[int, int]
+"""A perfect subtree as (level, position): the 2**level leaves from position * 2**level on."""
+
+
+def perfect_subtrees(start: int, end: int) -> list[Node]:
+    """The perfect subtrees that make up the leaves [start, end), largest first.
+
+    For every range the RFC's PATH names (start aligned to a power of two at least as large
+    as the range), folding their hashes right to left (`fold`) gives the range's hash.
+    """
+    nodes: list[Node] = []
+    while start < end:
+        level = (end - start).bit_length() - 1
+        while start & ((1 << level) - 1):
+            level -= 1
+        nodes.append((level, start >> level))
+        start += 1 << level
+    return nodes
+
+
+def fold(hashes: Sequence[bytes]) -> bytes:
+    """The hash of a range from its perfect subtrees' hashes, largest (leftmost) first."""
+    node = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        node = node_hash(left, node)
+    return node
+
+
+def inclusion_plan(index: int, size: int) -> list[list[Node]]:
+    """Which perfect subtrees make each hash of PATH(index, D[size]), from the leaf upwards.
+
+    Every sibling but one is a perfect subtree; the one on the tree's right edge is at most
+    log2(size) of them, so a proof needs O(log n) stored nodes.
+    """
+    if not 0 <= index < size:
+        raise ValueError(f"leaf {index} is not in a tree of {size} leaves")
+    plan: list[list[Node]] = []
+    start, end = 0, size
+    while end - start > 1:
+        k = _split(end - start)
+        if index < start + k:
+            plan.append(perfect_subtrees(start + k, end))
+            end = start + k
+        else:
+            plan.append(perfect_subtrees(start, start + k))
+            start += k
+    plan.reverse()
+    return plan
+
+
 def _shift_while_even(fn: int, sn: int) -> tuple[int, int]:
     while fn and not fn & 1:
         fn, sn = fn >> 1, sn >> 1
@@ -174,13 +224,18 @@ class TreeBuilder:
         """The roots of the perfect subtrees, largest first: all that is needed to grow on."""
         return b"".join(node for _, node in self._peaks)
 
-    def append(self, entry_hash: bytes) -> None:
+    def append(self, entry_hash: bytes) -> list[tuple[int, int, bytes]]:
+        """Adds a leaf; the perfect subtrees it completes as (level, position, hash)."""
         count, node = 1, entry_hash
+        completed = []
         while self._peaks and self._peaks[-1][0] == count:
             left_count, left = self._peaks.pop()
             count, node = left_count + count, node_hash(left, node)
+            level = count.bit_length() - 1
+            completed.append((level, (self.size + 1 - count) >> level, node))
         self._peaks.append((count, node))
         self.size += 1
+        return completed
 
     def root(self) -> bytes:
         if not self._peaks:

@@ -8,16 +8,23 @@ breaks names the range of entries it lies in.
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import rfc8785
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from trust_lesson.clock import utc_now
 from trust_lesson.db import create_engine, create_session_factory, transaction
 from trust_lesson.evidence import checkpoint, merkle
 from trust_lesson.evidence.keys import PublishedKeys
-from trust_lesson.models import EvidenceCheckpoint, EvidenceEntry, EvidenceLogHead
+from trust_lesson.models import (
+    EvidenceCheckpoint,
+    EvidenceEntry,
+    EvidenceLogHead,
+    EvidenceVerification,
+)
 from trust_lesson.settings import Settings
 
 
@@ -144,11 +151,36 @@ def _check_sizes(report: LogReport, signed: dict[int, list[bytes]], head_size: i
         )
 
 
+async def record_run(db: AsyncSession, report: LogReport, *, now: datetime) -> None:
+    """Keeps the outcome of a whole-log check for the administrator's status page."""
+    db.add(
+        EvidenceVerification(
+            ran_at=now,
+            valid=report.valid,
+            entries=report.entries,
+            checkpoints=report.checkpoints,
+            problems=len(report.problems),
+            first_problem=str(report.problems[0]) if report.problems else None,
+        )
+    )
+    await db.flush()
+
+
+async def verify_and_record(
+    session_factory: async_sessionmaker[AsyncSession], keys: PublishedKeys, *, now: datetime
+) -> LogReport:
+    """The whole check in one read-only transaction, then its outcome kept in another."""
+    async with transaction(session_factory) as db:
+        report = await verify_log(db, keys)
+    async with transaction(session_factory) as db:
+        await record_run(db, report, now=now)
+    return report
+
+
 async def run_verify(settings: Settings, keys: PublishedKeys) -> LogReport:
-    """The whole check in one read-only transaction, for the command line."""
+    """The whole check, recorded, for the command line."""
     engine = create_engine(settings.resolved_database_url)
     try:
-        async with transaction(create_session_factory(engine)) as db:
-            return await verify_log(db, keys)
+        return await verify_and_record(create_session_factory(engine), keys, now=utc_now())
     finally:
         await engine.dispose()

@@ -9,6 +9,8 @@ from trust_lesson.models.evidence import (
     EvidenceCheckpoint,
     EvidenceEntry,
     EvidenceLogHead,
+    EvidenceNode,
+    EvidenceVerification,
     IssuedCertificate,
 )
 from trust_lesson.models.identity import (
@@ -47,6 +49,8 @@ __all__ = [
     "EvidenceCheckpoint",
     "EvidenceEntry",
     "EvidenceLogHead",
+    "EvidenceNode",
+    "EvidenceVerification",
     "FaceTemplate",
     "IdentityRecord",
     "IdentityReview",
