@@ -207,25 +207,34 @@ def evidence_verify(
 
 @evidence_app.command("certificate")
 def evidence_certificate(
-    lesson: Annotated[int, typer.Option(help="the lesson's id")],
     student: Annotated[int, typer.Option(help="the student's user id")],
-    out: Annotated[Path, typer.Option(help="where to write the certificate (JSON)")],
+    out: Annotated[Path, typer.Option(help="the certificate (JSON); its PDF goes beside it")],
+    lesson: Annotated[int | None, typer.Option(help="the lesson's id")] = None,
+    term: Annotated[
+        int | None, typer.Option(help="the term's id: a certificate of the term")
+    ] = None,
 ) -> None:
-    """Issue the signed attendance certificate of a student's current decision for a lesson."""
+    """Issue the signed attendance certificate of a student's current decision for a lesson,
+    or of their decisions in a whole term (JSON, and a PDF with a QR code beside it)."""
     from trust_lesson.clock import utc_now
     from trust_lesson.errors import NotFound
-    from trust_lesson.evidence.certificates import run_issue
+    from trust_lesson.evidence.certificate_files import run_issue, write_certificate
     from trust_lesson.evidence.keys import load_school_keys
 
+    if (lesson is None) == (term is None) or out.suffix.lower() == ".pdf":
+        typer.echo("give either --lesson L or --term T, and --out FILE.json", err=True)
+        raise typer.Exit(2)
     settings = _settings()
     keys = load_school_keys(settings, now=utc_now())
     try:
-        document = asyncio.run(run_issue(settings, keys, lesson_id=lesson, student_id=student))
+        document = asyncio.run(
+            run_issue(settings, keys, student_id=student, lesson_id=lesson, term_id=term)
+        )
     except NotFound as error:
         typer.echo(f"no certificate: {error.detail}", err=True)
         raise typer.Exit(2) from None
-    out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    typer.echo(f"wrote {out}")
+    pdf = write_certificate(document, out, public_url=settings.public_url)
+    typer.echo(f"wrote {out} and {pdf}")
 
 
 @evidence_app.command("revoke")
@@ -346,7 +355,7 @@ def demo(
 ) -> None:
     """Play a short lesson end to end (3 students, real faces) and print the attendance."""
     from trust_lesson.demo.run import demo_settings, run_demo
-    from trust_lesson.evidence.certificates import write_lesson_certificates
+    from trust_lesson.evidence.certificate_files import write_lesson_certificates
 
     try:
         outcome = run_demo(data_dir, minutes, say=lambda line: typer.echo(line))
@@ -361,5 +370,5 @@ def demo(
             demo_settings(data_dir), lesson_id=outcome.lesson_id, out=out
         )
         for path in written:
-            typer.echo(f"certificate: {path}")
+            typer.echo(f"certificate: {path} and {path.with_suffix('.pdf')}")
         typer.echo(f"school keys: {out / 'keys.json'}")

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from tests.presence.live import LiveLesson
 from trust_lesson.cli import app
-from trust_lesson.evidence import certificates, cryptosuite
+from trust_lesson.evidence import certificate_files, certificates, cryptosuite
 from trust_lesson.evidence.certificate_check import CertificateInvalid, check_certificate
 from trust_lesson.evidence.keys import PublishedKeys
 from trust_lesson.runtime import Runtime
@@ -106,7 +107,7 @@ async def test_every_student_of_a_lesson_gets_a_certificate_that_verifies_offlin
     stopped: LiveLesson, runtime: Runtime, tmp_path: Path
 ) -> None:
     written = await asyncio.to_thread(
-        certificates.write_lesson_certificates,
+        certificate_files.write_lesson_certificates,
         runtime.settings, lesson_id=stopped.lesson_id, out=tmp_path / "out",
     )  # fmt: skip
 
@@ -116,6 +117,9 @@ async def test_every_student_of_a_lesson_gets_a_certificate_that_verifies_offlin
         command = ["verify", str(path), "--keys", str(keys_file), "--offline"]
         result = CliRunner().invoke(app, command)
         assert (result.exit_code, result.output) == (0, "valid (revocation not checked)\n")
+        name = json.loads(path.read_text())["credentialSubject"]["name"]
+        pdf = pypdf.PdfReader(path.with_suffix(".pdf"))
+        assert name in pdf.pages[0].extract_text()
     outcomes = {json.loads(p.read_text())["credentialSubject"]["attendance"]["outcome"]
                 for p in written}  # fmt: skip
     assert "ABSENT" in outcomes

@@ -49,6 +49,7 @@ SELF_ONLY = ("401", "ok", "no", "no", "no", "no", "no", "no")
 TEACHER_ONLY = ("401", "no", "no", "ok", "no", "no", "no", "no")
 ENROLLED_STUDENT = ("401", "ok", "no", "no", "no", "no", "no", "ok")
 NOBODY = ("401", "no", "no", "no", "no", "no", "no", "no")
+OWNER_OR_REVIEWERS = ("401", "ok", "no", "ok", "no", "ok", "ok", "no")
 
 MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/health"): PUBLIC,
@@ -56,6 +57,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/.well-known/trust-lesson/keys"): PUBLIC,
     ("GET", "/api/v1/evidence/checkpoint"): PUBLIC,
     ("GET", "/api/v1/evidence/status-list"): PUBLIC,
+    ("POST", "/api/v1/evidence/verify"): PUBLIC,
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("POST", "/api/v1/auth/register"): PUBLIC,
@@ -110,6 +112,8 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/lessons/{lesson_id}/roster"): COURSE_STAFF,
     ("GET", "/api/v1/lessons/{lesson_id}/attendance"): COURSE_PEOPLE,
     ("POST", "/api/v1/lessons/{lesson_id}/attendance/{user_id}"): COURSE_STAFF,
+    ("GET", "/api/v1/lessons/{lesson_id}/attendance/{user_id}/certificate"): OWNER_OR_REVIEWERS,
+    ("GET", "/api/v1/terms/{term_id}/attendance/{user_id}/certificate"): OWNER_OR_REVIEWERS,
     ("GET", "/api/v1/reviews"): STAFF,
     ("POST", "/api/v1/captures/{capture_id}/review"): NOBODY,
     ("GET", "/api/v1/courses/{course_id}/policy"): COURSE_PEOPLE,  # students see the rules
@@ -122,6 +126,11 @@ PAST_AUTHORIZATION = {
     ("POST", "/api/v1/lessons/{lesson_id}/captures"): "No such challenge.",
     ("GET", "/api/v1/evidence/checkpoint"): "no signed checkpoint yet",
     ("GET", "/api/v1/users/{user_id}/identity"): "No identity record yet",
+    (
+        "GET",
+        "/api/v1/lessons/{lesson_id}/attendance/{user_id}/certificate",
+    ): "no attendance decision",
+    ("GET", "/api/v1/terms/{term_id}/attendance/{user_id}/certificate"): "no attendance decision",
 }
 DESTRUCTIVE = {"DELETE"}
 DESTRUCTIVE_ROUTES = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/lessons/{lesson_id}/join")}
@@ -236,6 +245,7 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
             "document_number": "L898902C3", "document_type": "PASSPORT",
             "full_name": "Anna Maria Eriksson", "parent_full_name": "Erik Eriksson",
         },
+        ("POST", "/api/v1/evidence/verify"): {"type": ["VerifiableCredential"]},
     }  # fmt: skip
     multipart = {"/api/v1/users/{user_id}/face-enrolment", "/api/v1/lessons/{lesson_id}/captures",
                  "/api/v1/terms/{term_id}/lessons/import",

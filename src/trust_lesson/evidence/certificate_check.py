@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from trust_lesson.evidence import checkpoint, cryptosuite, merkle
-from trust_lesson.evidence.certificates import CREDENTIAL_TYPE, EVIDENCE_TYPE
+from trust_lesson.evidence.certificates import CREDENTIAL_TYPE, EVIDENCE_TYPE, TERM_CREDENTIAL_TYPE
 from trust_lesson.evidence.keys import PublishedKeys
 
 
@@ -41,7 +41,22 @@ def _check(document: dict[str, Any], keys: PublishedKeys) -> None:
         cryptosuite.verify_proof(document, key.public_key)
     except cryptosuite.ProofError as error:
         raise CertificateInvalid(f"the signature does not hold: {error}") from error
-    [evidence] = document["evidence"]
+    subject = document["credentialSubject"]
+    stated = (
+        [(lesson["id"], lesson["attendance"]) for lesson in subject["lessons"]]
+        if TERM_CREDENTIAL_TYPE in document["type"]
+        else [(subject["lesson"]["id"], subject["attendance"])]
+    )
+    evidences = document["evidence"]
+    if not stated or len(evidences) != len(stated):
+        raise CertificateInvalid("the certificate does not carry one log proof per decision")
+    for evidence, (lesson_id, attendance) in zip(evidences, stated, strict=True):
+        entry = _logged_entry(evidence, keys)
+        _same_attendance(entry, subject["id"], lesson_id, attendance, evidence["leafIndex"])
+
+
+def _logged_entry(evidence: dict[str, Any], keys: PublishedKeys) -> dict[str, Any]:
+    """The log entry the evidence carries, once its inclusion in a signed checkpoint holds."""
     if EVIDENCE_TYPE not in evidence["type"]:
         raise CertificateInvalid("the certificate carries no evidence log proof")
     try:
@@ -55,14 +70,15 @@ def _check(document: dict[str, Any], keys: PublishedKeys) -> None:
     index = evidence["leafIndex"]
     if not merkle.verify_inclusion(index, head.size, merkle.leaf_hash(entry), proof, head.root):
         raise CertificateInvalid("the decision is not in the signed log (inclusion proof fails)")
-    _same_attendance(json.loads(entry), document["credentialSubject"], index)
+    logged: dict[str, Any] = json.loads(entry)
+    return logged
 
 
-def _same_attendance(entry: dict[str, Any], subject: dict[str, Any], index: int) -> None:
-    data, stated = entry["data"], subject["attendance"]
+def _same_attendance(
+    entry: dict[str, Any], subject_id: str, lesson_id: int, stated: dict[str, Any], index: int
+) -> None:
+    data = entry["data"]
     logged = (entry["index"], entry["type"], data["decision"], data["outcome"], data["lesson"])
-    claimed = (
-        index, "attendance.decided", stated["decision"], stated["outcome"], subject["lesson"]["id"]
-    )  # fmt: skip
-    if logged != claimed or not subject["id"].endswith(f":student:{data['student']}"):
+    claimed = (index, "attendance.decided", stated["decision"], stated["outcome"], lesson_id)
+    if logged != claimed or not subject_id.endswith(f":student:{data['student']}"):
         raise CertificateInvalid("the certificate states another decision than the log records")

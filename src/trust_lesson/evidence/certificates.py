@@ -7,22 +7,19 @@ signed checkpoint the proof leads to. With the school's keys.json alone, anyone 
 offline, years later (`certificate_check.py`).
 """
 
-import asyncio
 import base64
 import json
 import uuid
 from datetime import datetime
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trust_lesson.clock import utc_now
-from trust_lesson.db import create_engine, create_session_factory, transaction
 from trust_lesson.errors import NotFound
 from trust_lesson.evidence import cryptosuite, log, merkle, revocation
-from trust_lesson.evidence.keys import SchoolKeys, load_school_keys
+from trust_lesson.evidence.keys import SchoolKeys
 from trust_lesson.evidence.log import EvidenceKind, utc_text
 from trust_lesson.models import (
     AttendanceDecision,
@@ -38,11 +35,12 @@ from trust_lesson.models import (
     Term,
     User,
 )
-from trust_lesson.settings import Settings
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2"]
 CREDENTIAL_TYPE = "AttendanceCertificate"
+TERM_CREDENTIAL_TYPE = "TermAttendanceCertificate"
 EVIDENCE_TYPE = "TrustLessonLogInclusion"
+VERIFY_PATH = "/verify"
 
 
 def issuer_id(keys: SchoolKeys) -> str:
@@ -51,6 +49,52 @@ def issuer_id(keys: SchoolKeys) -> str:
 
 def verification_method(keys: SchoolKeys) -> str:
     return f"{issuer_id(keys)}/.well-known/trust-lesson/keys#{keys.current.key_id}"
+
+
+def credential_address(public_url: str, credential_id: str) -> str:
+    """Where a person holding the paper finds the credential: the school's verify page."""
+    return f"{public_url.rstrip('/')}{VERIFY_PATH}?credential={quote(credential_id, safe=':')}"
+
+
+async def lesson_certificate(
+    db: AsyncSession,
+    *,
+    keys: SchoolKeys,
+    public_url: str,
+    lesson_id: int,
+    student_id: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """The certificate of the student's current decision: the one issued for it already
+    (revoked or not: the status list says so), else a new one."""
+    decision = await _current_decision(db, lesson_id, student_id)
+    kept = await stored_certificate(db, student_id=student_id, decisions=[decision.id])
+    if kept is not None:
+        return kept
+    return await issue(
+        db, keys=keys, public_url=public_url, lesson_id=lesson_id, student_id=student_id, now=now
+    )
+
+
+async def stored_certificate(
+    db: AsyncSession, *, student_id: int, decisions: list[int]
+) -> dict[str, Any] | None:
+    """The newest certificate issued for exactly these decisions, if its document was kept."""
+    query = (
+        select(IssuedCertificate.document)
+        .where(
+            IssuedCertificate.user_id == student_id,
+            IssuedCertificate.decisions == decision_list(decisions),
+            IssuedCertificate.document.is_not(None),
+        )
+        .order_by(IssuedCertificate.id.desc())
+    )
+    document = (await db.scalars(query.limit(1))).first()
+    return json.loads(document) if document is not None else None
+
+
+def decision_list(decisions: list[int]) -> str:
+    return ",".join(str(decision) for decision in sorted(decisions))
 
 
 async def issue(
@@ -62,13 +106,15 @@ async def issue(
     student_id: int,
     now: datetime,
 ) -> dict[str, Any]:
-    """The signed certificate of the student's current decision for the lesson."""
+    """A newly signed certificate of the student's current decision for the lesson."""
     decision = await _current_decision(db, lesson_id, student_id)
-    entry = await _decision_entry(db, decision.id)
-    head = await _covering_checkpoint(db, keys, entry.index, now)
-    hashes = await log.leaf_hashes(db)
+    entry = await decision_entry(db, decision.id)
+    head = await covering_checkpoint(db, keys, entry.index, now)
     lesson, course, student = await _names(db, lesson_id, student_id)
-    issued = await _record(db, decision, now)
+    issued = await record(
+        db, lesson_id=lesson_id, term_id=None, student_id=student_id,
+        decisions=[decision.id], now=now,
+    )  # fmt: skip
     credential = {
         "@context": CONTEXT,
         "id": issued.credential_id,
@@ -76,60 +122,94 @@ async def issue(
         "issuer": {"id": issuer_id(keys), "name": keys.public.origin},
         "validFrom": utc_text(now),
         "credentialSubject": {
-            "id": f"urn:trust-lesson:{keys.public.origin}:student:{student.id}",
+            "id": subject_id(keys, student),
             "name": student.full_name,
-            "lesson": {
-                "id": lesson.id,
-                "title": lesson.title,
-                "course": course.name,
-                "start": utc_text(lesson.effective_start_date or lesson.start_date),
-                "minutes": lesson.effective_duration_min or lesson.duration_min,
-            },
-            "attendance": {
-                "decision": decision.id,
-                "outcome": str(decision.decision),
-                "reasons": [str(reason) for reason in decision.reasons],
-                "checksTotal": decision.checks_total,
-                "checksVerified": decision.checks_verified,
-                "decidedAt": utc_text(decision.decided_at),
-            },
+            "lesson": lesson_summary(lesson, course),
+            "attendance": attendance_summary(decision),
             "checks": await _checks(db, lesson_id, student_id),
         },
-        "evidence": [
-            {
-                "type": [EVIDENCE_TYPE],
-                "entry": entry.entry,
-                "leafIndex": entry.index,
-                "treeSize": head.size,
-                "inclusionProof": [
-                    base64.b64encode(node).decode()
-                    for node in merkle.inclusion_proof(hashes[: head.size], entry.index)
-                ],
-                "checkpoint": head.note,
-            }
-        ],
+        "evidence": [await inclusion_evidence(db, entry, head)],
         "credentialStatus": revocation.credential_status(public_url, issued.id),
     }
-    return cryptosuite.add_proof(
+    return sign_and_keep(credential, issued, keys, now)
+
+
+def subject_id(keys: SchoolKeys, student: User) -> str:
+    return f"urn:trust-lesson:{keys.public.origin}:student:{student.id}"
+
+
+def lesson_summary(lesson: Lesson, course: Course) -> dict[str, Any]:
+    return {
+        "id": lesson.id,
+        "title": lesson.title,
+        "course": course.name,
+        "start": utc_text(lesson.effective_start_date or lesson.start_date),
+        "minutes": lesson.effective_duration_min or lesson.duration_min,
+    }
+
+
+def attendance_summary(decision: AttendanceDecision) -> dict[str, Any]:
+    return {
+        "decision": decision.id,
+        "outcome": str(decision.decision),
+        "reasons": [str(reason) for reason in decision.reasons],
+        "checksTotal": decision.checks_total,
+        "checksVerified": decision.checks_verified,
+        "decidedAt": utc_text(decision.decided_at),
+    }
+
+
+async def inclusion_evidence(
+    db: AsyncSession, entry: EvidenceEntry, head: EvidenceCheckpoint
+) -> dict[str, Any]:
+    """The entry, its place, its RFC 6962 inclusion proof and the signed checkpoint it leads to."""
+    proof = await log.inclusion_proof(db, entry.index, head.size)
+    if not merkle.verify_inclusion(entry.index, head.size, entry.leaf_hash, proof, head.root):
+        raise log.LogBrokenError(f"entry {entry.index} does not lead to the signed root")
+    return {
+        "type": [EVIDENCE_TYPE],
+        "entry": entry.entry,
+        "leafIndex": entry.index,
+        "treeSize": head.size,
+        "inclusionProof": [base64.b64encode(node).decode() for node in proof],
+        "checkpoint": head.note,
+    }
+
+
+def sign_and_keep(
+    credential: dict[str, Any], issued: IssuedCertificate, keys: SchoolKeys, now: datetime
+) -> dict[str, Any]:
+    """Signs the credential (eddsa-jcs-2022) and keeps the signed document with its row."""
+    signed = cryptosuite.add_proof(
         credential, keys.signing_key, verification_method=verification_method(keys),
         created=utc_text(now),
     )  # fmt: skip
+    issued.document = json.dumps(signed, ensure_ascii=False)
+    return signed
 
 
-async def _record(
-    db: AsyncSession, decision: AttendanceDecision, now: datetime
+async def record(
+    db: AsyncSession,
+    *,
+    lesson_id: int | None,
+    term_id: int | None,
+    student_id: int,
+    decisions: list[int],
+    now: datetime,
 ) -> IssuedCertificate:
     """The certificate's row (its id is its status list index) and its log entry."""
     issued = IssuedCertificate(
         credential_id=f"urn:uuid:{uuid.uuid4()}",
-        lesson_id=decision.lesson_id,
-        user_id=decision.user_id,
-        decision_id=decision.id,
+        lesson_id=lesson_id,
+        term_id=term_id,
+        user_id=student_id,
+        decision_id=decisions[0] if lesson_id is not None else None,
+        decisions=decision_list(decisions),
         issued_at=now,
     )
     db.add(issued)
     await db.flush()
-    data = {"certificate": issued.id, "credential": issued.credential_id, "decision": decision.id}
+    data = {"certificate": issued.id, "credential": issued.credential_id, "decisions": decisions}
     await log.append(db, EvidenceKind.CERTIFICATE_ISSUED, now=now, actor_id=None, data=data)
     return issued
 
@@ -148,15 +228,19 @@ async def _current_decision(
     return decision
 
 
-async def _decision_entry(db: AsyncSession, decision_id: int) -> EvidenceEntry:
-    query = select(EvidenceEntry).where(EvidenceEntry.kind == EvidenceKind.ATTENDANCE_DECIDED)
+async def decision_entry(db: AsyncSession, decision_id: int) -> EvidenceEntry:
+    """The log entry of the decision (canonical JSON: its data starts with the decision id)."""
+    query = select(EvidenceEntry).where(
+        EvidenceEntry.kind == EvidenceKind.ATTENDANCE_DECIDED,
+        EvidenceEntry.entry.contains(f'"decision":{decision_id},"lesson":'),
+    )
     for entry in await db.scalars(query.order_by(EvidenceEntry.index.desc())):
         if json.loads(entry.entry)["data"]["decision"] == decision_id:
             return entry
     raise NotFound("The decision is not in the evidence log.")
 
 
-async def _covering_checkpoint(
+async def covering_checkpoint(
     db: AsyncSession, keys: SchoolKeys, index: int, now: datetime
 ) -> EvidenceCheckpoint:
     """The newest checkpoint holding the entry; one is signed now if none does yet."""
@@ -218,52 +302,3 @@ async def _checks(db: AsyncSession, lesson_id: int, student_id: int) -> list[dic
             }
         )
     return checks
-
-
-async def run_issue(
-    settings: Settings, keys: SchoolKeys, *, lesson_id: int, student_id: int
-) -> dict[str, Any]:
-    """One certificate in a transaction of its own, for the command line."""
-    engine = create_engine(settings.resolved_database_url)
-    try:
-        async with transaction(create_session_factory(engine)) as db:
-            return await issue(
-                db, keys=keys, public_url=settings.public_url, lesson_id=lesson_id,
-                student_id=student_id, now=utc_now(),
-            )  # fmt: skip
-    finally:
-        await engine.dispose()
-
-
-def write_lesson_certificates(settings: Settings, *, lesson_id: int, out: Path) -> list[Path]:
-    """Every decided student's certificate of the lesson, and the school's keys.json, in `out`."""
-    keys = load_school_keys(settings, now=utc_now())
-    documents = asyncio.run(_lesson_certificates(settings, keys, lesson_id))
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for student_id, document in documents:
-        path = out / f"certificate-lesson{lesson_id}-student{student_id}.json"
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        written.append(path)
-    (out / "keys.json").write_text(json.dumps(keys.public.document(), indent=2) + "\n")
-    return written
-
-
-async def _lesson_certificates(
-    settings: Settings, keys: SchoolKeys, lesson_id: int
-) -> list[tuple[int, dict[str, Any]]]:
-    engine = create_engine(settings.resolved_database_url)
-    try:
-        async with transaction(create_session_factory(engine)) as db:
-            query = select(AttendanceDecision.user_id).where(
-                AttendanceDecision.lesson_id == lesson_id
-            )
-            return [
-                (student_id, await issue(
-                    db, keys=keys, public_url=settings.public_url, lesson_id=lesson_id,
-                    student_id=student_id, now=utc_now(),
-                ))
-                for student_id in sorted(set(await db.scalars(query)))
-            ]  # fmt: skip
-    finally:
-        await engine.dispose()
