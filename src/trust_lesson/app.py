@@ -19,6 +19,7 @@ from trust_lesson.courses.pages import router as course_pages
 from trust_lesson.courses.term_pages import router as term_pages
 from trust_lesson.error_handlers import install_error_handlers
 from trust_lesson.evidence.endpoints import router as evidence_router
+from trust_lesson.evidence.pages import router as evidence_pages
 from trust_lesson.health.endpoints import router as health_router
 from trust_lesson.identity.endpoints import router as identity_router
 from trust_lesson.lessons.endpoints import router as lessons_router
@@ -59,6 +60,7 @@ PAGES = (
     user_pages,
     course_pages,
     term_pages,
+    evidence_pages,
 )
 
 

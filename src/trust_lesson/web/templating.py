@@ -27,6 +27,7 @@ _NAV: dict[Role, tuple[NavLink, ...]] = {
         NavLink("/home", "Home"),
         NavLink("/consent", "Consent"),
         NavLink("/enrolment", "Face enrolment"),
+        NavLink("/certificates", "Certificates"),
     ),
     Role.INSTRUCTOR: (NavLink("/lessons", "Lessons"), NavLink("/reviews", "Reviews")),
     Role.ADMIN: (
@@ -34,6 +35,7 @@ _NAV: dict[Role, tuple[NavLink, ...]] = {
         NavLink("/reviews", "Reviews"),
         NavLink("/admin/users", "Users"),
         NavLink("/admin/courses", "Courses"),
+        NavLink("/admin/evidence", "Evidence"),
     ),
 }
 

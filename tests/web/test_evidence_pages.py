@@ -1,0 +1,135 @@
+"""Certificates in a real browser: the student downloads theirs (JSON and PDF) from their
+certificates page, an auditor with no account drops the file on the verify page (valid, then
+one byte changed: invalid, then revoked with the reason), and the administrator reads the
+log's state and the school's keys."""
+
+import io
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from PIL import Image
+from playwright.async_api import Browser, Page, expect
+
+from tests.support.factories import Person, make_user
+from tests.support.live_server import LiveService
+from tests.support.pages import PageAudit
+from tests.support.presence import add_check, join
+from tests.web.classroom import Browsers, classroom
+from tests.web.conftest import new_context
+from trust_lesson.db import transaction
+from trust_lesson.evidence.revocation import revoke
+from trust_lesson.models import Role
+from trust_lesson.presence.verdicts import ChallengeKind, Verdict
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def http(live: LiveService) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live.url, timeout=30) as client:
+        yield client
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def browsers(live: LiveService, page_audit: PageAudit) -> AsyncIterator[Browsers]:
+    opened = Browsers(live, page_audit)
+    yield opened
+    await opened.close()
+
+
+async def _download(page: Page, link: str, folder: Path) -> Path:
+    async with page.expect_download() as started:
+        await page.locator(f'[data-certificate="{link}"]').first.click()
+    download = await started.value
+    target = folder / download.suggested_filename
+    await download.save_as(target)
+    return target
+
+
+async def _drop(page: Page, file: Path) -> None:
+    await page.get_by_label("Certificate file (JSON)").set_input_files(str(file))
+
+
+async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict(
+    browser: Browser,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+    page_audit: PageAudit,
+    tmp_path: Path,
+) -> None:
+    lesson = await classroom(live, http, students=1)
+    await lesson.start()
+    [student] = lesson.students
+    began = live.clock()
+    await live.call(join(live.runtime, lesson_id=lesson.lesson_id, user_id=student.id, at=began))
+    await live.call(
+        add_check(
+            live.runtime, lesson_id=lesson.lesson_id, user_id=student.id,
+            kind=ChallengeKind.ENTRY, issued_at=began,
+            verdict=Verdict.VERIFIED, similarity=None,
+        )
+    )  # fmt: skip
+    live.clock.advance(minutes=2)
+    stopped = await http.post(
+        f"/api/v1/lessons/{lesson.lesson_id}/stop", headers=lesson.instructor.headers
+    )
+    assert stopped.status_code == 200, stopped.text
+
+    # The student finds the lesson's certificate and downloads it, JSON and PDF.
+    mine = await browsers.student_page(browser, student)
+    await mine.get_by_role("link", name="Certificates").click()
+    row = mine.locator(f'tr[data-lesson-id="{lesson.lesson_id}"]')
+    await expect(row.locator("[data-decision]")).to_have_text("Attended")
+    certificate = await _download(mine, "lesson-json", tmp_path)
+    pdf = await _download(mine, "lesson-pdf", tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+    # An auditor with no account drops the file on the public verify page.
+    context = await new_context(browser, live, page_audit)
+    auditor = await context.new_page()
+    await auditor.goto("/verify")
+    verdict = auditor.locator("#verify-result")
+    await _drop(auditor, certificate)
+    await expect(verdict).to_have_attribute("data-status", "valid")
+    await expect(auditor.locator("#verify-name")).to_have_text(student.user.full_name)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = Image.open(io.BytesIO(await auditor.screenshot()))
+    shot.convert("RGB").quantize(colors=64).save(SCREENSHOTS / "verify-page.png", optimize=True)
+
+    changed = tmp_path / "changed.json"
+    content = bytearray(certificate.read_bytes())
+    content[content.index(b'"checksVerified":1') + 17] ^= 0x01  # 1 -> 0
+    changed.write_bytes(bytes(content))
+    await _drop(auditor, changed)
+    await expect(verdict).to_have_attribute("data-status", "invalid")
+    await expect(verdict).to_contain_text("Invalid: the signature does not hold")
+
+    number = int(json.loads(certificate.read_text())["credentialStatus"]["statusListIndex"])
+    await live.call(_revoke(live, number, "issued before the review"))
+    await _drop(auditor, certificate)
+    await expect(verdict).to_have_attribute("data-status", "revoked")
+    await expect(verdict).to_contain_text("issued before the review")
+    await context.close()
+
+    # The administrator sees the log's size, its last checkpoint and the signing key.
+    admin = await live.call(_admin(live))
+    staff = await browsers.page_of(browser, admin)
+    await staff.goto("/admin/evidence")
+    await expect(staff.locator("#last-checkpoint")).to_contain_text("signed")
+    await expect(staff.locator("#certificate-counts")).to_have_text("1 issued, 1 revoked")
+    await expect(staff.locator("tr[data-key-id]")).to_contain_text("signing now")
+
+
+async def _revoke(live: LiveService, number: int, reason: str) -> None:
+    async with transaction(live.runtime.session_factory) as db:
+        await revoke(db, certificate_id=number, reason=reason, actor_id=None, now=live.clock())
+
+
+async def _admin(live: LiveService) -> Person:
+    return Person(user=await make_user(live.runtime, Role.ADMIN), headers={})
