@@ -15,11 +15,12 @@ from PIL import Image
 from sqlalchemy import func, select, update
 
 from tests.presence.live import LiveLesson
+from tests.support.factories import signed_in
 from trust_lesson.db import transaction
 from trust_lesson.evidence.certificate_check import check_certificate
 from trust_lesson.evidence.certificates import credential_address
 from trust_lesson.evidence.revocation import revoke
-from trust_lesson.models import EvidenceEntry, User
+from trust_lesson.models import EvidenceEntry, IssuedCertificate, Role, User
 from trust_lesson.runtime import Runtime
 
 ACCENTED = "Zoë Łukasiewicz-Dvořák"
@@ -168,3 +169,19 @@ async def test_the_verify_route_says_valid_invalid_and_revoked_with_the_reason(
     assert not_one == {**not_one, "status": "invalid"}
     assert "not a Trust Lesson attendance certificate" in not_one["reason"]
     assert revoked["status"] == "revoked" and "issued in error" in revoked["reason"]
+
+
+async def test_a_deleted_account_leaves_no_kept_certificate_holding_the_name(
+    client: httpx.AsyncClient, runtime: Runtime, stopped: LiveLesson
+) -> None:
+    student = stopped.student
+    issued = await client.get(_lesson_url(stopped, student.id), headers=student.headers)
+    admin = await signed_in(client, runtime, Role.ADMIN)
+
+    deleted = await client.delete(f"/api/v1/users/{student.id}", headers=admin.headers)
+
+    assert (issued.status_code, deleted.status_code) == (200, 204)
+    async with transaction(runtime.session_factory) as db:
+        kept = (await db.execute(select(IssuedCertificate.document))).scalars().all()
+    assert kept == [None]
+    check_certificate(issued.json(), runtime.school_keys.public)  # the one they hold still holds

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.errors import NotFound
@@ -212,6 +212,17 @@ async def record(
     data = {"certificate": issued.id, "credential": issued.credential_id, "decisions": decisions}
     await log.append(db, EvidenceKind.CERTIFICATE_ISSUED, now=now, actor_id=None, data=data)
     return issued
+
+
+async def forget_documents(db: AsyncSession, *, user_id: int) -> None:
+    """At account deletion: the kept signed documents go (they hold the person's name); the
+    rows stay, so a certificate the person holds keeps its place in the revocation list."""
+    await db.execute(
+        update(IssuedCertificate)
+        .where(IssuedCertificate.user_id == user_id)
+        .values(document=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _current_decision(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.auth.session_store import SessionStore
 from trust_lesson.errors import Conflict
+from trust_lesson.evidence import certificates
 from trust_lesson.evidence import events as evidence
 from trust_lesson.evidence.events import Purged
 from trust_lesson.models import (
@@ -65,6 +66,7 @@ async def delete_account(
     await db.execute(delete(TermMember).where(TermMember.user_id == user.id))
     await store.close_all(db, user_id=user.id)
     _pseudonymise(user, now)
+    await certificates.forget_documents(db, user_id=user.id)
     await db.flush()
     await purge.log_pictures(db, pictures, why=WHY, now=now)
     await purge.log_identity_documents(db, documents, why=WHY, now=now)
