@@ -1,8 +1,8 @@
 """term certificates, the decisions stated and the signed document kept; the log's tree nodes;
 the runs of the whole-log check
 
-Revision ID: 0017_term_certificates_nodes
-Revises: 0016_attendance_path
+Revision ID: 0018_term_certificates_nodes
+Revises: 0017_liveness
 Create Date: 2026-11-29 09:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import trust_lesson.models.base
 
-revision: str = "0017_term_certificates_nodes"
-down_revision: str | None = "0016_attendance_path"
+revision: str = "0018_term_certificates_nodes"
+down_revision: str | None = "0017_liveness"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
