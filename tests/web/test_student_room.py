@@ -240,3 +240,30 @@ async def test_a_liveness_check_shows_the_side_and_a_real_turn_is_verified(
     await expect(check).to_have_attribute("data-verdict", "VERIFIED", timeout=VERDICT_WAIT_MS)
     await expect(check).to_contain_text(f"turned {side.lower()} by")
     await expect(page.locator("#liveness")).to_be_hidden()
+
+
+async def test_a_picture_the_server_refuses_is_missed_with_the_servers_words(
+    camera_browser: CameraBrowser,
+    face_videos: Callable[[Path], Path],
+    testdata: Path,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+) -> None:
+    """A student whose stored pictures fill their quota (R19): the check is missed and the
+    room says why instead of a bare "missed"."""
+    lesson = await classroom(live, http, students=1)
+    await lesson.start()
+    page = await browsers.student_page(
+        await camera_browser(face_videos(testdata / FACES / "obama.jpg")), lesson.students[0]
+    )
+    settings = live.runtime.settings
+    live.runtime.settings = settings.model_copy(update={"storage_quota_mb": 0})  # already full
+    try:
+        await page.goto(lesson.room)
+
+        check = page.locator("#checks .check").first
+        await expect(check).to_have_attribute("data-verdict", "MISSED", timeout=30_000)
+        await expect(check).to_contain_text("reached the limit of 0 MiB per person")
+    finally:
+        live.runtime.settings = settings

@@ -98,6 +98,7 @@ async function answerCheck(challenge, secondsLeft) {
   const taking = direction ? TURN_WORDS[direction] : "Look at the camera: taking a picture\u2026";
   checks.show({ ...shown, note: taking });
   let burst = null; // taken once: a retry sends the same frames
+  let refusal = null; // the server's words when it refuses the picture (e.g. storage full)
   while (Date.now() < until - SAFETY_MS) {
     if (!camera.ready) {
       const left = Math.ceil((until - Date.now()) / 1000);
@@ -117,12 +118,15 @@ async function answerCheck(challenge, secondsLeft) {
         await showChecksSoFar(); // an earlier try arrived after all, or the lesson stopped
         return;
       }
-      if (!isPassing(error)) break;
+      if (!isPassing(error)) {
+        refusal = error.message;
+        break;
+      }
       checks.show({ ...shown, note: "Connection problem: sending the picture again\u2026" });
       await sleep(1000);
     }
   }
-  checks.show({ ...shown, verdict: "MISSED" });
+  checks.show({ ...shown, verdict: "MISSED", reasons: refusal ? [refusal] : [] });
 }
 
 // The instruction stays on screen while the frames are taken, in the order of the turn.
