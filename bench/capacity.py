@@ -24,7 +24,7 @@ once, the vision work of one verdict on one core): the embedded default (SQLite,
 API process with the setting's default of one thread per core, or ``--embedded-threads``),
 the same SQLite files with the worker in its own `trust-lesson worker` process, and PostgreSQL
 + Redis with a separate `trust-lesson worker` process (a fresh database, dropped afterwards;
-Redis db 13). The ramp of a setup stops at its first step not sustained.
+Redis db 13, or ``--redis-url``). The ramp of a setup stops at its first step not sustained.
 
 After the ramp, each setup measures what waiting students cost (`capacity_waiting.py`):
 ``--waiting`` equivalent students (default 5000) wait for a check with the held request, then
@@ -138,7 +138,7 @@ def run_named_setup(
     if setup == "sqlite-worker":
         extra = {"TL_EMBEDDED_WORKER": "false"}
         return run_setup(name, folder, None, options, pool, extra, options.worker_processes)
-    with scratch_postgres(REDIS_URL, "tl_capacity") as database_url:
+    with scratch_postgres(options.redis_url, "tl_capacity") as database_url:
         return run_setup(name, folder, database_url, options, pool, {}, options.worker_processes)
 
 
@@ -156,6 +156,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--keep-going", action="store_true", help="run steps after a failed one")
     parser.add_argument("--waiting", type=int, default=5000, help="waiting students; 0: none")
     parser.add_argument("--waiting-s", type=float, default=60.0)
+    parser.add_argument("--redis-url", default=REDIS_URL, help="emptied before and after")
     return parser.parse_args()
 
 
@@ -194,7 +195,7 @@ def run_setup(
     most = max([waiting_sims] + [math.ceil(step / options.speedup) for step in steps])
     data_dir = folder / "var"
     data_dir.mkdir(parents=True)
-    redis_url = REDIS_URL if database_url else None
+    redis_url = options.redis_url if database_url else None
     say(f"\n== {name}: starting the service")
     with services(
         data_dir,

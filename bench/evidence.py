@@ -11,9 +11,13 @@
 3. The database at 10^4 and 10^6 entries (SQLite; PostgreSQL at 10^4): a first checkpoint
    over everything, the next one after one append (it grows from the stored peaks), and a
    certificate's inclusion proof (read every leaf hash, build the path).
+4. What the log adds to a real capture upload and a real verdict (`evidence_flow.py`): the
+   service in process, uploads through the API and verdicts by the verdict task, alternating
+   one by one with the same code whose evidence append does nothing; SQLite and PostgreSQL.
 
 Usage: `.venv/bin/python bench/evidence.py [--transactions 400] [--skip-postgres]
-[--largest 1000000]`; run it under `flock /tmp/tl-heavy.lock` on a shared machine.
+[--largest 1000000] [--captures 60] [--only flow] [--redis-url URL]`; run it under
+`flock /tmp/tl-heavy.lock` on a shared machine.
 """
 
 import argparse
@@ -31,6 +35,8 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from live_service import scratch_postgres
 
+from capacity_setup import faces
+from evidence_flow import measure as measure_flow
 from trust_lesson.db import create_engine, create_session_factory, transaction
 from trust_lesson.evidence import log, merkle
 from trust_lesson.evidence.keys import load_school_keys
@@ -184,20 +190,44 @@ async def _with_table(url: str) -> str:
     return url
 
 
+def capture_flow(here: Path, count: int, skip_postgres: bool, redis_url: str) -> None:
+    pool = faces(frames_each=count // 4 + 2)  # a fresh frame for every upload (4 people)
+    print(f"\nthe log's cost in a capture upload and a verdict ({count} each, alternating)")
+    print("| database | operation | without the log: wall (CPU) | with the log | "
+          "the log adds | samples |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    sqlite = _migrated_sqlite(here, "flow.db")
+    timings = asyncio.run(measure_flow(here / "flow-sqlite", sqlite, None, pool, count))
+    print("\n".join(timings.rows("SQLite")), f"verdicts: {timings.verdicts}", sep="\n")
+    if not skip_postgres:
+        with scratch_postgres(redis_url, prefix="tl_bench_evidence") as postgres:
+            upgrade_to_head(postgres)
+            flow = measure_flow(here / "flow-pg", postgres, redis_url, pool, count)
+            timings = asyncio.run(flow)
+            print("\n".join(timings.rows("PostgreSQL")), f"verdicts: {timings.verdicts}", sep="\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", type=int, default=400)
     parser.add_argument("--largest", type=int, default=1_000_000)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--captures", type=int, default=60, help="uploads and verdicts")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="emptied before and after")
+    parser.add_argument("--only", choices=["flow"], help="only the capture and verdict part")
     args = parser.parse_args()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as folder:
         here = Path(folder)
         settings = Settings(env="test", data_dir=here / "var")
+        capture_flow(here, args.captures, args.skip_postgres, args.redis_url)
+        if args.only == "flow":
+            print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            return 0
         sqlite = asyncio.run(_with_table(_migrated_sqlite(here, "events.db")))
         asyncio.run(event_transactions("SQLite (WAL)", sqlite, args.transactions))
         if not args.skip_postgres:
-            with scratch_postgres(REDIS_URL, prefix="tl_bench_evidence") as postgres:
+            with scratch_postgres(args.redis_url, prefix="tl_bench_evidence") as postgres:
                 upgrade_to_head(postgres)
                 asyncio.run(_with_table(postgres))
                 asyncio.run(event_transactions("PostgreSQL", postgres, args.transactions))
@@ -210,7 +240,7 @@ def main() -> int:
             url = _migrated_sqlite(here, f"log{size}.db")
             asyncio.run(database_sizes("SQLite", url, size, settings))
         if not args.skip_postgres:
-            with scratch_postgres(REDIS_URL, prefix="tl_bench_evidence") as postgres:
+            with scratch_postgres(args.redis_url, prefix="tl_bench_evidence") as postgres:
                 upgrade_to_head(postgres)
                 asyncio.run(database_sizes("PostgreSQL", postgres, 10_000, settings))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
