@@ -48,6 +48,10 @@ async def test_a_student_sees_a_download_for_their_term_and_each_decided_lesson(
         answer = await client.get(link, headers={"Sec-Fetch-Site": "same-origin"})
         assert answer.status_code == 200, (link, answer.text)
     assert 'data-decision="ATTENDED"' in page.text
+    [export] = re.findall(r'data-export href="([^"]+)"', page.text)
+    archive = await client.get(export, headers={"Sec-Fetch-Site": "same-origin"})
+    assert export == f"/api/v1/users/{student.id}/export"
+    assert archive.headers["content-type"] == "application/zip"
 
 
 async def test_a_student_of_another_course_sees_none_of_these_certificates(

@@ -1,10 +1,11 @@
-"""Certificates in a real browser: the student downloads theirs (JSON and PDF) from their
-certificates page, an auditor with no account drops the file on the verify page (valid, then
-one byte changed: invalid, then revoked with the reason), and the administrator reads the
-log's state and the school's keys."""
+"""Certificates in a real browser: the student downloads theirs (JSON and PDF) and the archive
+of all their data from their certificates page, an auditor with no account drops the file on
+the verify page (valid, then one byte changed: invalid, then revoked with the reason), and the
+administrator reads the log's state and the school's keys."""
 
 import io
 import json
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest_asyncio
 from PIL import Image
 from playwright.async_api import Browser, Page, expect
 
+from tests.privacy.test_export import CATEGORIES
 from tests.support.factories import Person, make_user
 from tests.support.live_server import LiveService
 from tests.support.pages import PageAudit
@@ -44,7 +46,7 @@ async def browsers(live: LiveService, page_audit: PageAudit) -> AsyncIterator[Br
 
 async def _download(page: Page, link: str, folder: Path) -> Path:
     async with page.expect_download() as started:
-        await page.locator(f'[data-certificate="{link}"]').first.click()
+        await page.locator(link).first.click()
     download = await started.value
     target = folder / download.suggested_filename
     await download.save_as(target)
@@ -86,9 +88,21 @@ async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict
     await mine.get_by_role("link", name="Certificates").click()
     row = mine.locator(f'tr[data-lesson-id="{lesson.lesson_id}"]')
     await expect(row.locator("[data-decision]")).to_have_text("Attended")
-    certificate = await _download(mine, "lesson-json", tmp_path)
-    pdf = await _download(mine, "lesson-pdf", tmp_path)
+    certificate = await _download(mine, '[data-certificate="lesson-json"]', tmp_path)
+    pdf = await _download(mine, '[data-certificate="lesson-pdf"]', tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF-")
+
+    # On the same page, the archive of all their data: every category, no one else.
+    archive = zipfile.ZipFile(await _download(mine, "[data-export]", tmp_path))
+    data = json.loads(archive.read("data.json"))
+    assert data.keys() >= CATEGORIES
+    assert data["profile"]["email"] == student.user.email
+    assert [d["decision"] for d in data["decisions"]] == ["ATTENDED"]
+    assert [c["credential_id"] for c in data["certificates"]] == [
+        json.loads(certificate.read_text())["id"]
+    ]
+    everything = "\n".join(archive.read(name).decode("latin-1") for name in archive.namelist())
+    assert lesson.instructor.user.email not in everything
 
     # An auditor with no account drops the file on the public verify page.
     context = await new_context(browser, live, page_audit)

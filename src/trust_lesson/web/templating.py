@@ -27,7 +27,7 @@ _NAV: dict[Role, tuple[NavLink, ...]] = {
         NavLink("/home", "Home"),
         NavLink("/consent", "Consent"),
         NavLink("/enrolment", "Face enrolment"),
-        NavLink("/certificates", "Certificates"),
+        NavLink("/certificates", "Certificates and data"),
     ),
     Role.INSTRUCTOR: (NavLink("/lessons", "Lessons"), NavLink("/reviews", "Reviews")),
     Role.ADMIN: (
