@@ -15,7 +15,8 @@ from trust_lesson.courses.schemas import (
 )
 from trust_lesson.courses.scopes import manages_course, sees_course, sees_term
 from trust_lesson.errors import Conflict, Forbidden, NotFound, Unprocessable
-from trust_lesson.models import Course, Lesson, LessonStatus, Term, User
+from trust_lesson.lessons.keeping import refuse_if_evidence
+from trust_lesson.models import Course, Lesson, Term, User
 
 NUMBERING_ATTEMPTS = 5
 
@@ -98,18 +99,14 @@ async def update_course(*, db: AsyncSession, course: Course, data: CourseUpdate)
     return course
 
 
-GIVEN = (LessonStatus.RUNNING, LessonStatus.FINISHED)
-
-
-async def _refuse_if_given(db: AsyncSession, *, term_ids: Select[int]) -> None:
-    """Lessons that were given carry attendance evidence; they are never deleted in bulk."""
-    given = exists().where(Lesson.term_id.in_(term_ids), Lesson.status.in_(GIVEN))
-    if await db.scalar(select(given)):
-        raise Conflict("Lessons here were already given and keep attendance records.")
+async def _refuse_if_evidence(db: AsyncSession, *, what: str, terms: Select[int]) -> None:
+    lessons = select(Lesson.id).where(Lesson.term_id.in_(terms))
+    await refuse_if_evidence(db, what=what, lessons=lessons, terms=terms)
 
 
 async def delete_course(*, db: AsyncSession, course: Course) -> None:
-    await _refuse_if_given(db, term_ids=select(Term.id).where(Term.course_id == course.id))
+    terms = select(Term.id).where(Term.course_id == course.id)
+    await _refuse_if_evidence(db, what="course", terms=terms)
     await db.execute(delete(Course).where(Course.id == course.id))
     db.expunge(course)
 
@@ -181,6 +178,6 @@ async def update_term(*, db: AsyncSession, term: Term, data: TermUpdate) -> Term
 
 
 async def delete_term(*, db: AsyncSession, term: Term) -> None:
-    await _refuse_if_given(db, term_ids=select(Term.id).where(Term.id == term.id))
+    await _refuse_if_evidence(db, what="term", terms=select(Term.id).where(Term.id == term.id))
     await db.execute(delete(Term).where(Term.id == term.id))
     db.expunge(term)

@@ -13,6 +13,7 @@ from trust_lesson.courses.scopes import manages_course, sees_term, visible_term_
 from trust_lesson.errors import Conflict, NotFound, Unprocessable
 from trust_lesson.evidence import log as evidence_log
 from trust_lesson.evidence.keys import SchoolKeys
+from trust_lesson.lessons.keeping import refuse_if_evidence
 from trust_lesson.lessons.schemas import LessonCreate, LessonUpdate
 from trust_lesson.models import Lesson, LessonStatus, Role, Term, User
 
@@ -128,10 +129,8 @@ async def update_lesson(
 async def delete(*, db: AsyncSession, lesson: Lesson) -> None:
     if lesson.status is LessonStatus.RUNNING:
         raise Conflict("A running lesson cannot be deleted; stop it first.")
-    if lesson.status is LessonStatus.FINISHED:
-        raise Conflict(
-            "A lesson that was given keeps its attendance records; it cannot be deleted."
-        )
+    lessons = select(Lesson.id).where(Lesson.id == lesson.id)
+    await refuse_if_evidence(db, what="lesson", lessons=lessons)
     await db.delete(lesson)
     await db.flush()
 

@@ -82,9 +82,9 @@ class IssuedCertificate(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     credential_id: Mapped[str] = mapped_column(String(64), unique=True)
-    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="RESTRICT"))
     term_id: Mapped[int | None] = mapped_column(
-        ForeignKey("terms.id", ondelete="CASCADE"), index=True
+        ForeignKey("terms.id", ondelete="RESTRICT"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     decision_id: Mapped[int | None] = mapped_column(Integer)

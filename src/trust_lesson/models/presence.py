@@ -38,7 +38,7 @@ class PresenceSession(Base):
     __table_args__ = (UniqueConstraint("lesson_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="RESTRICT"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -50,7 +50,7 @@ class Challenge(Base):
     __table_args__ = (Index("ix_challenges_due", "lesson_id", "user_id", "issued_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="RESTRICT"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     kind: Mapped[ChallengeKind] = mapped_column(_enum(ChallengeKind))
     nonce: Mapped[str] = mapped_column(String(64))
@@ -73,7 +73,9 @@ class Capture(Base):
     __tablename__ = "captures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(
+        ForeignKey("lessons.id", ondelete="RESTRICT"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     challenge_id: Mapped[int] = mapped_column(
         ForeignKey("challenges.id", ondelete="CASCADE"), unique=True
@@ -116,7 +118,7 @@ class AttendanceDecision(Base):
     __table_args__ = (Index("ix_attendance_decisions_current", "lesson_id", "user_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="RESTRICT"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     decision: Mapped[Decision] = mapped_column(_enum(Decision))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
