@@ -20,6 +20,12 @@ from trust_lesson.app import create_app
 from trust_lesson.runtime import Runtime
 from trust_lesson.settings import Settings
 
+# Fixtures through which a test reaches the suite's database or Redis. With
+# TL_TEST_DATABASE_BACKED_ONLY=1 (CI's second pass, on PostgreSQL + Redis) only the tests that
+# use one of them run: the others (pure vision, commands on their own SQLite data dir) do not
+# depend on which database the suite uses and already ran in the first pass.
+DATABASE_FIXTURES = frozenset({"databases", "empty_database_url"})
+
 TESTDATA = Path(
     os.environ.get("TL_TESTDATA", Path(__file__).resolve().parents[2] / "shared" / "testdata")
 )
@@ -76,3 +82,22 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Calls the app in process; every answer is scanned for leaked secrets (R13)."""
     async with service_client(app) as http:
         yield http
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("TL_TEST_DATABASE_BACKED_ONLY") != "1":
+        return
+    backed: list[pytest.Item] = []
+    free: list[pytest.Item] = []
+    for item in items:
+        uses = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (backed if uses else free).append(item)
+    if free:
+        config.hook.pytest_deselected(items=free)
+        items[:] = backed
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"TL_TEST_DATABASE_BACKED_ONLY: {len(free)} tests that use no suite database "
+                "or Redis are deselected (they ran in the SQLite pass)"
+            )
