@@ -19,6 +19,7 @@ from tests.privacy.stories import (
 )
 from tests.support.clock import FakeClock
 from tests.support.presence import add_check
+from tests.support.school import enrol, make_course, make_term
 from trust_lesson.cli import app
 from trust_lesson.db import transaction
 from trust_lesson.evidence.certificate_check import check_certificate
@@ -144,3 +145,38 @@ async def test_a_recent_picture_keeps_the_templates(
 
     assert await templates_of(runtime, idle.id) == 0
     assert await templates_of(runtime, seen_lately.id) == 1
+
+
+async def test_templates_follow_the_longest_retention_among_the_persons_courses(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    """One enrolment serves every course: a course keeping templates 30 days purges them for
+    its students, unless another course of theirs still keeps them (3 years by default)."""
+    story = await attended_lesson(client, runtime, clock, students=2)
+    only_here, also_elsewhere = story.live.students
+    teacher = story.live.instructor
+    term = (await client.get(f"/api/v1/terms/{story.live.term_id}", headers=teacher.headers)).json()
+    policy = {"template_retention_days": 30, "liveness_checks": "NONE"}
+    url = f"/api/v1/courses/{term['course_id']}/policy"
+    assert (await client.put(url, json=policy, headers=teacher.headers)).status_code == 200
+    other = await make_term(client, teacher, (await make_course(client, teacher, "Other"))["id"])
+    await enrol(client, teacher, other["id"], also_elsewhere)
+
+    clock.advance(days=29)
+    sweep(runtime)
+    kept = [await templates_of(runtime, p.id) for p in (only_here, also_elsewhere)]
+    clock.advance(days=2)
+    sweep(runtime)
+    after_31_days = [await templates_of(runtime, p.id) for p in (only_here, also_elsewhere)]
+    clock.advance(days=3 * 365)
+    sweep(runtime)
+
+    assert kept == [1, 1]
+    assert after_31_days == [0, 1]
+    assert await templates_of(runtime, also_elsewhere.id) == 0
+    purges = [e["data"] for e in await log_entries(runtime, "data.purged")]
+    why = "retention: {} days after the person's last activity (their courses' longest)"
+    assert [(p["user"], p["why"]) for p in purges if p["what"] == "face templates"] == [
+        (only_here.id, why.format(30)), (also_elsewhere.id, why.format(3 * 365)),
+    ]  # fmt: skip
+    assert await log_holds(runtime)

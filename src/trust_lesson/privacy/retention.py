@@ -5,8 +5,10 @@ the transaction.
   picture was taken, once it has its verdict.
 - Identity document photos and selfies: `TL_IDENTITY_DOCUMENT_RETENTION_DAYS` (30) after the
   verification was decided.
-- Face templates: `template_retention_days` (3 years) after the person's last activity: the
-  newest of their enrolment and their pictures.
+- Face templates: `template_retention_days` after the person's last activity (the newest of
+  their enrolment and their pictures). One enrolment serves every course, so the longest
+  retention among the courses the person belongs to applies (a template a course still needs
+  stays); PRODUCT.md's 3 years for a person in no course. No policy keeps one past 3 years.
 
 Hashes, verdicts, reviews, decisions, verification outcomes and the log stay, so certificates
 remain verifiable. Each purge is one log entry per person (``purge``); a sweep handles at most
@@ -27,6 +29,7 @@ from trust_lesson.models import (
     IdentityVerification,
     Lesson,
     Term,
+    TermMember,
 )
 from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.privacy import purge
@@ -50,9 +53,12 @@ async def sweep(
     db: AsyncSession, *, now: datetime, blobs: BlobStore, document_retention: timedelta
 ) -> Swept:
     """Purge what is due; the log entries come last (they hold the log's head row)."""
+    policies = {
+        course_id: AttendancePolicy.from_stored(stored, course_id=course_id)
+        for course_id, stored in (await db.execute(select(Course.id, Course.policy))).all()
+    }
     pictures: list[tuple[dict[int, list[int]], str]] = []
-    for course_id, stored in (await db.execute(select(Course.id, Course.policy))).all():
-        policy = AttendancePolicy.from_stored(stored, course_id=course_id)
+    for course_id, policy in policies.items():
         purged = await _capture_pictures(db, course_id, policy, now=now, blobs=blobs)
         why = f"retention: {policy.image_retention_days} days after the picture was taken"
         pictures.append((purged, why))
@@ -60,19 +66,32 @@ async def sweep(
         db, which=IdentityVerification.decided_at <= now - document_retention, now=now,
         blobs=blobs, limit=BATCH,
     )  # fmt: skip
-    template_retention = AttendancePolicy().template_retention
-    templates = await _face_templates(db, template_retention, now=now)
+    templates = {
+        days: await _face_templates(db, days, _longer(policies, days), now=now)
+        for days in _template_retentions(policies)
+    }
     for purged, why in pictures:
         await purge.log_pictures(db, purged, why=why, now=now)
     why = f"retention: {document_retention.days} days after the verification was decided"
     await purge.log_identity_documents(db, documents, why=why, now=now)
-    why = f"retention: {template_retention.days} days after the person's last activity"
-    await purge.log_templates(db, templates, why=why, now=now)
+    for days, people in templates.items():
+        why = f"retention: {days} days after the person's last activity (their courses' longest)"
+        await purge.log_templates(db, people, why=why, now=now)
     return Swept(
         pictures=sum(len(ids) for purged, _ in pictures for ids in purged.values()),
         documents=sum(len(ids) for ids in documents.values()),
-        templates=sum(templates.values()),
+        templates=sum(sum(people.values()) for people in templates.values()),
     )
+
+
+def _template_retentions(policies: dict[int, AttendancePolicy]) -> list[int]:
+    """Every retention a person's templates can have, shortest first."""
+    product = AttendancePolicy().template_retention_days
+    return sorted({policy.template_retention_days for policy in policies.values()} | {product})
+
+
+def _longer(policies: dict[int, AttendancePolicy], days: int) -> list[int]:
+    return [c for c, policy in policies.items() if policy.template_retention_days > days]
 
 
 async def _capture_pictures(
@@ -89,17 +108,24 @@ async def _capture_pictures(
 
 
 async def _face_templates(
-    db: AsyncSession, retention: timedelta, *, now: datetime
+    db: AsyncSession, days: int, longer: list[int], *, now: datetime
 ) -> dict[int, int]:
-    """Templates of people with no enrolment and no picture since the cutoff."""
-    cutoff = now - retention
+    """Templates of people whose retention is ``days`` (no course of theirs in ``longer``, the
+    courses that keep templates longer; in no course at all: PRODUCT.md's 3 years) and who
+    have had no enrolment and no picture for that long."""
+    cutoff = now - timedelta(days=days)
+    member = select(TermMember.user_id).join(Term, Term.id == TermMember.term_id)
+    person = FaceTemplate.user_id
+    due = ~exists().where(Capture.user_id == person, Capture.created_at > cutoff)
+    if longer:
+        due &= person.not_in(member.where(Term.course_id.in_(longer)))
+    if days < AttendancePolicy().template_retention_days:
+        due &= person.in_(member)
     idle = (
-        select(FaceTemplate.user_id)
-        .where(
-            ~exists().where(Capture.user_id == FaceTemplate.user_id, Capture.created_at > cutoff)
-        )
-        .group_by(FaceTemplate.user_id)
+        select(person)
+        .where(due)
+        .group_by(person)
         .having(func.max(FaceTemplate.created_at) <= cutoff)
         .limit(BATCH)
     )
-    return await purge.face_templates(db, which=FaceTemplate.user_id.in_(idle))
+    return await purge.face_templates(db, which=person.in_(idle))
