@@ -10,7 +10,10 @@
    sizes and times; baseline: hashing the entries alone (the leaf hashes, no tree).
 3. The database at 10^4 and 10^6 entries (SQLite; PostgreSQL at 10^4): a first checkpoint
    over everything, the next one after one append (it grows from the stored peaks), and a
-   certificate's inclusion proof (read every leaf hash, build the path).
+   certificate's inclusion proof from the stored subtree hashes (median of 9 leaves); its node
+   lookup as the service runs it (one primary-key seek per node) against the same lookup as
+   `(level, position) IN (...)` (the earlier query: SQLite scans the table for it), and
+   against building the proof from every leaf hash (no stored nodes).
 4. What the log adds to a real capture upload and a real verdict (`evidence_flow.py`): the
    service in process, uploads through the API and verdicts by the verdict task, alternating
    one by one with the same code whose evidence append does nothing; SQLite and PostgreSQL.
@@ -23,14 +26,17 @@ Usage: `.venv/bin/python bench/evidence.py [--transactions 400] [--skip-postgres
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from live_service import scratch_postgres
@@ -42,7 +48,7 @@ from trust_lesson.evidence import log, merkle
 from trust_lesson.evidence.keys import load_school_keys
 from trust_lesson.evidence.log import EvidenceKind
 from trust_lesson.migrations import upgrade_to_head
-from trust_lesson.models import EvidenceEntry, EvidenceLogHead
+from trust_lesson.models import EvidenceEntry, EvidenceLogHead, EvidenceNode
 from trust_lesson.settings import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/4"
@@ -161,19 +167,46 @@ async def database_sizes(name: str, url: str, size: int, settings: Settings) -> 
         async with transaction(factory) as db:
             await log.append(db, EvidenceKind.CAPTURE_JUDGED, now=NOW, actor_id=None, data={})
 
-    async def certificate_proof() -> None:
+    async def every_leaf() -> None:
         async with transaction(factory) as db:
             merkle.inclusion_proof(await log.leaf_hashes(db), size // 3)
 
     first = await _ms(checkpoint)
     append = await _ms(one_append)
     incremental = await _ms(checkpoint)
-    proof = await _ms(certificate_proof)
+    proof, seeks, tuple_in = await _proof_times(factory, size + 1)
+    leaves = await _ms(every_leaf)
     await engine.dispose()
     print(
         f"| {name} | {size:,} | {first:,.0f} ms | {append:.1f} ms | {incremental:.1f} ms | "
-        f"{proof:,.0f} ms |"
+        f"{proof:.1f} ms | {seeks:.1f} ms | {tuple_in:,.1f} ms | {leaves:,.0f} ms |"
     )
+
+
+async def _proof_times(
+    factory: async_sessionmaker[AsyncSession], size: int
+) -> tuple[float, float, float]:
+    """Medians over 9 leaves: the whole proof, its node lookup, the same lookup as IN."""
+    proofs, seeks, tuple_in = [], [], []
+    for index in range(size // 10, size, size // 10)[:9]:
+        plan = merkle.inclusion_plan(index, size)
+        inner = [node for part in plan for node in part if node[0] > 0]
+        async with transaction(factory) as db:
+            proofs.append(await _ms(lambda d=db, i=index: log.inclusion_proof(d, i, size)))
+            seeks.append(await _ms(lambda d=db, n=inner: _rows(d, log.stored_nodes(n))))
+            tuple_in.append(await _ms(lambda d=db, n=inner: _rows(d, _tuple_in(n))))
+    return statistics.median(proofs), statistics.median(seeks), statistics.median(tuple_in)
+
+
+def _tuple_in(nodes: list[merkle.Node]) -> sa.Select[Any]:
+    """The lookup as it was written before (row values IN a list)."""
+    key = sa.tuple_(EvidenceNode.level, EvidenceNode.position)
+    earlier = sa.select(EvidenceNode.level, EvidenceNode.position, EvidenceNode.hash)
+    return earlier.where(key.in_(nodes))
+
+
+async def _rows(db: AsyncSession, query: sa.Select[Any]) -> list[Any]:
+    return list(await db.execute(query))
 
 
 def _migrated_sqlite(folder: Path, name: str) -> str:
@@ -207,6 +240,33 @@ def capture_flow(here: Path, count: int, skip_postgres: bool, redis_url: str) ->
             print("\n".join(timings.rows("PostgreSQL")), f"verdicts: {timings.verdicts}", sep="\n")
 
 
+def transactions_and_tree(here: Path, args: argparse.Namespace) -> None:
+    sqlite = asyncio.run(_with_table(_migrated_sqlite(here, "events.db")))
+    asyncio.run(event_transactions("SQLite (WAL)", sqlite, args.transactions))
+    if not args.skip_postgres:
+        with scratch_postgres(args.redis_url, prefix="tl_bench_evidence") as postgres:
+            upgrade_to_head(postgres)
+            asyncio.run(_with_table(postgres))
+            asyncio.run(event_transactions("PostgreSQL", postgres, args.transactions))
+    tree_sizes(args.largest)
+
+
+def database_part(here: Path, args: argparse.Namespace) -> None:
+    settings = Settings(env="test", data_dir=here / "var")
+    print("\nthe log in the database")
+    print("| database | entries | first checkpoint (all entries) | one append | next checkpoint "
+          "(from the peaks) | inclusion proof (stored nodes) | its node lookup: seeks | "
+          "as (level, position) IN (...) (before) | proof from every leaf |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    for size in sorted({10_000, args.largest}):
+        url = _migrated_sqlite(here, f"log{size}.db")
+        asyncio.run(database_sizes("SQLite", url, size, settings))
+    if not args.skip_postgres:
+        with scratch_postgres(args.redis_url, prefix="tl_bench_evidence") as postgres:
+            upgrade_to_head(postgres)
+            asyncio.run(database_sizes("PostgreSQL", postgres, 10_000, settings))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", type=int, default=400)
@@ -214,35 +274,17 @@ def main() -> int:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--captures", type=int, default=60, help="uploads and verdicts")
     parser.add_argument("--redis-url", default=REDIS_URL, help="emptied before and after")
-    parser.add_argument("--only", choices=["flow"], help="only the capture and verdict part")
+    parser.add_argument("--only", choices=["flow", "database"], help="only that part")
     args = parser.parse_args()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as folder:
         here = Path(folder)
-        settings = Settings(env="test", data_dir=here / "var")
-        capture_flow(here, args.captures, args.skip_postgres, args.redis_url)
-        if args.only == "flow":
-            print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-            return 0
-        sqlite = asyncio.run(_with_table(_migrated_sqlite(here, "events.db")))
-        asyncio.run(event_transactions("SQLite (WAL)", sqlite, args.transactions))
-        if not args.skip_postgres:
-            with scratch_postgres(args.redis_url, prefix="tl_bench_evidence") as postgres:
-                upgrade_to_head(postgres)
-                asyncio.run(_with_table(postgres))
-                asyncio.run(event_transactions("PostgreSQL", postgres, args.transactions))
-        tree_sizes(args.largest)
-        print("\nthe log in the database")
-        print("| database | entries | first checkpoint (all entries) | one append | "
-              "next checkpoint (from the peaks) | certificate's inclusion proof |")  # fmt: skip
-        print("|---|---|---|---|---|---|")
-        for size in sorted({10_000, args.largest}):
-            url = _migrated_sqlite(here, f"log{size}.db")
-            asyncio.run(database_sizes("SQLite", url, size, settings))
-        if not args.skip_postgres:
-            with scratch_postgres(args.redis_url, prefix="tl_bench_evidence") as postgres:
-                upgrade_to_head(postgres)
-                asyncio.run(database_sizes("PostgreSQL", postgres, 10_000, settings))
+        if args.only in (None, "flow"):
+            capture_flow(here, args.captures, args.skip_postgres, args.redis_url)
+        if args.only is None:
+            transactions_and_tree(here, args)
+        if args.only in (None, "database"):
+            database_part(here, args)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

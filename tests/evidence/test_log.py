@@ -287,3 +287,21 @@ async def test_a_proof_needs_no_stored_node_a_log_signed_before_nodes_were_kept(
     async with transaction(runtime.session_factory) as db:
         leaves = await log.leaf_hashes(db)
         assert await log.inclusion_proof(db, 6, 11) == merkle.inclusion_proof(leaves, 6)
+
+
+async def test_a_proof_reads_its_stored_nodes_by_index_never_a_scan(runtime: Runtime) -> None:
+    """The plan the database chooses for a proof's node lookup (PostgreSQL told to avoid a
+    sequential scan wherever an index can serve: it keeps one only where none can)."""
+    wanted = merkle.inclusion_plan(333_333, 1_000_000)
+    query = log.stored_nodes([node for part in wanted for node in part if node[0] > 0])
+    async with transaction(runtime.session_factory) as db:
+        dialect = db.get_bind().dialect
+        sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        if dialect.name == "sqlite":
+            plan = [row[-1] for row in await db.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+        else:
+            await db.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = [row[0] for row in await db.execute(text(f"EXPLAIN {sql}"))]
+
+    assert len(wanted) == 20 and plan
+    assert not any("SCAN evidence_nodes" in step or "Seq Scan" in step for step in plan), plan

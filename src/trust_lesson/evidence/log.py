@@ -8,14 +8,14 @@ back event leaves no entry and no gap. Keep the append the last write of a trans
 head row stays locked until the commit.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 import rfc8785
 import sqlalchemy as sa
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -149,6 +149,14 @@ async def inclusion_proof(db: AsyncSession, index: int, size: int) -> list[bytes
     return [merkle.fold([known[node] for node in part]) for part in plan]
 
 
+def stored_nodes(nodes: Iterable[merkle.Node]) -> Select[int, int, bytes]:
+    """The stored subtree hashes of ``nodes``, one primary-key seek each. Written as ORs of
+    equalities: SQLite scans the whole table for ``(level, position) IN (VALUES ...)``."""
+    return select(EvidenceNode.level, EvidenceNode.position, EvidenceNode.hash).where(
+        sa.or_(*((EvidenceNode.level == lv) & (EvidenceNode.position == p) for lv, p in nodes))
+    )
+
+
 async def _node_hashes(db: AsyncSession, wanted: set[merkle.Node]) -> dict[merkle.Node, bytes]:
     leaves = [position for level, position in wanted if level == 0]
     inner = [node for node in wanted if node[0] > 0]
@@ -158,9 +166,7 @@ async def _node_hashes(db: AsyncSession, wanted: set[merkle.Node]) -> dict[merkl
         for index, leaf in await db.execute(query.where(EvidenceEntry.index.in_(leaves))):
             known[(0, index)] = leaf
     if inner:
-        key = sa.tuple_(EvidenceNode.level, EvidenceNode.position)
-        nodes = select(EvidenceNode.level, EvidenceNode.position, EvidenceNode.hash)
-        for level, position, node in await db.execute(nodes.where(key.in_(inner))):
+        for level, position, node in await db.execute(stored_nodes(inner)):
             known[(level, position)] = node
     for level, position in wanted - known.keys():
         start = position << level
