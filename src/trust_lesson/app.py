@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         settings.ensure_data_dir()
         app.state.runtime = runtime = build_runtime(settings, clock)
         if settings.runs_embedded_worker:
-            runtime.worker.start_embedded(workers=settings.worker_threads)
+            runtime.start_worker_process()
         try:
             yield
         finally:

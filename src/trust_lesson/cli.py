@@ -1,8 +1,6 @@
 """`trust-lesson`: serve, migrate, create-user, jobs, evidence and the vision tools."""
 
 import asyncio
-import contextlib
-import ctypes
 import json
 import os
 import secrets
@@ -16,10 +14,9 @@ from trust_lesson.logs import configure_logging
 from trust_lesson.migrations import upgrade_to_head
 from trust_lesson.models import Role
 from trust_lesson.presence.judging import suggested_verdict
+from trust_lesson.process_memory import return_freed_pictures_to_the_system
 from trust_lesson.settings import Settings
 from trust_lesson.vision.cli import vision_commands
-
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 
 app = typer.Typer(
     help="Trust Lesson: proof that a student really attended a live lesson.",
@@ -42,20 +39,11 @@ def main() -> None:
 def _settings() -> Settings:
     # Everything the service writes (database, queue, key, pictures) is owner-only (issue 8/12).
     os.umask(0o077)
-    _return_freed_pictures_to_the_system()
+    return_freed_pictures_to_the_system()
     settings = Settings()
     settings.ensure_data_dir()
     configure_logging(json_lines=settings.json_logs)
     return settings
-
-
-def _return_freed_pictures_to_the_system() -> None:
-    """Every allocation of 1 MiB or more (a decoded picture's buffers) gets its own mapping,
-    given back when freed. glibc's default raises that threshold after the first large free,
-    so each thread's arena kept the buffers of the pictures it had decoded: six parallel
-    8.3 MP captures peaked 260 MiB higher. Not glibc (musl): nothing to do."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
 
 
 @app.command()
@@ -74,6 +62,7 @@ def serve(
     typer.echo(f"  data dir : {settings.data_dir.resolve()}")
     typer.echo(f"  database : {_redact(settings.resolved_database_url)}")
     typer.echo(f"  sessions : {'redis' if settings.redis_url else 'database'}")
+    typer.echo(f"  worker   : {_worker_line(settings)}")
     typer.echo(f"  service  : http://{host}:{port}/")
     typer.echo(f"  API docs : http://{host}:{port}/docs")
     uvicorn.run(
@@ -84,6 +73,13 @@ def serve(
         access_log=False,
         **settings.uvicorn_proxy_options(),
     )
+
+
+def _worker_line(settings: Settings) -> str:
+    if not settings.runs_embedded_worker:
+        return "none in this process: start `trust-lesson worker`"
+    queue = "redis" if settings.redis_url else "sqlite file in the data dir"
+    return f"its own process, {settings.worker_threads} thread(s), queue: {queue}"
 
 
 @app.command()

@@ -1,5 +1,6 @@
 """What the running service holds: settings, engine, stores. Built in the app's lifespan."""
 
+import asyncio
 from dataclasses import dataclass, field
 from random import Random, SystemRandom
 
@@ -19,6 +20,7 @@ from trust_lesson.evidence.keys import SchoolKeys, load_school_keys
 from trust_lesson.presence.watch import LessonWatch
 from trust_lesson.settings import Settings
 from trust_lesson.storage.blobs import BlobStore
+from trust_lesson.worker.process import WorkerProcess
 from trust_lesson.worker.registry import all_registrars
 from trust_lesson.worker.worker import Worker
 
@@ -39,8 +41,17 @@ class Runtime:
     """Where the server's choices (challenge times) come from; tests put a seeded one here."""
     lesson_watch: LessonWatch = field(default_factory=LessonWatch)
     """Whether a lesson still runs, shared by the students waiting for a check in it."""
+    worker_process: WorkerProcess | None = None
+    """The embedded worker's process, when this service runs one (`serve` on the default)."""
+
+    def start_worker_process(self) -> None:
+        self.worker_process = WorkerProcess(self.settings, self.settings.worker_threads)
+        self.worker_process.start()
 
     async def close(self) -> None:
+        if self.worker_process is not None:
+            await asyncio.to_thread(self.worker_process.stop)
+            self.worker_process = None
         self.worker.close()
         await self.engine.dispose()
         if self.redis is not None:

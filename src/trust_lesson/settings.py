@@ -28,13 +28,15 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     blob_url: str | None = None
     embedded_worker: bool | None = Field(
-        default=None, description="run the worker inside `serve`; default: only without Redis"
+        default=None,
+        description="`serve` runs the worker in a child process; default: only without Redis",
     )
     worker_threads: int = Field(
         default_factory=lambda: min(os.cpu_count() or 1, 8),
         ge=1,
         le=32,
-        description="threads of the embedded worker: one per core (vision releases the GIL)",
+        description="threads of the embedded worker's process: one per core (vision releases "
+        "the GIL)",
     )
     secret_key: str | None = Field(default=None, min_length=32)
 

@@ -1,14 +1,15 @@
 """Issue 8, done-when 2: the worst requests the service allows, several at once, stay within a
 memory and a work budget. The service runs as a real `trust-lesson serve` process on the
-embedded default, so its in-process worker judges the captures in the same process; its peak
-RSS (VmHWM) and CPU seconds are read from /proc. The audit's attack had added 2.9 GiB with
+embedded default, whose worker process (its child, issue 12) judges the captures; the peak RSS
+(VmHWM) and CPU seconds of both are read from /proc. The audit's attack had added 2.9 GiB with
 three parallel enrolments of 40 MP pictures, and a 2,000-scan JPEG cost ~20 s of CPU.
 
-Budgets (README "Security"): peak RSS 900 MiB; CPU seconds per request, the whole process's
-CPU time over a phase divided by that phase's requests (threads, decoding and the worker's
-verdicts included): an enrolment of five largest selfies 6 s, a capture of the largest webcam
-frame with its verdict 3 s. CPU seconds, not wall-clock: on this shared 2-core machine a
-request's wall time mostly measures the other work waiting for a core.
+Budgets (README "Security"): peak RSS 900 MiB per process and 1,400 MiB for the service (the
+processes' peaks summed: each holds its own face models); CPU seconds per request, the
+processes' CPU time over a phase divided by that phase's requests (threads, decoding and the
+worker's verdicts included): an enrolment of five largest selfies 6 s, a capture of the
+largest webcam frame with its verdict 3 s. CPU seconds, not wall-clock: on this shared 2-core
+machine a request's wall time mostly measures the other work waiting for a core.
 """
 
 import io
@@ -29,7 +30,8 @@ from tests.support.serve_process import ServeProcess, command, environment, serv
 
 pytestmark = pytest.mark.slow
 
-PEAK_RSS_BUDGET_MIB = 900  # measured 471 (enrolments), 569 (captures), idle 201; README
+PEAK_RSS_BUDGET_MIB = 900  # per process; measured API 531-630, worker 499; README
+SERVICE_RSS_BUDGET_MIB = 1400  # the processes' peaks summed; measured 679 / 616 / 1,141
 ENROLMENT_CPU_BUDGET_S = 6.0  # measured 2.3
 CAPTURE_CPU_BUDGET_S = 3.0  # measured 0.8, the verdict included
 ENROLMENTS = 3
@@ -142,12 +144,16 @@ def answer_entry_check(api: Api, lesson_id: int, picture: bytes) -> Callable[[di
     return send
 
 
-def measured(served: ServeProcess, phase: Callable[[], T]) -> tuple[T, float, float]:
-    """What a phase returned, the process's peak RSS during it, and the CPU seconds it took."""
+def measured(served: ServeProcess, phase: Callable[[], T]) -> tuple[T, list[float], float]:
+    """What a phase returned, each process's peak RSS during it, and the CPU seconds it took."""
     served.reset_peak()
     cpu_before = served.cpu_seconds()
     result = phase()
-    return result, served.peak_rss_mib(), served.cpu_seconds() - cpu_before
+    return result, list(served.peaks_mib().values()), served.cpu_seconds() - cpu_before
+
+
+def _mib(peaks: list[float]) -> str:
+    return f"{' + '.join(f'{p:.0f}' for p in sorted(peaks, reverse=True))} = {sum(peaks):.0f}"
 
 
 def test_parallel_worst_enrolments_and_captures_stay_within_the_budget(tmp_path: Path) -> None:
@@ -161,6 +167,7 @@ def test_parallel_worst_enrolments_and_captures_stay_within_the_budget(tmp_path:
         api = Api(served.url)
         students = [api.student(n) for n in range(CAPTURES)]
         idle_mib = served.peak_rss_mib()
+        processes = len(served.processes())
         statuses, enrolled_mib, enrol_cpu = measured(
             served, lambda: in_parallel(enrol(api, selfies), students[:ENROLMENTS])
         )
@@ -177,15 +184,19 @@ def test_parallel_worst_enrolments_and_captures_stay_within_the_budget(tmp_path:
         verdicts = [api.call("GET", f"/captures/{c}", students[0][1]) for c in captures[:1]]
 
     print(
-        f"\nidle peak {idle_mib:.0f} MiB; {ENROLMENTS} parallel worst enrolments: peak "
-        f"{enrolled_mib:.0f} MiB, {enrol_cpu / ENROLMENTS:.2f} CPU s each; real faces enrolled: "
-        f"peak {faces_mib:.0f} MiB; {CAPTURES} parallel "
-        f"worst captures with their verdicts: peak {captured_mib:.0f} MiB, "
-        f"{capture_cpu / CAPTURES:.2f} CPU s each (budget {PEAK_RSS_BUDGET_MIB} MiB, "
-        f"{ENROLMENT_CPU_BUDGET_S} / {CAPTURE_CPU_BUDGET_S} CPU s)"
+        f"\nidle peak {idle_mib:.0f} MiB ({processes} processes); peaks by process (MiB) and "
+        f"CPU per request: {ENROLMENTS} parallel worst enrolments {_mib(enrolled_mib)}, "
+        f"{enrol_cpu / ENROLMENTS:.2f} CPU s each; real faces enrolled {_mib(faces_mib)}; "
+        f"{CAPTURES} parallel worst captures with their verdicts {_mib(captured_mib)}, "
+        f"{capture_cpu / CAPTURES:.2f} CPU s each (budget {PEAK_RSS_BUDGET_MIB} MiB a process, "
+        f"{SERVICE_RSS_BUDGET_MIB} MiB summed, {ENROLMENT_CPU_BUDGET_S} / "
+        f"{CAPTURE_CPU_BUDGET_S} CPU s)"
     )
     assert statuses == [422] * ENROLMENTS  # decoded, analysed: no face in them
     assert verdicts[0]["verdict"] is not None
-    assert max(enrolled_mib, faces_mib, captured_mib) < PEAK_RSS_BUDGET_MIB
+    assert processes >= 2  # serve and its worker process
+    for peaks in (enrolled_mib, faces_mib, captured_mib):
+        assert max(peaks) < PEAK_RSS_BUDGET_MIB
+        assert sum(peaks) < SERVICE_RSS_BUDGET_MIB
     assert enrol_cpu / ENROLMENTS < ENROLMENT_CPU_BUDGET_S
     assert capture_cpu / CAPTURES < CAPTURE_CPU_BUDGET_S

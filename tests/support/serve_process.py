@@ -2,6 +2,7 @@
 
 For what only a whole process shows: its peak memory (/proc), its CPU seconds, and every
 line it writes to stdout and stderr (all loggers, the server's and the libraries' included).
+Memory and CPU count `serve` with its children (the embedded worker's process).
 """
 
 import os
@@ -29,24 +30,54 @@ class ServeProcess:
     def pid(self) -> int:
         return self.process.pid
 
+    def processes(self) -> list[int]:
+        """`serve` and its descendants (the worker's process, multiprocessing's helper)."""
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+        found, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo += children.get(pid, [])
+        return found
+
     def peak_rss_mib(self) -> float:
-        """The highest resident memory the process has had so far (VmHWM)."""
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        raise AssertionError("no VmHWM")
+        """The highest resident memory of each process so far (VmHWM), summed: at least the
+        peak of the whole, since the processes need not peak at the same moment."""
+        return sum(self.peaks_mib().values())
+
+    def peaks_mib(self) -> dict[int, float]:
+        """Each process's highest resident memory so far (VmHWM), by pid."""
+        return {pid: _peak_rss_mib(pid) for pid in self.processes()}
 
     def reset_peak(self) -> None:
-        """From now on the peak is counted from the current size (Linux clear_refs)."""
-        Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+        """From now on the peaks are counted from the current sizes (Linux clear_refs)."""
+        for pid in self.processes():
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
 
     def cpu_seconds(self) -> float:
-        """User plus system CPU time of all the process's threads so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """User plus system CPU time of all the processes' threads so far."""
+        return sum(_cpu_seconds(pid) for pid in self.processes())
 
     def logged(self) -> str:
         return self.output.read_text(errors="replace")
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def environment(data_dir: Path, **settings: str) -> dict[str, str]:

@@ -36,10 +36,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def live(
     databases: SuiteDatabases, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveService]:
-    """The service with its worker in process, judging with the real models."""
-    with live_service(
-        databases, tmp_path_factory.mktemp("var"), embedded_worker=True, worker_threads=2
-    ) as service:
+    """The service with worker threads in this process (they share the test's clock; `serve`
+    runs them in a process of its own), judging with the real models."""
+    with live_service(databases, tmp_path_factory.mktemp("var"), embedded_worker=False) as service:
+        service.runtime.worker.start_embedded(workers=2)
         yield service
 
 

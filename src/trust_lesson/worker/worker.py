@@ -1,10 +1,11 @@
 """The worker: a Huey instance with Trust Lesson's tasks, and the resources tasks run with.
 
-One code path for both ways to run: `serve` starts an embedded consumer in threads of the
-API process (SQLite queue file in the data dir); `trust-lesson worker` runs consumers on any
-number of machines (Redis queue). Tasks receive ids, never ORM objects; the database row is the
-truth and a periodic sweep re-enqueues anything stuck, so a lost queue message is never a lost
-capture.
+One code path for every way to run: `serve` starts the embedded consumer in a child process
+of its own (threads, SQLite queue file in the data dir; worker/process.py); `trust-lesson
+worker` runs consumers on any number of machines (Redis queue); tests start consumer threads
+in their own process (`start_embedded`, with their fake clock). Tasks receive ids, never ORM
+objects; the database row is the truth and a periodic sweep re-enqueues anything stuck, so a
+lost queue message is never a lost capture.
 """
 
 import logging
@@ -120,14 +121,16 @@ class Worker:
         return True
 
     def start_embedded(self, workers: int = 1) -> None:
-        """Start consumer threads inside this process (the embedded default of `serve`)."""
+        """Start consumer threads inside this process (tests: they share the test's clock)."""
         consumer = EmbeddedConsumer(self.huey, workers=workers, worker_type="thread", **POLLING)
         consumer.start()
         self._consumer = consumer
         log.info("worker started in-process with %s thread(s)", workers)
 
-    def consumer(self, workers: int, worker_type: str) -> Consumer:
-        return self.huey.create_consumer(workers=workers, worker_type=worker_type, **POLLING)
+    def consumer(self, workers: int, worker_type: str, **options: Any) -> Consumer:
+        return self.huey.create_consumer(
+            workers=workers, worker_type=worker_type, **(POLLING | options)
+        )
 
     def close(self) -> None:
         if self._consumer is not None:
