@@ -3,9 +3,12 @@
 Simulated students (asyncio + httpx, all in this process, loopback only) join a running
 lesson, wait for their challenges (the held `challenges/next?wait=N`) and answer each
 with a fresh 640x480 JPEG of a real face (../shared/testdata, varied per upload so none is a
-replay). A ramp of steps (default 500, 1000, 2000, 5000 students), each a new lesson:
-students join over the join window, then the step runs for the measure time, then the lesson
-is stopped and the captures drain. Per step: uploads/s, requests/s, verdict latency p50/p95/p99
+replay), or a liveness check with a fresh burst of five frames of that face turning to the side
+asked (a frontal and a turned photo of the person, mirrored for the other side; the policy's
+default share: the entry check and one random check, ``--liveness``). A ramp of steps
+(default 500, 1000, 2000, 5000 students), each a new lesson: students join over the join
+window, then the step runs for the measure time, then the lesson is stopped and the captures
+drain. Per step: uploads/s, requests/s, verdict latency p50/p95/p99
 (capture row created -> verdict written, from the database), upload request p95, lost verdicts
 (a capture without a verdict after the drain, or a 202 without a row), doubled ones (two
 captures for one challenge, or a verdict written twice by the worker's log), errors by status,
@@ -20,19 +23,23 @@ one simulated student makes the requests of 10 students at the default policy (o
 doubled and no request failed with a 5xx or a transport error.
 
 Three setups in one run, each with a baseline measured in the same run (GET /health rps; and
-once, the vision work of one verdict on one core): the embedded default (SQLite, worker in the
-API process with the setting's default of one thread per core, or ``--embedded-threads``),
-the same SQLite files with the worker in its own `trust-lesson worker` process, and PostgreSQL
-+ Redis with a separate `trust-lesson worker` process (a fresh database, dropped afterwards;
-Redis db 13, or ``--redis-url``). The ramp of a setup stops at its first step not sustained.
+once, the vision work of one verdict and of one burst on one core): the embedded default
+(SQLite, `serve` alone: its worker in the child process it starts, with the setting's default
+of one thread per core, or ``--embedded-threads``), the same SQLite files with a separate
+`trust-lesson worker` process, and PostgreSQL + Redis with a separate `trust-lesson worker`
+process (a fresh database, dropped afterwards; Redis db 13, or ``--redis-url``). Each step runs
+``--runs`` times in a row (a new lesson each); the ramp of a setup stops after a step not
+sustained in a run.
 
 After the ramp, each setup measures what waiting students cost (`capacity_waiting.py`):
 ``--waiting`` equivalent students (default 5000) wait for a check with the held request, then
 with a fixed 10 s poll, ``--waiting-s`` each: requests/s and CPU of the API process.
 
-Usage: `.venv/bin/python bench/capacity.py [--steps 500,1000,2000,5000] [--speedup 10]
-[--join-s 60] [--measure-s 90] [--setups embedded,sqlite-worker,postgres] [--waiting 5000]
-[--waiting-s 60]` (`--steps none` measures only the waiting). Writes bench/out/capacity.png.
+Usage: `.venv/bin/python bench/capacity.py [--steps 500,1000,2000,5000]
+[--steps-for postgres=10000] [--runs 3] [--speedup 10] [--join-s 60] [--measure-s 90]
+[--setups embedded,sqlite-worker,postgres] [--liveness ENTRY_AND_ONE_RANDOM|ALL|NONE]
+[--waiting 5000] [--waiting-s 60]` (`--steps none` measures only the waiting). Writes
+bench/out/capacity.png.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -54,6 +62,7 @@ from capacity_report import (
     StepResult,
     chart,
     machine_busy_seconds,
+    own_cpu_seconds,
     print_table,
     tree_cpu_seconds,
 )
@@ -78,10 +87,14 @@ from capacity_waiting import measure as measure_waiting
 from trust_lesson.presence.judging import judge
 from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.waiting import LONGEST_WAIT_S
+from trust_lesson.vision.liveness import observe_burst
+
+T = TypeVar("T")
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 OUT = Path(__file__).resolve().parent / "out"
 DRAIN_S = 120.0
+BURSTS_EACH = 12
 
 
 def say(message: str) -> None:
@@ -91,8 +104,10 @@ def say(message: str) -> None:
 def main() -> int:
     options = parse_arguments()
     say(f"machine: {os.cpu_count()} cores, load average {load()} before the run")
-    pool = faces(frames_each=40)
-    say(f"{len(pool)} people, 40 fresh frames each: {', '.join(f.person.name for f in pool)}")
+    pool = faces(frames_each=40, bursts_each=BURSTS_EACH)
+    names = ", ".join(f.person.name for f in pool)
+    say(f"{len(pool)} people, 40 fresh frames and {BURSTS_EACH} bursts per side each: {names}")
+    say(f"liveness checks: {options.liveness}")
     vision_baseline(pool)
     results: list[StepResult] = []
     waiting: list[WaitingResult] = []
@@ -134,17 +149,35 @@ def run_named_setup(
     if setup == "embedded":
         threads = options.embedded_threads
         extra = {"TL_WORKER_THREADS": str(threads)} if threads else {}
-        return run_setup(name, folder, None, options, pool, extra, workers=0)
+        return run_setup(name, folder, None, options, pool, extra, workers=0, setup=setup)
     if setup == "sqlite-worker":
         extra = {"TL_EMBEDDED_WORKER": "false"}
-        return run_setup(name, folder, None, options, pool, extra, options.worker_processes)
+        return run_setup(
+            name, folder, None, options, pool, extra, options.worker_processes, setup=setup
+        )
     with scratch_postgres(options.redis_url, "tl_capacity") as database_url:
-        return run_setup(name, folder, database_url, options, pool, {}, options.worker_processes)
+        return run_setup(
+            name, folder, database_url, options, pool, {}, options.worker_processes, setup=setup
+        )
 
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--steps", default="500,1000,2000,5000")
+    parser.add_argument(
+        "--steps-for",
+        action="append",
+        default=[],
+        metavar="SETUP=STEPS",
+        help="other steps for one setup, e.g. postgres=5000,10000",
+    )
+    parser.add_argument("--runs", type=int, default=1, help="runs of each step in a row")
+    parser.add_argument(
+        "--liveness",
+        default="ENTRY_AND_ONE_RANDOM",
+        choices=["ENTRY_AND_ONE_RANDOM", "ALL", "NONE"],
+        help="which checks are liveness checks (default: the policy's)",
+    )
     parser.add_argument("--speedup", type=float, default=10.0)
     parser.add_argument("--join-s", type=float, default=60.0)
     parser.add_argument("--measure-s", type=float, default=90.0)
@@ -165,7 +198,8 @@ def load() -> str:
 
 
 def vision_baseline(pool: list[Face]) -> None:
-    """The verdict's own work (decode, detect, embed, compare, replay) on one core."""
+    """The verdict's own work (decode, detect, embed, compare, replay) on one core; and the
+    observation of one liveness burst (five frames)."""
     face = pool[0]
     frames = face.frames[:12]
     judge(frames[0], face.embeddings, [], AttendancePolicy())
@@ -179,6 +213,17 @@ def vision_baseline(pool: list[Face]) -> None:
         f"({wall * 1000:.0f} ms wall, {per * 1000:.0f} ms CPU per verdict); "
         f"5,000 students at the default rate need ~{5000 / 600:.1f} verdicts/s"
     )
+    bursts = [burst for side in face.bursts.values() for burst in side[:3]]
+    observe_burst(list(bursts[0]), face.embeddings)
+    started, cpu = time.perf_counter(), time.process_time()
+    for burst in bursts:
+        observe_burst(list(burst), face.embeddings)
+    wall = (time.perf_counter() - started) / len(bursts)
+    per = (time.process_time() - cpu) / len(bursts)
+    say(
+        f"baseline, one liveness burst (5 frames) alone: {wall * 1000:.0f} ms wall, "
+        f"{per * 1000:.0f} ms CPU in one thread"
+    )
 
 
 def run_setup(
@@ -189,8 +234,11 @@ def run_setup(
     pool: list[Face],
     extra: dict[str, str],
     workers: int,
+    *,
+    setup: str,
 ) -> Outcome:
-    steps = [] if options.steps == "none" else [int(s) for s in options.steps.split(",")]
+    chosen = dict(item.split("=", 1) for item in options.steps_for).get(setup, options.steps)
+    steps = [] if chosen == "none" else [int(s) for s in chosen.split(",")]
     waiting_sims = math.ceil(options.waiting / options.speedup)
     most = max([waiting_sims] + [math.ceil(step / options.speedup) for step in steps])
     data_dir = folder / "var"
@@ -206,14 +254,19 @@ def run_setup(
     ) as running:
         rps = asyncio.run(health_rps(running.base_url))
         say(f"   baseline: GET /health {rps:.0f} req/s (20 clients); processes {running.pids}")
-        seeded = asyncio.run(seed(running, most, options.speedup, pool))
+        seeded = asyncio.run(seed(running, most, options.speedup, pool, options.liveness))
         instructor, term_id, students = seeded
         results = []
         for count in steps:
-            result = run_one_step(name, running, instructor, term_id, students, count, options)
-            results.append(result)
-            say("   " + result.summary())
-            if not result.sustained and not options.keep_going:
+            held = True
+            for run in range(1, options.runs + 1):
+                result = run_one_step(
+                    name, running, instructor, term_id, students, count, options, run
+                )
+                results.append(result)
+                say("   " + result.summary())
+                held = held and result.sustained
+            if not held and not options.keep_going:
                 say("   not sustained: the ramp stops here")
                 break
         waited = run_waiting(name, running, instructor, students[:waiting_sims], options)
@@ -251,7 +304,7 @@ def run_waiting(
 
 
 async def seed(
-    running: Running, count: int, speedup: float, pool: list[Face]
+    running: Running, count: int, speedup: float, pool: list[Face], liveness: str
 ) -> tuple[str, int, list[SimStudent]]:
     started = time.monotonic()
     create_admin(running.env, "admin@bench.example")
@@ -259,13 +312,18 @@ async def seed(
         _, admin = await sign_in(http, "admin@bench.example")
         instructor = (await create_people(http, admin, "teacher", 1, "INSTRUCTOR"))[0][1]
         people = await create_people(http, admin, "student", count, "STUDENT")
-        term_id = await school(http, instructor, student_emails(count), speedup)
+        term_id = await school(http, instructor, student_emails(count), speedup, liveness)
     await add_faces(
         running.database_url,
         {user_id: list(pool[n % len(pool)].embeddings) for n, (user_id, _) in enumerate(people)},
     )
     students = [
-        SimStudent(user_id, token, _rotated(pool[n % len(pool)].frames, n))
+        SimStudent(
+            user_id,
+            token,
+            _rotated(pool[n % len(pool)].frames, n),
+            {side: _rotated(b, n) for side, b in pool[n % len(pool)].bursts.items()},
+        )
         for n, (user_id, token) in enumerate(people)
     ]
     took = time.monotonic() - started
@@ -273,7 +331,7 @@ async def seed(
     return instructor, term_id, students
 
 
-def _rotated(frames: tuple[bytes, ...], by: int) -> tuple[bytes, ...]:
+def _rotated(frames: tuple[T, ...], by: int) -> tuple[T, ...]:
     shift = by % len(frames)
     return frames[shift:] + frames[:shift]
 
@@ -286,9 +344,10 @@ def run_one_step(
     students: list[SimStudent],
     count: int,
     options: argparse.Namespace,
+    run: int,
 ) -> StepResult:
     simulated = math.ceil(count / options.speedup)
-    say(f"   step {count} students ({simulated} simulated), load {load()}")
+    say(f"   step {count} students ({simulated} simulated), run {run}, load {load()}")
     cpu_before = _cpu(running)
     duration = options.join_s + options.measure_s
     lesson_id, tally = asyncio.run(
@@ -319,6 +378,8 @@ def run_one_step(
         verdicts=rows.verdicts,
         cpu=cpu,
         load=load(),
+        run=run if options.runs > 1 else 0,
+        bursts=tally.bursts,
     )
 
 
@@ -359,7 +420,12 @@ def _drain(database_url: str, lesson_id: int) -> float:
 
 
 def _cpu(running: Running) -> dict[str, float]:
-    found = {role: tree_cpu_seconds(pid) for role, pid in running.pids.items()}
+    """serve (the API process alone) and worker (serve's child, or the worker processes)."""
+    serve = running.pids["serve"]
+    found = {"serve": own_cpu_seconds(serve), "worker": tree_cpu_seconds(serve)}
+    found["worker"] -= found["serve"]
+    if "worker" in running.pids:
+        found["worker"] += tree_cpu_seconds(running.pids["worker"])
     found["client"] = time.process_time()
     found["machine"] = machine_busy_seconds()
     return found

@@ -32,6 +32,12 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+def own_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (its threads), without its children."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all cores spent busy since boot (every process on the machine)."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -63,6 +69,14 @@ class StepResult:
     verdicts: dict[str, int]
     cpu: dict[str, float] = field(default_factory=dict)
     load: str = ""
+    run: int = 0
+    """Which run of the step in a row (0: a single run)."""
+    bursts: int = 0
+    """Of the uploads, liveness bursts (five frames each)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.setup} #{self.run}" if self.run else self.setup
 
     @property
     def uploads_per_s(self) -> float:
@@ -84,7 +98,7 @@ class StepResult:
     def summary(self) -> str:
         lat = self.latencies_s
         return (
-            f"{self.setup:<22} {self.students:>6} {self.simulated:>5} {self.uploads_per_s:>6.2f}"
+            f"{self.label:<26} {self.students:>6} {self.simulated:>5} {self.uploads_per_s:>6.2f}"
             f" {self.requests_per_s:>6.1f} {percentile(lat, 0.5):>6.2f} {self.p95:>6.2f}"
             f" {percentile(lat, 0.99):>6.2f} {percentile(self.upload_ms, 0.95):>7.0f}"
             f" {self.lost:>4} {self.doubled:>4} {sum(self.errors.values()):>5}"
@@ -93,7 +107,7 @@ class StepResult:
 
 
 HEADER = (
-    f"{'setup':<22} {'stud.':>6} {'sim':>5} {'upl/s':>6} {'req/s':>6} {'p50 s':>6} {'p95 s':>6}"
+    f"{'setup':<26} {'stud.':>6} {'sim':>5} {'upl/s':>6} {'req/s':>6} {'p50 s':>6} {'p95 s':>6}"
     f" {'p99 s':>6} {'upl p95':>7} {'lost':>4} {'dbl':>4} {'errs':>5} {'ok':>4}"
 )
 
@@ -106,16 +120,30 @@ def print_table(results: list[StepResult]) -> None:
     print("\nper step: CPU seconds (server / worker / bench client / whole machine), load, errors")
     for r in results:
         cpu = " / ".join(f"{k} {v:.0f}" for k, v in r.cpu.items())
-        per = r.cpu.get("worker", r.cpu.get("serve", 0.0)) / max(1, sum(r.verdicts.values()))
-        print(f"  {r.setup:<22} {r.students:>6}: {cpu}; {per * 1000:.0f} ms worker CPU/verdict;")
-        print(f"  {'':<22} {'':>6}  load {r.load}; verdicts {r.verdicts}; errors {r.errors}")
+        per = r.cpu.get("worker", 0.0) / max(1, sum(r.verdicts.values()))
+        print(f"  {r.label:<26} {r.students:>6}: {cpu}; {per * 1000:.0f} ms worker CPU/verdict;")
+        print(
+            f"  {'':<26} {'':>6}  {r.bursts} of {r.uploads} uploads were bursts; load {r.load};"
+            f" verdicts {r.verdicts}; errors {r.errors}"
+        )
 
 
-COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189)]
+COLOURS = [
+    (31, 119, 180),
+    (214, 39, 40),
+    (44, 160, 44),
+    (148, 103, 189),
+    (255, 127, 14),
+    (23, 190, 207),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+]
 
 
 def chart(results: list[StepResult], path: Path) -> Path:
-    """Verdict latency p95 (solid) and p50 (thin) against students, one colour per setup."""
+    """Verdict latency p95 (solid) and p50 (thin) against students, one colour per setup and
+    run."""
     width, height, margin = 900, 520, 70
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
@@ -132,10 +160,10 @@ def chart(results: list[StepResult], path: Path) -> Path:
     goal = point(0, 10)[1]
     draw.line([margin, goal, width - margin, goal], fill=(150, 150, 150), width=1)
     draw.text((width - margin - 120, goal - 14), "goal: p95 10 s", fill=(120, 120, 120))
-    setups = list(dict.fromkeys(r.setup for r in results))
+    setups = list(dict.fromkeys(r.label for r in results))
     for number, setup in enumerate(setups):
         colour = COLOURS[number % len(COLOURS)]
-        rows = sorted((r for r in results if r.setup == setup), key=lambda r: r.students)
+        rows = sorted((r for r in results if r.label == setup), key=lambda r: r.students)
         p95 = [point(r.students, r.p95) for r in rows]
         p50 = [point(r.students, percentile(r.latencies_s, 0.5)) for r in rows]
         if len(p95) > 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import secrets
 import subprocess
 import sys
@@ -22,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from live_service import CLI, HOST, free_port, service_env
 from live_service import scratch_postgres as scratch_postgres  # re-exported for capacity.py
 
-from trust_lesson.demo.pictures import FrameMaker, Person, demo_people
+from trust_lesson.demo.pictures import FrameMaker, Person, jpeg, testdata_dir, webcam_frame
+from trust_lesson.vision import decode_image
 from trust_lesson.vision.faces import largest_face_embedding
 
 PASSWORD = secrets.token_urlsafe(18)
@@ -100,11 +102,11 @@ def create_admin(env: dict[str, str], email: str) -> None:
     subprocess.run(command, env=env, check=True, capture_output=True)
 
 
-def bench_policy(speedup: float) -> dict[str, float | str]:
+def bench_policy(speedup: float, liveness: str) -> dict[str, float | str]:
     """PRODUCT.md's policy with every interval divided by ``speedup`` (entry tolerance long).
 
-    Ordinary checks only: the simulated students send one still picture per check (capacity
-    with liveness bursts is issue 12's "faster eye" work, not measured yet)."""
+    ``liveness``: which checks are liveness checks (the policy's default: the entry check and
+    one random check, each answered with a burst of five frames of a head turn)."""
     gap_min = 3 / speedup
     deadline_s = min(60.0, round(gap_min * 60 * 0.8, 1))
     return {
@@ -113,11 +115,21 @@ def bench_policy(speedup: float) -> dict[str, float | str]:
         "recheck_min_gap_min": gap_min,
         "answer_deadline_s": deadline_s,
         "end_check_lead_min": max(5 / speedup, math.ceil(deadline_s + 1) / 60),
-        "liveness_checks": "NONE",
+        "liveness_checks": liveness,
     }
 
 
 # --- people and their frames -------------------------------------------------------------
+
+
+TURNING_PEOPLE = (
+    ("kit_harington", "face_recognition/kit_harington_1.jpeg", "face_recognition/kit_harington_2.jpeg", "RIGHT"),  # noqa: E501
+    ("conchita_martinez", "lfw/Conchita_Martinez_0001.jpg", "lfw/Conchita_Martinez_0003.jpg", "LEFT"),  # noqa: E501
+    ("king_abdullah_ii", "lfw/King_Abdullah_II_0001.jpg", "lfw/King_Abdullah_II_0005.jpg", "LEFT"),
+)  # fmt: skip
+"""People of ../shared/testdata/face_verification with a frontal photo and a photo turned to a
+side read by eye (the pairs of tests/vision/test_liveness.py; tests/vision/bursts.py)."""
+OTHER_SIDE = {"LEFT": "RIGHT", "RIGHT": "LEFT"}
 
 
 @dataclass(frozen=True)
@@ -125,18 +137,55 @@ class Face:
     person: Person
     embeddings: tuple[np.ndarray, ...]
     frames: tuple[bytes, ...]
+    """Fresh frames of the frontal photo, one per ordinary check."""
+    bursts: dict[str, tuple[tuple[bytes, ...], ...]]
+    """Side -> fresh five-frame bursts of a head turn to that side (the student's own side)."""
 
 
-def faces(frames_each: int) -> list[Face]:
-    """The demo's four people (test images, or the bundled ones), with fresh frames each."""
-    return [_face(person, frames_each, seed) for seed, person in enumerate(demo_people())]
+def faces(frames_each: int, bursts_each: int) -> list[Face]:
+    """The turning people, with fresh frames and bursts to each side."""
+    folder = testdata_dir() / "face_verification"
+    return [
+        _face(folder, row, frames_each, bursts_each, seed)
+        for seed, row in enumerate(TURNING_PEOPLE)
+    ]
 
 
-def _face(person: Person, frames_each: int, seed: int) -> Face:
-    found = (largest_face_embedding(photo) for photo in person.photos)
-    embeddings = tuple(e for e in found if e is not None)
+def _face(
+    folder: Path, row: tuple[str, str, str, str], frames_each: int, bursts_each: int, seed: int
+) -> Face:
+    name, frontal_file, turned_file, side = row
+    frontal, turned = (decode_image((folder / f).read_bytes()).rgb for f in row[1:3])
+    embedding = largest_face_embedding(frontal)
+    if embedding is None:
+        raise RuntimeError(f"no face found in {frontal_file}")
+    person = Person(name=name, source=f"{frontal_file}, {turned_file}", photos=(frontal,))
     maker = FrameMaker(person, seed=seed)
-    return Face(person, embeddings, tuple(maker.next_jpeg() for _ in range(frames_each)))
+    mirror = (np.ascontiguousarray(frontal[:, ::-1]), np.ascontiguousarray(turned[:, ::-1]))
+    bursts = {
+        side: tuple(head_turn(frontal, turned, seed * 10_000 + n) for n in range(bursts_each)),
+        OTHER_SIDE[side]: tuple(
+            head_turn(*mirror, seed * 10_000 + 5_000 + n) for n in range(bursts_each)
+        ),
+    }
+    frames = tuple(maker.next_jpeg() for _ in range(frames_each))
+    return Face(person, (embedding,), frames, bursts)
+
+
+def head_turn(start: np.ndarray, turned: np.ndarray, seed: int) -> tuple[bytes, ...]:
+    """Five unmirrored frames of a head turn, as the room takes them over two seconds: the
+    frontal start twice, then the turned face three times, on a webcam frame placed, scaled
+    and lit afresh for each burst (so no burst's first frame copies an earlier picture), each
+    frame moved a few pixels (the hand-held head of tests/vision/bursts.py) with its own
+    sensor noise."""
+    pictures = (start, start, turned, turned, turned)
+    shifts = ((0, 0), (4, -2), (-3, 3), (5, 1), (-4, -2))
+    frames = []
+    for number, (photo, (dx, dy)) in enumerate(zip(pictures, shifts, strict=True)):
+        rgb = np.roll(webcam_frame(photo, turn=seed, rng=random.Random(seed)), (dy, dx), (0, 1))
+        noise = np.random.default_rng((seed, number)).normal(0, 1.5, rgb.shape)
+        frames.append(jpeg(np.clip(rgb + noise, 0, 255).astype(np.uint8)))
+    return tuple(frames)
 
 
 # --- the school, through the API ----------------------------------------------------------
@@ -184,14 +233,18 @@ def student_emails(count: int) -> list[str]:
 
 
 async def school(
-    http: httpx.AsyncClient, instructor_token: str, students: list[str], speedup: float
+    http: httpx.AsyncClient,
+    instructor_token: str,
+    students: list[str],
+    speedup: float,
+    liveness: str,
 ) -> int:
     """A course with the bench policy, one term, every student enrolled; the term id."""
     headers = _bearer(instructor_token)
     course = await _json(
         await http.post(f"{API}/courses", json={"name": "Capacity"}, headers=headers), 201
     )
-    policy = bench_policy(speedup)
+    policy = bench_policy(speedup, liveness)
     await _json(
         await http.put(f"{API}/courses/{course['id']}/policy", json=policy, headers=headers), 200
     )

@@ -3,7 +3,9 @@
 Each student joins the lesson at a random moment of the join window, then behaves as the
 lesson room does: waits for its next challenge with the held request
 (``challenges/next?wait=hold_s``: the server answers when one is issued, never saying when),
-and answers a due challenge at once with a fresh 640x480 JPEG of its person. Every request is
+and answers a due challenge at once with a fresh 640x480 JPEG of its person, or, when the
+challenge is a liveness check, with a fresh five-frame burst of its person turning the head to
+the side asked (repeated `frames` parts). Every request is
 bounded by the step's end (a held one waits no longer than the time left); nothing runs after.
 """
 
@@ -29,7 +31,10 @@ class SimStudent:
     token: str
     frames: tuple[bytes, ...]
     """Fresh frames of the student's person, sent in order (none is a copy of another)."""
+    bursts: dict[str, tuple[tuple[bytes, ...], ...]]
+    """Side -> fresh bursts of the person turning to it, sent in order."""
     sent: int = 0
+    bursts_sent: int = 0
 
     @property
     def headers(self) -> dict[str, str]:
@@ -44,6 +49,8 @@ class Tally:
     by_kind: Counter[str] = field(default_factory=Counter)
     upload_ms: list[float] = field(default_factory=list)
     capture_ids: list[int] = field(default_factory=list)
+    bursts: int = 0
+    """Liveness checks answered (with a 202)."""
 
     def count(self, kind: str, status: str) -> None:
         self.by_kind[kind] += 1
@@ -127,10 +134,8 @@ async def call(
 async def upload(
     http: httpx.AsyncClient, step: Step, student: SimStudent, challenge: dict[str, Any]
 ) -> None:
-    frame = student.frames[student.sent % len(student.frames)]
-    student.sent += 1
     data = {"challenge_id": str(challenge["id"]), "nonce": challenge["nonce"]}
-    files = {"image": ("frame.jpg", frame, "image/jpeg")}
+    files = _answer(student, challenge.get("liveness"))
     sent = time.perf_counter()
     try:
         answer = await http.post(
@@ -146,6 +151,19 @@ async def upload(
     step.tally.count("upload", str(answer.status_code))
     if answer.status_code == 202:
         step.tally.capture_ids.append(int(answer.json()["capture_id"]))
+        step.tally.bursts += int(len(files) > 1)
+
+
+def _answer(student: SimStudent, liveness: dict[str, str] | None) -> list[tuple[str, Any]]:
+    """One `image` for an ordinary check; a burst of `frames` for a liveness check."""
+    if liveness is None:
+        frame = student.frames[student.sent % len(student.frames)]
+        student.sent += 1
+        return [("image", ("frame.jpg", frame, "image/jpeg"))]
+    bursts = student.bursts[liveness["direction"]]
+    burst = bursts[student.bursts_sent % len(bursts)]
+    student.bursts_sent += 1
+    return [("frames", (f"frame{n}.jpg", f, "image/jpeg")) for n, f in enumerate(burst)]
 
 
 async def health_rps(base_url: str, seconds: float = 5.0, clients: int = 20) -> float:
