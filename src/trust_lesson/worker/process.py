@@ -126,6 +126,9 @@ def run_worker_process(settings: Settings, threads: int, log_level: int = loggin
     from trust_lesson.worker.registry import all_registrars
     from trust_lesson.worker.worker import Worker
 
+    # Ctrl-C at a terminal reaches the whole process group: the worker would stop at once and
+    # look like a crash to the watcher; in a group of its own it waits for serve's SIGTERM.
+    os.setpgrp()
     os.umask(0o077)
     return_freed_pictures_to_the_system()
     configure_logging(json_lines=settings.json_logs, level=log_level)
