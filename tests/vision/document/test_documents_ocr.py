@@ -1,13 +1,15 @@
 """End to end on the real specimen pictures: OCR, MRZ, portrait (slow: loads the models)."""
 
 import csv
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from trust_lesson.vision.document import analyze_document
+from trust_lesson.vision.document import DocumentAnalysis, analyze_document
 
 pytestmark = pytest.mark.slow
 # Measured: 30 of the 32 specimens printed with valid check digits are read valid from the
@@ -21,13 +23,26 @@ def specimen(testdata: Path, name: str) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
 
 
-def test_most_specimens_have_their_mrz_read_valid_from_the_picture(testdata: Path) -> None:
+@pytest.fixture(scope="module")
+def analysed(testdata: Path) -> Callable[[str], DocumentAnalysis]:
+    """Each specimen is read once for the whole module (a reading takes seconds)."""
+
+    @cache
+    def read(name: str) -> DocumentAnalysis:
+        return analyze_document(specimen(testdata, name))
+
+    return read
+
+
+def test_most_specimens_have_their_mrz_read_valid_from_the_picture(
+    testdata: Path, analysed: Callable[[str], DocumentAnalysis]
+) -> None:
     with (testdata / "id_documents" / "expected_mrz.csv").open(encoding="utf-8") as f:
         printed_valid = [r["file"] for r in csv.DictReader(f) if r["check_digits_valid"] == "True"]
 
     read_valid = []
     for name in printed_valid:
-        mrz = analyze_document(specimen(testdata, name.split("/")[1])).mrz
+        mrz = analysed(name.split("/")[1]).mrz
         if mrz is not None and mrz.valid:
             read_valid.append(name)
 
@@ -35,15 +50,15 @@ def test_most_specimens_have_their_mrz_read_valid_from_the_picture(testdata: Pat
     assert len(read_valid) >= MIN_VALID_READS
 
 
-def test_the_utopia_passport_picture_gives_the_icao_fields(testdata: Path) -> None:
+def test_the_utopia_passport_picture_gives_the_icao_fields(
+    testdata: Path, analysed: Callable[[str], DocumentAnalysis]
+) -> None:
     import json
 
     expected = json.loads((testdata / "id_documents" / "uto_specimen_fields.json").read_text())
     td3 = next(v for k, v in expected.items() if k.startswith("TD3"))
 
-    analysis = analyze_document(specimen(testdata, "passport-td3.jpg"))
-
-    mrz = analysis.mrz
+    mrz = analysed("passport-td3.jpg").mrz
     assert mrz is not None and mrz.valid
     assert mrz.document_number.value == td3["number"]
     assert (mrz.surname.value, mrz.given_names.value) == (td3["surname"], td3["names"])
@@ -62,12 +77,16 @@ def test_bytes_are_decoded_safely_before_reading(testdata: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["passport-td3.jpg", "100_pass-hrv.jpg", "79_pass-hun.png"])
-def test_the_portrait_is_found_on_documents_that_have_one(testdata: Path, name: str) -> None:
-    analysis = analyze_document(specimen(testdata, name))
+def test_the_portrait_is_found_on_documents_that_have_one(
+    analysed: Callable[[str], DocumentAnalysis], name: str
+) -> None:
+    analysis = analysed(name)
 
     assert analysis.portrait is not None
     assert analysis.portrait.shape[0] > 40 and analysis.portrait.shape[2] == 3
 
 
-def test_a_document_without_a_photo_has_no_portrait(testdata: Path) -> None:
-    assert analyze_document(specimen(testdata, "53_id-d.jpg")).portrait is None
+def test_a_document_without_a_photo_has_no_portrait(
+    analysed: Callable[[str], DocumentAnalysis],
+) -> None:
+    assert analysed("53_id-d.jpg").portrait is None
