@@ -30,6 +30,8 @@ of one thread per core, or ``--embedded-threads``), the same SQLite files with a
 process (a fresh database, dropped afterwards; Redis db 13, or ``--redis-url``). Each step runs
 ``--runs`` times in a row (a new lesson each); the ramp of a setup stops after a step not
 sustained in a run.
+Each setup also runs as ``SETUP-without-log``: the same service appending no evidence entry,
+the same-run baseline of what the evidence log costs.
 
 After the ramp, each setup measures what waiting students cost (`capacity_waiting.py`):
 ``--waiting`` equivalent students (default 5000) wait for a check with the held request, then
@@ -134,6 +136,10 @@ SETUPS = {
     "sqlite-worker": "SQLite + worker process",
     "postgres": "PostgreSQL + Redis",
 }
+WITHOUT_LOG = "-without-log"
+"""A setup's name with this suffix: the same setup whose service appends no evidence entry
+(bench/without_log/sitecustomize.py), the baseline of what the log costs."""
+WITHOUT_LOG_PATH = str(Path(__file__).resolve().parent / "without_log")
 
 
 Outcome = tuple[list[StepResult], list[WaitingResult]]
@@ -145,19 +151,28 @@ def run_named_setup(
     """embedded: `serve` alone (in-process worker, TL_WORKER_THREADS threads); sqlite-worker:
     the same SQLite files with `serve` and a `trust-lesson worker` process; postgres: a fresh
     PostgreSQL database and Redis with `serve` and a `trust-lesson worker` process."""
-    name = SETUPS[setup]
-    if setup == "embedded":
+    base = setup.removesuffix(WITHOUT_LOG)
+    name = SETUPS[base] + (", no log" if base != setup else "")
+    no_log = {"PYTHONPATH": WITHOUT_LOG_PATH} if base != setup else {}
+    if base == "embedded":
         threads = options.embedded_threads
         extra = {"TL_WORKER_THREADS": str(threads)} if threads else {}
-        return run_setup(name, folder, None, options, pool, extra, workers=0, setup=setup)
-    if setup == "sqlite-worker":
-        extra = {"TL_EMBEDDED_WORKER": "false"}
+        return run_setup(name, folder, None, options, pool, extra | no_log, workers=0, setup=setup)
+    if base == "sqlite-worker":
+        extra = {"TL_EMBEDDED_WORKER": "false"} | no_log
         return run_setup(
             name, folder, None, options, pool, extra, options.worker_processes, setup=setup
         )
     with scratch_postgres(options.redis_url, "tl_capacity") as database_url:
         return run_setup(
-            name, folder, database_url, options, pool, {}, options.worker_processes, setup=setup
+            name,
+            folder,
+            database_url,
+            options,
+            pool,
+            no_log,
+            options.worker_processes,
+            setup=setup,
         )
 
 
