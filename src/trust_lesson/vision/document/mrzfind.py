@@ -51,8 +51,8 @@ def _along(line: OcrLine, reference: OcrLine) -> float:
     return cx * dx + cy * dy
 
 
-def _join_rows(pieces: list[OcrLine]) -> list[OcrLine]:
-    """Join pieces OCR split from one printed row (same band across the text, side by side)."""
+def group_rows(pieces: Sequence[OcrLine]) -> list[list[OcrLine]]:
+    """Pieces of one printed row together (same band across the text), in the order given."""
     rows: list[list[OcrLine]] = []
     for piece in pieces:
         for row in rows:
@@ -62,7 +62,46 @@ def _join_rows(pieces: list[OcrLine]) -> list[OcrLine]:
                 break
         else:
             rows.append([piece])
-    return [_merge(row) for row in rows]
+    return rows
+
+
+def contiguous_runs(row: Sequence[OcrLine], gap: float = 1.5) -> list[list[OcrLine]]:
+    """A row's pieces split where they are more than ``gap`` thicknesses apart."""
+    first = row[0]
+    thickness = max(min(first.height, first.width), 1.0)
+
+    def span(piece: OcrLine) -> tuple[float, float]:
+        ends = [_along_point(point, first) for point in piece.box]
+        return min(ends), max(ends)
+
+    runs: list[list[OcrLine]] = []
+    reach = 0.0
+    for piece in sorted(row, key=lambda p: span(p)[0]):
+        low, high = span(piece)
+        if runs and low - reach <= gap * thickness:
+            runs[-1].append(piece)
+            reach = max(reach, high)
+        else:
+            runs.append([piece])
+            reach = high
+    return runs
+
+
+def run_length(run: Sequence[OcrLine]) -> float:
+    """How many times longer than thick a run of pieces is (an MRZ row: 20 to 40 times)."""
+    first = run[0]
+    ends = [_along_point(p, first) for piece in run for p in piece.box]
+    return (max(ends) - min(ends)) / max(min(first.height, first.width), 1.0)
+
+
+def _along_point(point: tuple[float, float], reference: OcrLine) -> float:
+    dx, dy = _direction(reference)
+    return point[0] * dx + point[1] * dy
+
+
+def _join_rows(pieces: list[OcrLine]) -> list[OcrLine]:
+    """Join pieces OCR split from one printed row (same band across the text, side by side)."""
+    return [_merge(row) for row in group_rows(pieces)]
 
 
 def _merge(row: list[OcrLine]) -> OcrLine:

@@ -1,4 +1,10 @@
-"""Text lines with boxes from RapidOCR (ONNX Runtime), loaded once per process."""
+"""Text lines with boxes from RapidOCR (ONNX Runtime), loaded once per process.
+
+Two ways to use it: ``read_lines`` runs RapidOCR's whole pipeline on an image (detection at
+RapidOCR's own scale, which enlarges the shorter side to 736 pixels, then every box read),
+and ``detect_boxes`` / ``recognize_boxes`` split it so a caller detects once at a bounded
+scale and reads only the boxes it chose. ``stats`` counts what each did.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,10 @@ from typing import Any
 import numpy as np
 
 Point = tuple[float, float]
+Box = tuple[Point, Point, Point, Point]
+THREADS = 1  # ONNX Runtime intra-op threads per model: one inference runs at a time anyway
+BATCH_SPREAD = 1.3  # boxes read together differ in length by at most this factor
+BATCH_SIZE = 6
 
 _engine: Any = None
 _engine_lock = threading.Lock()
@@ -21,7 +31,7 @@ class OcrLine:
 
     text: str
     score: float
-    box: tuple[Point, Point, Point, Point]
+    box: Box
 
     @property
     def center(self) -> Point:
@@ -46,8 +56,20 @@ def _get_engine() -> Any:
             if _engine is None:
                 from rapidocr_onnxruntime import RapidOCR
 
-                _engine = RapidOCR()
+                _engine = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1)
     return _engine
+
+
+@dataclass
+class OcrStats:
+    """What this process ran: detections (and their input pixels) and boxes read."""
+
+    detections: int = 0
+    detected_pixels: int = 0
+    boxes_read: int = 0
+
+
+stats = OcrStats()
 
 
 def read_lines(image: np.ndarray, *, detect: bool = True) -> list[OcrLine]:
@@ -56,6 +78,7 @@ def read_lines(image: np.ndarray, *, detect: bool = True) -> list[OcrLine]:
     bgr = np.ascontiguousarray(image[:, :, ::-1])
     with _run_lock:  # one inference at a time per process keeps memory and cores in check
         result, _ = engine(bgr, use_det=detect, use_cls=True, use_rec=True)
+        _count_whole_image(engine, bgr, detect, len(result or ()))
     if not result:
         return []
     if not detect:
@@ -69,3 +92,79 @@ def _line(item: Any) -> OcrLine:
     corners, text, score = item
     pts = tuple((float(x), float(y)) for x, y in corners)
     return OcrLine(str(text), float(score), (pts[0], pts[1], pts[2], pts[3]))
+
+
+def _count_whole_image(engine: Any, bgr: np.ndarray, detect: bool, lines: int) -> None:
+    if detect:
+        pre = engine.text_det.get_preprocess(max(bgr.shape[:2]))
+        h, w = pre.resize(bgr).shape[:2]
+        stats.detections += 1
+        stats.detected_pixels += h * w
+    stats.boxes_read += lines
+
+
+def detect_boxes(image: np.ndarray, *, side: int) -> list[Box]:
+    """Text boxes of an RGB image, detected once with its longest side scaled to ``side``."""
+    import cv2
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+    engine = _get_engine()
+    det = engine.text_det
+    h, w = image.shape[:2]
+    factor = side / max(h, w)
+    size = (max(round(w * factor / 32) * 32, 32), max(round(h * factor / 32) * 32, 32))
+    scaled = cv2.resize(np.ascontiguousarray(image[:, :, ::-1]), size)
+    tensor = DetPreProcess(max(size), "max", det.mean, det.std)(scaled)
+    with _run_lock:
+        predictions = det.infer(tensor)[0]
+        stats.detections += 1
+        stats.detected_pixels += size[0] * size[1]
+    found, _ = det.postprocess_op(predictions, (h, w))
+    boxes = det.filter_tag_det_res(found, (h, w)) if len(found) else []
+    return [_box(b) for b in engine.sorted_boxes(np.asarray(boxes))] if len(boxes) else []
+
+
+def recognize_boxes(image: np.ndarray, boxes: list[Box]) -> list[OcrLine]:
+    """Read the chosen boxes of an RGB image (upright check per box), in the order given.
+
+    Boxes of similar length are read together: a batch is padded to its longest box, so
+    mixing a 44-character MRZ row with short words would read mostly padding.
+    """
+    if not boxes:
+        return []
+    engine = _get_engine()
+    bgr = np.ascontiguousarray(image[:, :, ::-1])
+    crops = engine.get_crop_img_list(bgr, [np.asarray(b, dtype=np.float32) for b in boxes])
+    texts: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    with _run_lock:
+        crops, _, _ = engine.text_cls(crops)
+        for batch in _batches(crops):
+            results, _ = engine.text_rec([crops[i] for i in batch])
+            for i, (text, score, *_rest) in zip(batch, results, strict=True):
+                texts[i] = (str(text), float(score))
+        stats.boxes_read += len(crops)
+    return [
+        OcrLine(text, score, box)
+        for (text, score), box in zip(texts, boxes, strict=True)
+        if text and score >= engine.text_score
+    ]
+
+
+def _batches(crops: list[np.ndarray]) -> list[list[int]]:
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+    batches: list[list[int]] = []
+    for i in order:
+        ratio = crops[i].shape[1] / crops[i].shape[0]
+        last = batches[-1] if batches else None
+        if last is not None and len(last) < BATCH_SIZE:
+            first = crops[last[0]].shape[1] / crops[last[0]].shape[0]
+            if ratio <= BATCH_SPREAD * max(first, 320 / 48):
+                last.append(i)
+                continue
+        batches.append([i])
+    return batches
+
+
+def _box(points: Any) -> Box:
+    pts = [(float(x), float(y)) for x, y in points]
+    return (pts[0], pts[1], pts[2], pts[3])

@@ -1,4 +1,8 @@
-"""Read a document picture: OCR passes, MRZ band re-read, rotations, and what each cost."""
+"""Read a document picture by whole-image OCR passes: the page, the MRZ band, rotations.
+
+This is the first reading the product had, kept as the baseline ``bench/vision_documents.py``
+measures the region reading (``regions.py``, the product's) against in the same run.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +33,9 @@ class Reading:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def read_document(image: np.ndarray, *, today: date | None = None) -> Reading:
+def read_whole_page(image: np.ndarray, *, today: date | None = None) -> Reading:
     """OCR the page; if the MRZ is missing or fails its checks, re-read its band, then rotate."""
-    scaled = _fit_size(image)
+    scaled = fit_size(image)
     reading = _read_page(scaled, 0, today)
     if reading.mrz is None or not reading.mrz.valid:
         _improve_from_band(reading, today)
@@ -59,15 +63,16 @@ def _improve_from_band(reading: Reading, today: date | None) -> None:
     if not candidates:
         return
     start = time.perf_counter()
-    band = _band(reading.image, candidates)
+    band = mrz_band(reading.image, candidates)
     lines = read_lines(band)
     reading.timings["ocr_band"] = time.perf_counter() - start
     better = read_mrz(lines, today=today)
-    if better is not None and _better(better, reading.mrz):
+    if better is not None and is_better(better, reading.mrz):
         reading.mrz = better
 
 
-def _better(new: MrzResult, old: MrzResult | None) -> bool:
+def is_better(new: MrzResult, old: MrzResult | None) -> bool:
+    """Valid beats invalid, then more check digits confirmed."""
     if old is None:
         return True
     return (new.valid, sum(c.valid for c in new.checks)) > (
@@ -76,7 +81,7 @@ def _better(new: MrzResult, old: MrzResult | None) -> bool:
     )
 
 
-def _band(image: np.ndarray, candidates: list[OcrLine]) -> np.ndarray:
+def mrz_band(image: np.ndarray, candidates: list[OcrLine]) -> np.ndarray:
     """The page's full-width strip holding the candidates and three line heights around."""
     ys = [y for line in candidates for _, y in line.box]
     xs = [x for line in candidates for x, _ in line.box]
@@ -94,7 +99,8 @@ def _band(image: np.ndarray, candidates: list[OcrLine]) -> np.ndarray:
     return _resize(crop, BAND_LINE_HEIGHT / max(line_height, 1.0))
 
 
-def _fit_size(image: np.ndarray) -> np.ndarray:
+def fit_size(image: np.ndarray) -> np.ndarray:
+    """The page at the scale both readings use (upscaled below MIN_SIDE, downscaled above)."""
     longest = max(image.shape[:2])
     if longest < MIN_SIDE:
         return _resize(image, MIN_SIDE / longest)
