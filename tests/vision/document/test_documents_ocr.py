@@ -2,6 +2,7 @@
 
 import csv
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from trust_lesson.vision.document import DocumentAnalysis, analyze_document
+from trust_lesson.vision.document import DocumentAnalysis, analyze_document, ocr
+from trust_lesson.vision.document.reading import fit_size
+from trust_lesson.vision.document.regions import detection_side, long_rows
 
 pytestmark = pytest.mark.slow
 # Measured: 30 of the 32 specimens printed with valid check digits are read valid from the
@@ -90,3 +93,28 @@ def test_a_document_without_a_photo_has_no_portrait(
     analysed: Callable[[str], DocumentAnalysis],
 ) -> None:
     assert analysed("53_id-d.jpg").portrait is None
+
+
+def test_a_valid_mrz_is_read_from_one_detection_and_the_long_rows_alone(testdata: Path) -> None:
+    image = specimen(testdata, "passport-td3.jpg")
+    page = fit_size(image)
+    boxes = ocr.detect_boxes(page, side=detection_side(page))
+    rows = long_rows(boxes)
+    before = replace(ocr.stats)
+
+    analysis = analyze_document(image)
+
+    assert analysis.mrz is not None and analysis.mrz.valid
+    assert ocr.stats.detections - before.detections == 1
+    assert ocr.stats.boxes_read - before.boxes_read == len(rows) < len(boxes) / 4
+    assert analysis.fields == {}  # the valid MRZ gives them; the printed text is not read
+
+
+def test_without_an_mrz_the_printed_fields_are_read(testdata: Path) -> None:
+    above_the_mrz = specimen(testdata, "passport-td3.jpg")[:680]
+
+    analysis = analyze_document(above_the_mrz)
+
+    assert analysis.mrz is None
+    fields = {name: found.value for name, found in analysis.fields.items()}
+    assert (fields["surname"], fields["given_names"]) == ("ERIKSSON", "ANNAMARIA")

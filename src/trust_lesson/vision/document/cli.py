@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from trust_lesson.vision.document.analysis import DocumentAnalysis, analyze_document
+from trust_lesson.vision.document.regions import needs_printed_fields
 from trust_lesson.vision.errors import VisionError
 
 
@@ -52,6 +53,8 @@ def summary(name: str, analysis: DocumentAnalysis) -> str:
         )
     for key, found in analysis.fields.items():
         lines.append(f"  field {key:16} {found.value}  ({found.label})")
+    if not analysis.fields and mrz is not None and not needs_printed_fields(mrz):
+        lines.append("  printed fields: not read (the valid MRZ gives them)")
     portrait = "found" if analysis.portrait_box else "not found"
     lines.append(f"  portrait: {portrait}; {analysis.timings.get('total', 0.0):.2f} s")
     return "\n".join(lines)

@@ -31,8 +31,9 @@ from trust_lesson.vision.document.mrzfind import (
 from trust_lesson.vision.document.ocr import Box, OcrLine, detect_boxes, recognize_boxes
 from trust_lesson.vision.document.reading import Reading, fit_size, is_better, mrz_band
 
-DETECT_SHORT_SIDE = 736  # text is detected with the page's shorter side at this size (as
-DETECT_MAX_SIDE = 1280  # RapidOCR does), its longer side at most this
+# Text is detected with the shorter side at RapidOCR's 736 pixels, the longer side bounded.
+DETECT_SHORT_SIDE = 736
+DETECT_MAX_SIDE = 1280
 MRZ_ROW_LENGTH = 12.0  # rows at least this many times longer than thick may be MRZ rows
 BAND_MAX_SIDE = 2560  # the band, read again only when the page gave no valid MRZ
 
