@@ -118,6 +118,9 @@ def main() -> int:
             steps, waited = run_named_setup(setup, Path(folder) / setup, options, pool)
             results += steps
             waiting += waited
+            if steps:  # the table and chart so far, in case a later setup cannot finish
+                print_table(results)
+                chart(results, OUT / "capacity.png")
     if results:
         print_table(results)
         say(f"\nchart: {chart(results, OUT / 'capacity.png')}")
