@@ -120,10 +120,10 @@ def main() -> int:
             waiting += waited
             if steps:  # the table and chart so far, in case a later setup cannot finish
                 print_table(results)
-                chart(results, OUT / "capacity.png")
+                chart(results, OUT / options.chart)
     if results:
         print_table(results)
-        say(f"\nchart: {chart(results, OUT / 'capacity.png')}")
+        say(f"\nchart: {chart(results, OUT / options.chart)}")
     if waiting:
         say(f"\nwaiting students (each sim stands for {options.speedup:g})\n{WAITING_HEADER}")
         for figures in waiting:
@@ -189,6 +189,7 @@ def parse_arguments() -> argparse.Namespace:
         metavar="SETUP=STEPS",
         help="other steps for one setup, e.g. postgres=5000,10000",
     )
+    parser.add_argument("--chart", default="capacity.png", help="file name in bench/out")
     parser.add_argument("--runs", type=int, default=1, help="runs of each step in a row")
     parser.add_argument(
         "--liveness",
