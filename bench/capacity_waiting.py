@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from capacity_report import machine_busy_seconds, tree_cpu_seconds
+from capacity_report import machine_busy_seconds, own_cpu_seconds
 from capacity_setup import API, Running, start_lesson
 from capacity_sim import SimStudent
 
@@ -157,7 +157,7 @@ async def _one_way(
                 pause = POLL_EVERY_S / speedup - (time.monotonic() - started)
                 await asyncio.sleep(max(0.0, min(pause, stop_at - time.monotonic())))
 
-    serve_before, machine_before = tree_cpu_seconds(running.pids["serve"]), machine_busy_seconds()
+    serve_before, machine_before = own_cpu_seconds(running.pids["serve"]), machine_busy_seconds()
     spread = (HELD_S if held else POLL_EVERY_S) / speedup
     await asyncio.gather(
         *(wait_for_checks(s, spread * n / len(students)) for n, s in enumerate(students))
@@ -169,6 +169,6 @@ async def _one_way(
         "requests": requests,
         "asked_per_s": len(students) / spread,
         "errors": errors,
-        "serve_cpu_s": tree_cpu_seconds(running.pids["serve"]) - serve_before,
+        "serve_cpu_s": own_cpu_seconds(running.pids["serve"]) - serve_before,
         "machine_cpu_s": machine_busy_seconds() - machine_before,
     }
