@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from tests.vision.bursts import (  # noqa: E402
 
 from trust_lesson.presence.liveness import (  # noqa: E402
     DEFAULT_RULES,
+    LivenessCheck,
     LivenessJudgement,
     judge_liveness,
 )
@@ -56,6 +58,8 @@ class Timer:
         self.seconds = 0.0
         self.frames = 0
 
+        self.last_yaw: tuple[float | None, ...] = ()
+
     def judge(
         self, frames: list[bytes], sides: list[str], references: list[np.ndarray]
     ) -> list[LivenessJudgement]:
@@ -63,7 +67,12 @@ class Timer:
         burst = observe_burst(frames, references)
         self.seconds += time.perf_counter() - start
         self.frames += len(frames)
+        self.last_yaw = burst.yaw
         return [judge_liveness(burst, TurnDirection(side)) for side in sides]
+
+
+def shown(yaws: Sequence[float | None]) -> str:
+    return "[" + ", ".join("none" if y is None else f"{y:+.2f}" for y in yaws) + "]"
 
 
 def read_identities(testdata: Path) -> dict[str, str]:
@@ -95,8 +104,9 @@ def mirror_figures(measured: dict[str, tuple[float | None, float | None]]) -> di
 def real_turns(
     testdata: Path, ids: dict[str, str], frontal: set[str], timer: Timer
 ) -> dict[str, Any]:
-    verified = total = wrong_caught = late_caught = late_total = skipped = 0
+    verified = total = wrong_caught = late_caught = late_total = skipped = by_parallax = 0
     failures: list[str] = []
+    why: Counter[str] = Counter()
     for turned, side in TURNED.items():
         same = [n for n in ids if ids[n] == ids[turned] and n != turned]
         skipped += sum(n not in frontal for n in same)
@@ -115,11 +125,16 @@ def real_turns(
                 right, wrong = timer.judge(frames, [asked, OTHER_SIDE[asked]], enrolment)
                 total += 1
                 verified += right.live
+                by_parallax += right.live and (right.turn or 0.0) < DEFAULT_RULES.turn_at_least
                 wrong_caught += not wrong.live
                 if wrong.live:
                     failures.append(f"ATTACK PASSED, wrong way: {start} -> {turned} ({asked})")
                 if not right.live:
-                    failures.append(f"{start} -> {turned} ({asked}): {'; '.join(right.reasons)}")
+                    why.update(set(right.failed))
+                    failures.append(
+                        f"{start} -> {turned} ({asked}), yaw {shown(timer.last_yaw)}: "
+                        + "; ".join(right.reasons)
+                    )
             late = timer.judge(too_late(a), [side, OTHER_SIDE[side]], enrolment)
             late_total += 1
             late_caught += not any(j.live for j in late)
@@ -128,10 +143,12 @@ def real_turns(
     return {
         "bursts": total,
         "verified": verified,
+        "verified by the nose parallax": by_parallax,
         "wrong way caught": wrong_caught,
         "too late": late_total,
         "too late caught": late_caught,
         "non-frontal starts left out": skipped,
+        "why": dict(why.most_common()),
         "failures": failures,
     }
 
@@ -139,8 +156,9 @@ def real_turns(
 def prints(testdata: Path, frontal: set[str], timer: Timer) -> dict[str, Any]:
     rng = np.random.default_rng(2026)
     turns: list[float] = []
+    depths: list[float] = []
     passed: list[str] = []
-    caught = total = 0
+    caught = total = turn_passed = 0
     for name in sorted(frontal):
         rgb = picture(testdata, name)
         for _ in range(PRINTS_PER_PHOTO):
@@ -149,10 +167,16 @@ def prints(testdata: Path, frontal: set[str], timer: Timer) -> dict[str, Any]:
             caught += not any(j.live for j in judged)
             passed += [f"print of {name}: {j.reasons[0]}" for j in judged if j.live]
             turns.append(max(j.turn if j.turn is not None else 0.0 for j in judged))
-    spread = np.array(turns)
+            depths.append(max(j.parallax if j.parallax is not None else 0.0 for j in judged))
+            turn_passed += any(LivenessCheck.TURN not in j.failed for j in judged)
+    spread, depth = np.array(turns), np.array(depths)
     return {
         "bursts": total,
         "caught": caught,
+        "turn check passed": turn_passed,
+        "median parallax": float(np.median(depth)),
+        "p99 parallax": float(np.percentile(depth, 99)),
+        "max parallax": float(depth.max()),
         "median turn": float(np.median(spread)),
         "p99 turn": float(np.percentile(spread, 99)),
         "max turn": float(spread.max()),
@@ -193,16 +217,27 @@ def print_liveness(result: dict[str, Any]) -> None:
     )
     say(
         f"  real turns VERIFIED      : {turns['verified']}/{turns['bursts']} "
-        f"({turns['verified'] / max(turns['bursts'], 1):.1%}); non-frontal starts left out: "
-        f"{turns['non-frontal starts left out']}"
+        f"({turns['verified'] / max(turns['bursts'], 1):.1%}; "
+        f"{turns['verified by the nose parallax']} of them by a turn below "
+        f"{DEFAULT_RULES.turn_at_least:.2f} with the nose parallax); non-frontal starts left "
+        f"out: {turns['non-frontal starts left out']}"
     )
+    why = ", ".join(f"{check} {count}" for check, count in turns["why"].items()) or "none"
+    say(f"  real turns not verified, by failed check: {why}")
     say(f"  wrong way LIVENESS_FAILED: {turns['wrong way caught']}/{turns['bursts']}")
     say(f"  too late LIVENESS_FAILED : {turns['too late caught']}/{turns['too late']}")
     say(
         f"  printed photo FAILED     : {printed['caught']}/{printed['bursts']} "
         f"({printed['caught'] / max(printed['bursts'], 1):.1%}); turn read from prints "
         f"median {printed['median turn']:.2f}, p99 {printed['p99 turn']:.2f}, "
-        f"max {printed['max turn']:.2f} (threshold {DEFAULT_RULES.turn_at_least:.2f})"
+        f"max {printed['max turn']:.2f} (threshold {DEFAULT_RULES.turn_at_least:.2f}, or "
+        f"{DEFAULT_RULES.deep_turn_at_least:.2f} with the nose parallax)"
+    )
+    say(
+        f"  nose parallax of prints  : median {printed['median parallax']:.3f}, p99 "
+        f"{printed['p99 parallax']:.3f}, max {printed['max parallax']:.3f} (threshold "
+        f"{DEFAULT_RULES.nose_parallax_at_least:.2f}); the turn check alone passed "
+        f"{printed['turn check passed']}/{printed['bursts']} prints"
     )
     say(f"  cost: {result['ms per frame']:.1f} ms per frame (detection, 68 points, embedding)")
     for failure in printed["passed"]:

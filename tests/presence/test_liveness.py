@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from trust_lesson.presence.liveness import LivenessVerdict, judge_liveness
+from trust_lesson.presence.liveness import LivenessCheck, LivenessVerdict, judge_liveness
 from trust_lesson.presence.verdicts import TurnDirection
 from trust_lesson.vision.liveness import BurstObservations, FrameObservation
 
@@ -17,6 +17,7 @@ def burst(
     similarities: list[float | None] | None = None,
     enrolment: float | None = 97.0,
     differences: list[float] | None = None,
+    parallax: list[float | None] | None = None,
 ) -> BurstObservations:
     frames = tuple(
         FrameObservation(0 if y is None else 1, y, None, None if y is None else np.zeros(128))
@@ -27,6 +28,7 @@ def burst(
         reference_similarity=enrolment,
         frame_similarities=tuple(similarities or [None if y is None else 95.0 for y in yaws]),
         frame_differences=tuple(differences or [8.0] * (len(yaws) - 1)),
+        parallax=tuple(parallax or []),
     )
 
 
@@ -42,13 +44,49 @@ def test_the_same_turn_asked_the_other_way_fails() -> None:
     judgement = judge_liveness(burst([0.05, 0.1, 0.5, 0.6, 0.55]), TurnDirection.RIGHT)
 
     assert judgement.verdict is LivenessVerdict.LIVENESS_FAILED
-    assert judgement.reasons == ("the head did not turn right enough (-0.05, needs 0.40)",)
+    assert judgement.failed == (LivenessCheck.TURN,)
+    assert judgement.reasons == (
+        "the head did not turn right enough (-0.05, needs 0.40; or 0.25 with the nose leaving "
+        "the face's plane by 0.08, measured +0.00)",
+    )
 
 
 def test_a_turn_just_short_of_the_threshold_fails() -> None:
     judgement = judge_liveness(burst([0.0, -0.2, -0.39]), TurnDirection.RIGHT)
 
     assert not judgement.live
+
+
+def test_a_milder_turn_is_verified_when_the_nose_leaves_the_face_s_plane() -> None:
+    mild = burst([0.05, 0.05, 0.33, 0.36, 0.35], parallax=[0.0, 0.0, 0.11, 0.12, 0.12])
+
+    judgement = judge_liveness(mild, TurnDirection.LEFT)
+
+    assert judgement.live
+    assert judgement.reasons == (
+        "turned left by 0.30 with the nose leaving the face's plane by 0.12 (needs 0.25 and "
+        "0.08), same person",
+    )
+
+
+def test_a_milder_turn_of_a_flat_picture_fails() -> None:
+    """A tilted print: the yaw moves a little (perspective), the nose stays in the plane."""
+    tilted = burst([0.05, 0.05, 0.33, 0.36, 0.35], parallax=[0.0, 0.01, 0.02, 0.03, 0.02])
+
+    judgement = judge_liveness(tilted, TurnDirection.LEFT)
+
+    assert judgement.failed == (LivenessCheck.TURN,)
+    assert "measured +0.02" in judgement.reasons[0]
+
+
+def test_the_nose_parallax_counts_only_in_frames_that_turned_the_asked_way() -> None:
+    """Depth in one frame and a turn in another is no turn; nor is depth the other way."""
+    scattered = burst([0.0, 0.3, 0.05, 0.3, 0.02], parallax=[0.0, 0.01, 0.2, 0.02, 0.2])
+    other_way = burst([0.0, 0.0, 0.3, 0.3, 0.3], parallax=[0.0, 0.0, -0.15, -0.15, -0.15])
+
+    assert not judge_liveness(scattered, TurnDirection.LEFT).live
+    assert not judge_liveness(other_way, TurnDirection.LEFT).live
+    assert not judge_liveness(other_way, TurnDirection.RIGHT).live
 
 
 def test_a_burst_starting_turned_fails_even_if_it_turns_further() -> None:
@@ -60,7 +98,10 @@ def test_a_burst_starting_turned_fails_even_if_it_turns_further() -> None:
 def test_one_frame_alone_is_no_turn() -> None:
     judgement = judge_liveness(burst([0.0, 0.02, 0.55, 0.05, 0.03]), TurnDirection.LEFT)
 
-    assert judgement.reasons == ("the head did not turn left enough (+0.05, needs 0.40)",)
+    assert judgement.reasons == (
+        "the head did not turn left enough (+0.05, needs 0.40; or 0.25 with the nose leaving "
+        "the face's plane by 0.08, measured +0.00)",
+    )
 
 
 def test_several_faces_in_a_frame_fail() -> None:

@@ -11,7 +11,7 @@ import pytest
 from trust_lesson.presence.liveness import LivenessVerdict, judge_liveness
 from trust_lesson.presence.verdicts import TurnDirection
 from trust_lesson.vision.faces import largest_face_embedding
-from trust_lesson.vision.liveness import observe_burst
+from trust_lesson.vision.liveness import NOSE_TIP, nose_parallax, observe_burst
 
 from .bursts import OTHER_SIDE, head_turn, mirrored, picture, printed_photo, too_late
 
@@ -81,6 +81,40 @@ def test_a_printed_photo_tilted_towards_either_side_fails(testdata: Path) -> Non
 
         assert [j.verdict for j in judgements] == [LivenessVerdict.LIVENESS_FAILED] * 2
         assert all(j.turn is not None and j.turn < 0.40 for j in judgements)
+        assert all(j.parallax is not None and j.parallax < 0.08 for j in judgements)
+
+
+def test_a_flat_face_keeps_its_nose_in_its_plane_whatever_the_tilt(testdata: Path) -> None:
+    """Any tilt of a flat picture moves its points by a homography: no nose parallax; the
+    nose tip moved out of that plane by a tenth of the eye distance reads 0.1."""
+    frame = observe_burst([picture(testdata, "lfw/King_Abdullah_II_0001.jpg")], []).frames[0]
+    assert frame.points is not None
+    tilt = np.array([[0.8, 0.05, 20.0], [0.02, 1.0, -5.0], [6e-4, 1e-4, 1.0]])
+    seen = np.c_[frame.points, np.ones(68)] @ tilt.T
+    tilted = seen[:, :2] / seen[:, 2:]
+    eye_line = tilted[42:48].mean(axis=0) - tilted[36:42].mean(axis=0)
+    to_the_right, to_the_left = tilted.copy(), tilted.copy()
+    to_the_right[NOSE_TIP] += 0.1 * eye_line
+    to_the_left[NOSE_TIP] -= 0.1 * eye_line
+
+    assert nose_parallax(frame.points, tilted) == pytest.approx(0.0, abs=1e-6)
+    assert nose_parallax(frame.points, to_the_right) == pytest.approx(0.1, abs=1e-6)
+    assert nose_parallax(frame.points, to_the_left) == pytest.approx(-0.1, abs=1e-6)
+
+
+def test_a_mild_real_turn_is_verified_by_the_nose_leaving_the_face_s_plane(
+    testdata: Path,
+) -> None:
+    """John Schneider's turned photo is about 20 degrees: the yaw moves by less than 0.40,
+    but the nose tip stands out of the face as only a head's does."""
+    start = picture(testdata, "dlib_johns/John_Schneider/000302_00925785.jpg")
+    turned = picture(testdata, "dlib_johns/John_Schneider/000326_00926128.jpg")
+
+    judgement = judge_liveness(observe_burst(head_turn(start, turned), []), TurnDirection.RIGHT)
+
+    assert judgement.verdict is LivenessVerdict.VERIFIED, judgement.reasons
+    assert judgement.turn is not None and 0.25 <= judgement.turn < 0.40
+    assert judgement.parallax is not None and judgement.parallax >= 0.08
 
 
 def test_another_person_turning_in_the_burst_fails(testdata: Path) -> None:
