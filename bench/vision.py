@@ -5,6 +5,8 @@ Run: ``.venv/bin/python bench/vision.py`` (about 3-5 minutes on 2 cores). Prints
   naive baseline (decode, HOG detector with upsample 1 on the full frame, 68 landmarks, dlib's
   descriptor) measured in the same run, interleaved frame by frame, and the ratio;
 - verification: FAR/FRR at the policy thresholds and a ROC table, ours and the baseline;
+  at 90 also the HOG at 800 px (the engine before BlazeFace) and every pair on which it and
+  ours disagree, with both distances;
 - detection: right class (none / one / several) and face-count precision/recall;
 - liveness: the burst sets of ``bench/vision_liveness.py`` (real turns, replays, prints);
 - documents: ``measure_documents`` from ``bench/vision_documents.py`` when present.
@@ -20,6 +22,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,7 @@ from PIL import Image
 from trust_lesson.vision import analyze_capture, decode_image
 from trust_lesson.vision import models as vm
 from trust_lesson.vision.faces import detect_faces, largest_face_embedding
-from trust_lesson.vision.similarity import distance_to_score
+from trust_lesson.vision.similarity import distance_to_score, score_to_distance
 
 TESTDATA = Path(
     os.environ.get("TL_TESTDATA", Path(__file__).resolve().parents[2] / "shared" / "testdata")
@@ -107,21 +110,43 @@ def embed_all(embed: Embedder, label: str) -> dict[str, np.ndarray | None]:
     return result
 
 
-def pair_distances(embeddings: dict[str, np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
-    """Distances of the same-person pairs (pairs.csv) and of every cross-person pair."""
+def labelled_pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The same-person pairs (pairs.csv) and every cross-person pair."""
     ids = identities()
     with (TESTDATA / "face_verification" / "pairs.csv").open() as rows:
         same = [(r["img_a"], r["img_b"]) for r in csv.DictReader(rows) if r["same"] == "1"]
     diff = [(a, b) for a, b in itertools.combinations(sorted(ids), 2) if ids[a] != ids[b]]
+    return same, diff
 
-    def distance(a: str, b: str) -> float:
-        ea, eb = embeddings[a], embeddings[b]
-        return float("inf") if ea is None or eb is None else float(np.linalg.norm(ea - eb))
 
+def distance(embeddings: dict[str, np.ndarray | None], a: str, b: str) -> float:
+    ea, eb = embeddings[a], embeddings[b]
+    return float("inf") if ea is None or eb is None else float(np.linalg.norm(ea - eb))
+
+
+def pair_distances(embeddings: dict[str, np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Distances of the same-person pairs (pairs.csv) and of every cross-person pair."""
+    same, diff = labelled_pairs()
     return (
-        np.array([distance(a, b) for a, b in same]),
-        np.array([distance(a, b) for a, b in diff]),
+        np.array([distance(embeddings, a, b) for a, b in same]),
+        np.array([distance(embeddings, a, b) for a, b in diff]),
     )
+
+
+def threshold_flips(
+    ours: dict[str, np.ndarray | None], before: dict[str, np.ndarray | None]
+) -> list[str]:
+    """The pairs on which ours and the HOG at 800 px (the engine before BlazeFace) disagree
+    at score 90, with both distances."""
+    cut = score_to_distance(90)
+    same, diff = labelled_pairs()
+    flips = []
+    for label, pairs in (("same person", same), ("different persons", diff)):
+        for a, b in pairs:
+            now, then = distance(ours, a, b), distance(before, a, b)
+            if (now <= cut) != (then <= cut):
+                flips.append(f"{label} {a} ~ {b}: ours {now:.4f}, HOG at 800 px {then:.4f}")
+    return flips
 
 
 def verification_rows(same: np.ndarray, diff: np.ndarray) -> dict[str, tuple[float, float]]:
@@ -137,12 +162,19 @@ def verification_rows(same: np.ndarray, diff: np.ndarray) -> dict[str, tuple[flo
     return rows
 
 
-def verification() -> dict[str, dict[str, tuple[float, float]]]:
-    out = {}
-    for label, embed in (("ours", largest_face_embedding), ("baseline", baseline_embedding)):
-        same, diff = pair_distances(embed_all(embed, label))
+def verification() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    embedded = {}
+    for label, embed in (
+        ("ours", largest_face_embedding),
+        ("baseline", baseline_embedding),
+        ("before", partial(largest_face_embedding, method="hog")),
+    ):
+        embedded[label] = embed_all(embed, label)
+        same, diff = pair_distances(embedded[label])
         out[label] = verification_rows(same, diff)
         say(f"  {label}: {len(same)} same-person pairs, {len(diff)} different-person pairs")
+    out["flips"] = threshold_flips(embedded["ours"], embedded["before"])
     return out
 
 
@@ -220,6 +252,10 @@ def print_report(speed: tuple[float, float], verify: Any, detect: Any) -> None:
     for key, (frr, far) in verify["ours"].items():
         bfrr, bfar = verify["baseline"][key]
         say(f"  {key:18s} {frr:9.2%} {far:9.3%} {bfrr:9.2%} {bfar:9.3%}")
+    frr, far = verify["before"]["score >= 90"]
+    say(f"  HOG at 800 px (the engine before BlazeFace), score >= 90: FRR {frr:.2%}, FAR {far:.3%}")
+    for flip in verify["flips"]:
+        say(f"    at 90 {flip}")
     say("\n== Detection (face_detection set, ambiguous pictures left out) ==")
     for label, row in detect.items():
         say(
