@@ -95,11 +95,11 @@ def _line(item: Any) -> OcrLine:
 
 
 def _count_whole_image(engine: Any, bgr: np.ndarray, detect: bool, lines: int) -> None:
-    if detect:
-        pre = engine.text_det.get_preprocess(max(bgr.shape[:2]))
-        h, w = pre.resize(bgr).shape[:2]
+    if detect:  # RapidOCR's detector enlarges the shorter side to its limit (736)
+        h, w = bgr.shape[:2]
+        factor = max(engine.text_det.limit_side_len / min(h, w), 1.0)
         stats.detections += 1
-        stats.detected_pixels += h * w
+        stats.detected_pixels += _multiple_of_32(h * factor) * _multiple_of_32(w * factor)
     stats.boxes_read += lines
 
 
@@ -163,6 +163,10 @@ def _batches(crops: list[np.ndarray]) -> list[list[int]]:
                 continue
         batches.append([i])
     return batches
+
+
+def _multiple_of_32(length: float) -> int:
+    return max(round(int(length) / 32) * 32, 32)
 
 
 def _box(points: Any) -> Box:
