@@ -22,6 +22,8 @@ from trust_lesson.evidence.endpoints import router as evidence_router
 from trust_lesson.evidence.pages import router as evidence_pages
 from trust_lesson.health.endpoints import router as health_router
 from trust_lesson.identity.endpoints import router as identity_router
+from trust_lesson.identity.pages import router as identity_pages
+from trust_lesson.identity.review_pages import router as identity_review_pages
 from trust_lesson.lessons.endpoints import router as lessons_router
 from trust_lesson.lessons.pages import router as lesson_pages
 from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -54,9 +56,11 @@ PAGES = (
     auth_pages,
     home_pages,
     biometrics_pages,
+    identity_pages,
     presence_pages,
     lesson_pages,
     attendance_pages,
+    identity_review_pages,
     user_pages,
     course_pages,
     term_pages,

@@ -241,6 +241,7 @@ async def test_a_student_cannot_open_staff_pages_or_pictures(page: Page, live: L
         f"/captures/{ids.capture_id}",
         f"/captures/{ids.capture_id}/picture",
         "/reviews",
+        "/identity-reviews",
         "/admin/users",
         "/admin/courses",
     ):

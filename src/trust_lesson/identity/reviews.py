@@ -67,6 +67,18 @@ async def listed(
     return [await read(db=db, verification=v) for v in found]
 
 
+async def newest_of(*, db: AsyncSession, user_id: int) -> VerificationRead | None:
+    """The person's newest verification (what their identity page shows), if any."""
+    query = (
+        select(IdentityVerification)
+        .where(IdentityVerification.user_id == user_id)
+        .order_by(IdentityVerification.id.desc())
+        .limit(1)
+    )
+    newest = (await db.execute(query)).scalar_one_or_none()
+    return None if newest is None else await read(db=db, verification=newest)
+
+
 async def read(*, db: AsyncSession, verification: IdentityVerification) -> VerificationRead:
     reviews = await _reviews(db, verification.id)
     return VerificationRead.model_validate(

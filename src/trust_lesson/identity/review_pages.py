@@ -1,0 +1,82 @@
+"""The reviewers' identity queue: each verification waiting for a person with the document
+picture, the fields side by side, the scores, and a decision with a reason.
+
+Scoped like the API (``queue.waiting`` lists through ``reviews.listed``); a decision goes
+through ``reviews.decide``, the service of ``POST /api/v1/identity-verifications/{id}/review``.
+The pictures are the API's reviewer-only picture route.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from trust_lesson.deps import DbDep, NowDep
+from trust_lesson.errors import DomainError
+from trust_lesson.identity import queue, reviews
+from trust_lesson.identity.dependencies import ReviewableVerification
+from trust_lesson.identity.schemas import ReviewDecision
+from trust_lesson.identity.wording import WORDS
+from trust_lesson.web.dependencies import StaffViewer, Viewer
+from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+DECISIONS = ("VERIFIED", "REJECTED")
+REASON_MAX = 2000
+
+
+@router.get("/identity-reviews")
+async def identity_queue(
+    request: Request, viewer: StaffViewer, db: DbDep, decided: int | None = None
+) -> Response:
+    return await _queue(request, viewer, db, decided=decided)
+
+
+@router.post("/identity-reviews/{verification_id}")
+async def decide(
+    request: Request,
+    viewer: StaffViewer,
+    verification: ReviewableVerification,
+    db: DbDep,
+    now: NowDep,
+    decision: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=REASON_MAX + 1)] = "",
+) -> Response:
+    try:
+        data = parse_form(ReviewDecision, {"decision": decision, "reason": reason.strip()})
+        await reviews.decide(
+            db=db, caller=viewer.user, verification=verification, data=data, now=now
+        )
+    except (FormProblems, DomainError) as error:
+        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        return await _queue(
+            request, viewer, db, failed=verification.id, problems=problems, status=422
+        )
+    return RedirectResponse(f"/identity-reviews?decided={verification.id}", status_code=303)
+
+
+async def _queue(
+    request: Request,
+    viewer: Viewer,
+    db: DbDep,
+    *,
+    decided: int | None = None,
+    failed: int | None = None,
+    problems: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "identity/reviews.html",
+        status_code=status,
+        user=viewer.user,
+        csrf=viewer.csrf,
+        items=await queue.waiting(db=db, caller=viewer.user),
+        decisions=DECISIONS,
+        decided=decided,
+        failed=failed,
+        problems=problems or {},
+        reason_max=REASON_MAX,
+        words=WORDS,
+    )

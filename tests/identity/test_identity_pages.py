@@ -1,0 +1,144 @@
+"""The identity pages in process (no browser): the record form, the result in words, and the
+reviewers' queue with its decision form, scoped as the API (the browser stories with the real
+worker are tests/web/test_identity_pages.py)."""
+
+import re
+
+import httpx
+from sqlalchemy import update
+
+from tests.identity.stories import ANNA, identity_url, verification_url
+from tests.identity.test_verification_reviews import School, school, waiting_verification
+from tests.web.test_browser_sessions import SAME_SITE, browser_sign_in
+from trust_lesson.db import transaction
+from trust_lesson.models import IdentityVerification
+from trust_lesson.runtime import Runtime
+
+HTML = {"Accept": "text/html"}
+READ = [
+    {"field": "document_number", "record_value": "L898902C3", "document_value": "L898902C3",
+     "source": "MRZ", "confidence": 0.88, "status": "MATCH"},
+    {"field": "full_name", "record_value": "Anna Maria Eriksson", "document_value": "ANNAMARIA",
+     "source": "PRINTED", "confidence": 0.99, "status": "MISMATCH"},
+    {"field": "parent_full_name", "record_value": "Erik Eriksson", "document_value": None,
+     "source": None, "confidence": 0.0, "status": "NOT_FOUND"},
+]  # fmt: skip
+
+
+async def _fields_read(runtime: Runtime, verification_id: int) -> None:
+    """The rest of what the worker writes for a printed name it reads otherwise."""
+    async with transaction(runtime.session_factory) as db:
+        await db.execute(
+            update(IdentityVerification)
+            .where(IdentityVerification.id == verification_id)
+            .values(fields=READ, not_match_fields=["full_name"],
+                    not_found_fields=["parent_full_name"])
+        )  # fmt: skip
+
+
+async def _waiting(client: httpx.AsyncClient, runtime: Runtime) -> tuple[School, int]:
+    s = await school(client, runtime)
+    verification_id = await waiting_verification(client, runtime, s)
+    await _fields_read(runtime, verification_id)
+    return s, verification_id
+
+
+async def test_the_record_form_saves_the_contract_fields_and_refuses_a_bad_date(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    s = await school(client, runtime)
+    csrf = await browser_sign_in(client, s.student.user.email)
+    form = {**ANNA, "issue_date": "", "issuing_authority": "", "region": ""}
+
+    bad = await client.post(
+        "/identity",
+        data={**form, "birth_date": "1974-13-45", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    nothing = await client.get(identity_url(s.student), headers=s.student.headers)
+    saved = await client.post("/identity", data={**form, "csrf_token": csrf}, headers=SAME_SITE)
+    stored = await client.get(identity_url(s.student), headers=s.student.headers)
+    page = await client.get("/identity", headers=HTML)
+
+    assert bad.status_code == 422
+    assert re.search(r'id="f-birth_date-problem">[^<]*date', bad.text)
+    assert 'value="Anna Maria Eriksson"' in bad.text  # what was typed stays
+    assert nothing.status_code == 404
+    assert saved.status_code == 303
+    assert {k: stored.json()[k] for k in ANNA} == ANNA
+    assert stored.json()["issue_date"] is None
+    assert '<option value="PASSPORT" selected>' in page.text
+    assert "Your identity record is saved." not in page.text  # only after the redirect
+    assert 'href="/identity" aria-current="page">Identity</a>' in page.text
+    assert "Go to the consent" in page.text  # no consent yet: no pictures
+
+
+async def test_the_result_says_per_field_what_was_read_where(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    s, _ = await _waiting(client, runtime)
+    await browser_sign_in(client, s.student.user.email)
+
+    page = (await client.get("/identity", headers=HTML)).text
+    partial = (await client.get("/identity/result", headers=HTML)).text
+
+    assert 'data-status="NEEDS_REVIEW"' in partial and "<html" not in partial
+    assert "A reviewer will look at your document" in page
+    row = re.search(r'<tr data-field="full_name" data-finding="MISMATCH">(.*?)</tr>', page, re.S)
+    assert row is not None
+    words = re.sub(r"<[^>]+>", " ", row.group(1)).split()
+    assert " ".join(words) == (
+        "Full name Anna Maria Eriksson ANNAMARIA the printed text does not match"
+    )
+    assert "the machine-readable zone" in page
+    assert "Not found on the document: Parent&#39;s full name." in page
+    assert "similarity 87.0 / 100" in page
+    assert "kept for human review" in page
+
+
+async def test_a_reviewer_decides_on_the_queue_page_and_the_item_leaves_it(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    s, verification_id = await _waiting(client, runtime)
+    action = f"/identity-reviews/{verification_id}"
+
+    csrf = await browser_sign_in(client, s.other_teacher.user.email)
+    stranger_queue = await client.get("/identity-reviews", headers=HTML)
+    stranger = await client.post(
+        action, data={"decision": "VERIFIED", "reason": "ok", "csrf_token": csrf},
+        headers={**SAME_SITE, **HTML},
+    )  # fmt: skip
+    csrf = await browser_sign_in(client, s.other_student.user.email)
+    student = await client.post(
+        action, data={"decision": "VERIFIED", "reason": "ok", "csrf_token": csrf},
+        headers={**SAME_SITE, **HTML},
+    )  # fmt: skip
+    csrf = await browser_sign_in(client, s.teacher.user.email)
+    queue = await client.get("/identity-reviews", headers=HTML)
+    no_reason = await client.post(
+        action, data={"decision": "VERIFIED", "reason": " ", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    decided = await client.post(
+        action,
+        data={"decision": "VERIFIED", "reason": "the portrait is her", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    after = await client.get("/identity-reviews", headers=HTML)
+    body = (await client.get(verification_url(verification_id), headers=s.teacher.headers)).json()
+
+    assert stranger_queue.status_code == 200 and "No identity to review." in stranger_queue.text
+    assert s.student.user.full_name not in stranger_queue.text
+    assert stranger.status_code == 404 and s.student.user.full_name not in stranger.text
+    assert student.status_code == 403
+    assert f'data-verification-id="{verification_id}"' in queue.text
+    assert f"/api/v1/identity-verifications/{verification_id}/pictures/document" in queue.text
+    assert 'data-field="full_name" data-finding="MISMATCH"' in queue.text
+    assert "99%" in queue.text and "similarity 87.0 / 100" in queue.text
+    assert no_reason.status_code == 422
+    assert f'id="reason-{verification_id}-problem"' in no_reason.text
+    assert decided.status_code == 303
+    assert f'data-verification-id="{verification_id}"' not in after.text
+    assert body["status"] == "VERIFIED"
+    assert [(r["decision"], r["reason"]) for r in body["reviews"]] == [
+        ("VERIFIED", "the portrait is her")
+    ]
