@@ -10,7 +10,13 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.evidence.log import EvidenceKind, append
-from trust_lesson.models import AttendanceDecision, BiometricConsent, Capture, CaptureReview
+from trust_lesson.models import (
+    AttendanceDecision,
+    BiometricConsent,
+    Capture,
+    CaptureReview,
+    IdentityReview,
+)
 
 
 class Purged(StrEnum):
@@ -78,6 +84,62 @@ async def capture_reviewed(db: AsyncSession, review: CaptureReview) -> None:
             "capture": review.capture_id,
             "review": review.id,
             "verdict": str(review.verdict),
+            "reason": review.reason,
+        },
+    )
+
+
+class IdentityOutcomeFacts(Protocol):
+    """What the identity worker decided (identity's Outcome)."""
+
+    @property
+    def status(self) -> StrEnum: ...
+    @property
+    def reasons(self) -> list[str]: ...
+
+
+async def identity_judged(
+    db: AsyncSession,
+    *,
+    verification_id: int,
+    user_id: int,
+    outcome: IdentityOutcomeFacts,
+    not_match_fields: Sequence[str] = (),
+    not_found_fields: Sequence[str] = (),
+    portrait_similarity: float | None = None,
+    now: datetime,
+) -> None:
+    """The worker's outcome: which fields, never their values (the document's data stays in
+    the verification, which the retention schedule and account deletion reach)."""
+    similarity = None if portrait_similarity is None else round(float(portrait_similarity), 2)
+    await append(
+        db,
+        EvidenceKind.IDENTITY_JUDGED,
+        now=now,
+        actor_id=None,
+        data={
+            "verification": verification_id,
+            "user": user_id,
+            "status": outcome.status.value,
+            "reasons": [str(reason) for reason in outcome.reasons],
+            "not_match_fields": list(not_match_fields),
+            "not_found_fields": list(not_found_fields),
+            "portrait_similarity": similarity,
+        },
+    )
+
+
+async def identity_reviewed(db: AsyncSession, review: IdentityReview, *, user_id: int) -> None:
+    await append(
+        db,
+        EvidenceKind.IDENTITY_REVIEWED,
+        now=review.created_at,
+        actor_id=review.reviewer_id,
+        data={
+            "verification": review.verification_id,
+            "user": user_id,
+            "review": review.id,
+            "decision": str(review.decision),
             "reason": review.reason,
         },
     )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trust_lesson.attendance.pictures import stored_picture
 from trust_lesson.courses.scopes import reviews_identity_of, sees_identity_of
 from trust_lesson.errors import Conflict, Forbidden, NotFound
+from trust_lesson.evidence import events as evidence
 from trust_lesson.identity.schemas import ReviewDecision, ReviewRead, VerificationRead
 from trust_lesson.models import IdentityReview, IdentityVerification, User, VerificationStatus
 from trust_lesson.storage.blobs import BlobStore
@@ -117,18 +118,18 @@ async def decide(
     if verification.status is VerificationStatus.PENDING:
         raise Conflict("The document is still being read; decide once it is.")
     decision = VerificationStatus(data.decision)
-    db.add(
-        IdentityReview(
-            verification_id=verification.id,
-            reviewer_id=caller.id,
-            decision=decision,
-            reason=data.reason,
-            created_at=now,
-        )
+    review = IdentityReview(
+        verification_id=verification.id,
+        reviewer_id=caller.id,
+        decision=decision,
+        reason=data.reason,
+        created_at=now,
     )
+    db.add(review)
     verification.status = decision
     verification.decided_at = now
     await db.flush()
+    await evidence.identity_reviewed(db, review, user_id=verification.user_id)
     return verification
 
 

@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trust_lesson.evidence import events as evidence
+from trust_lesson.identity.outcome import Outcome
 from trust_lesson.models import IdentityVerification, VerificationStatus
 from trust_lesson.presence.sweeps import MAX_ATTEMPTS, RESUBMIT_BATCH, STUCK_AFTER
 
@@ -18,7 +20,8 @@ GAVE_UP = f"no outcome after {MAX_ATTEMPTS} reading attempts: kept for human rev
 
 
 async def give_up_on_stuck(*, db: AsyncSession, now: datetime) -> int:
-    result = await db.execute(
+    """Stuck verifications tried too often go to a person; each an evidence entry."""
+    given_up = await db.execute(
         update(IdentityVerification)
         .where(
             IdentityVerification.status == VerificationStatus.PENDING,
@@ -31,9 +34,16 @@ async def give_up_on_stuck(*, db: AsyncSession, now: datetime) -> int:
             reasons=[GAVE_UP],
             analyzed_at=now,
         )
+        .returning(IdentityVerification.id, IdentityVerification.user_id)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    rows = sorted(given_up.all())
+    outcome = Outcome(VerificationStatus.NEEDS_REVIEW, [GAVE_UP])
+    for verification_id, user_id in rows:
+        await evidence.identity_judged(
+            db, verification_id=verification_id, user_id=user_id, outcome=outcome, now=now
+        )
+    return len(rows)
 
 
 async def stuck_verifications(*, db: AsyncSession, now: datetime) -> Sequence[int]:

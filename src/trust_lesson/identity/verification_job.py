@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.biometrics.service import embedding_bytes
 from trust_lesson.db import transaction
+from trust_lesson.evidence import events as evidence
 from trust_lesson.identity.comparison import FieldComparison
 from trust_lesson.identity.examination import Examination
 from trust_lesson.identity.outcome import Outcome
@@ -89,19 +91,44 @@ async def save_outcome(
             "portrait_embedding": None if embedding is None else embedding_bytes(embedding),
         }
     async with transaction(resources.session_factory) as db:
-        result = await db.execute(
+        user_id = await db.scalar(
             update(IdentityVerification)
             .where(
                 IdentityVerification.id == verification_id,
                 IdentityVerification.status == VerificationStatus.PENDING,
             )
             .values(**values)
+            .returning(IdentityVerification.user_id)
             .execution_options(synchronize_session=False)
         )
-        written = bool(result.rowcount)  # type: ignore[attr-defined]
+        written = user_id is not None
+        if user_id is not None:
+            await _judged(db, verification_id, user_id, outcome, examination, now)
     if written:
         log.info("identity verification %s: %s", verification_id, outcome.status.value)
     return written
+
+
+async def _judged(
+    db: AsyncSession,
+    verification_id: int,
+    user_id: int,
+    outcome: Outcome,
+    examination: Examination | None,
+    now: datetime,
+) -> None:
+    """The outcome's evidence entry, the last write of the outcome's transaction."""
+    comparison = None if examination is None else examination.comparison
+    await evidence.identity_judged(
+        db,
+        verification_id=verification_id,
+        user_id=user_id,
+        outcome=outcome,
+        not_match_fields=comparison.not_match_fields if comparison else (),
+        not_found_fields=comparison.not_found_fields if comparison else (),
+        portrait_similarity=None if examination is None else examination.portrait.similarity,
+        now=now,
+    )
 
 
 def _field_json(field: FieldComparison) -> dict[str, object]:
