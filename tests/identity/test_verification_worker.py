@@ -74,6 +74,9 @@ async def test_a_record_matching_the_specimen_with_the_holders_selfie_is_verifie
     assert body["portrait_similarity"] >= 90
     identity = await client.get(f"/api/v1/users/{anna.id}/identity", headers=anna.headers)
     assert identity.json()["verified"] is True
+    # She consented and had no face template: the verified selfie became the first one.
+    enrolled = await client.get(f"/api/v1/users/{anna.id}/face-enrolment", headers=anna.headers)
+    assert enrolled.json()["templates"] == 1
 
 
 async def test_one_field_changed_in_the_record_is_named_as_not_matching(

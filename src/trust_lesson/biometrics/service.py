@@ -194,6 +194,25 @@ async def enrol(
     await replace_templates(db=db, user_id=user_id, faces=faces, now=now, picture_hashes=hashes)
 
 
+async def first_template_from_identity(
+    *, db: AsyncSession, user_id: int, selfie: np.ndarray, sha256: str, phash: str, now: datetime
+) -> bool:
+    """The selfie of a VERIFIED identity becomes the person's first face template (issue 10).
+
+    Only with consent in force (its row locked until the commit, so a withdrawal waits) and
+    no template yet: an enrolment is never replaced behind the person's back. The selfie was
+    judged like an enrolment selfie (one face, lit, sharp, big enough) and matched the
+    document's portrait, so it is what an anchored enrolment would accept.
+    """
+    if await active_consent(db=db, user_id=user_id, lock=True) is None:
+        return False
+    if (await template_summary(db=db, user_id=user_id))[0]:
+        return False
+    faces = [(selfie, sha256)]
+    await replace_templates(db=db, user_id=user_id, faces=faces, now=now, picture_hashes=[phash])
+    return True
+
+
 async def identity_anchor(*, db: AsyncSession, user_id: int) -> np.ndarray | None:
     """The portrait of the person's newest VERIFIED identity document, when their courses
     anchor enrolment to it (issue 10); None when there is nothing to anchor to. Its

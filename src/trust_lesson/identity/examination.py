@@ -7,6 +7,7 @@ exactly like a lesson capture against an enrolment, so ``portrait_similarity`` i
 calibrated 0-100 scale and ``presence.judging.verdict_of`` reads it with the same thresholds.
 """
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -23,12 +24,23 @@ from trust_lesson.vision.faces import largest_face_embedding
 
 
 @dataclass(frozen=True)
+class SelfieFace:
+    """What a face template keeps of the selfie: its descriptor, its stored file's SHA-256
+    and its perceptual hash."""
+
+    embedding: np.ndarray
+    sha256: str
+    phash: str
+
+
+@dataclass(frozen=True)
 class PortraitCheck:
     """The selfie against the document's portrait: a capture verdict and its reasons."""
 
     verdict: Verdict | None
     reasons: list[str]
     similarity: float | None = None
+    selfie: SelfieFace | None = None
 
 
 @dataclass(frozen=True)
@@ -85,4 +97,7 @@ def check_portrait(
     except ImageRejected as error:
         return PortraitCheck(Verdict.LOW_QUALITY, [f"the selfie cannot be read: {error.message}"])
     verdict, reasons = verdict_of(analysis, policy)
-    return PortraitCheck(verdict, [f"selfie: {r}" for r in reasons], analysis.similarity)
+    face = None
+    if analysis.embedding is not None:
+        face = SelfieFace(analysis.embedding, hashlib.sha256(selfie).hexdigest(), analysis.phash)
+    return PortraitCheck(verdict, [f"selfie: {r}" for r in reasons], analysis.similarity, face)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trust_lesson.biometrics.service import embedding_bytes
+from trust_lesson.biometrics.service import embedding_bytes, first_template_from_identity
 from trust_lesson.db import transaction
 from trust_lesson.evidence import events as evidence
 from trust_lesson.identity.comparison import FieldComparison
@@ -103,10 +103,27 @@ async def save_outcome(
         )
         written = user_id is not None
         if user_id is not None:
+            await _first_template(db, user_id, outcome, examination, now)
             await _judged(db, verification_id, user_id, outcome, examination, now)
     if written:
         log.info("identity verification %s: %s", verification_id, outcome.status.value)
     return written
+
+
+async def _first_template(
+    db: AsyncSession,
+    user_id: int,
+    outcome: Outcome,
+    examination: Examination | None,
+    now: datetime,
+) -> None:
+    """A VERIFIED selfie may become the first face template (``biometrics.service``)."""
+    face = None if examination is None else examination.portrait.selfie
+    if outcome.status is VerificationStatus.VERIFIED and face is not None:
+        await first_template_from_identity(
+            db=db, user_id=user_id, selfie=face.embedding, sha256=face.sha256, phash=face.phash,
+            now=now,
+        )  # fmt: skip
 
 
 async def _judged(
