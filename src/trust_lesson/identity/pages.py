@@ -26,7 +26,7 @@ from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 DONE = {"saved": "Your identity record is saved."}
-REQUIRED = frozenset({"document_number", "document_type", "full_name", "parent_full_name"})
+REQUIRED = frozenset(n for n, f in IdentityRecordWrite.model_fields.items() if f.is_required())
 
 
 @router.get("/identity")
