@@ -16,11 +16,19 @@ from tests.identity.test_verification_reviews import school
 from tests.support.clock import FakeClock
 from trust_lesson.db import transaction
 from trust_lesson.evidence.verify import verify_log
-from trust_lesson.identity.outcome import Outcome
+from trust_lesson.identity.comparison import (
+    FieldComparison,
+    FieldStatus,
+    IdentityComparison,
+    Source,
+)
+from trust_lesson.identity.examination import Examination, PortraitCheck, SelfieFace
+from trust_lesson.identity.outcome import Outcome, outcome_of
 from trust_lesson.identity.sweeps import GAVE_UP
 from trust_lesson.identity.verification_job import save_outcome
 from trust_lesson.models import EvidenceEntry, IdentityVerification, VerificationStatus
 from trust_lesson.presence.sweeps import MAX_ATTEMPTS, STUCK_AFTER
+from trust_lesson.presence.verdicts import Verdict
 from trust_lesson.runtime import Runtime
 from trust_lesson.worker.worker import TaskResources
 
@@ -93,3 +101,38 @@ async def test_a_decision_refused_leaves_no_entry(
 
     assert refused.status_code == 409
     assert await _identity_entries(runtime) == []
+
+
+def _verified_examination(selfie: np.ndarray) -> Examination:
+    """What the worker's examination holds for a matching document (the models' stories are
+    test_verification_worker.py; here the outcome's writing alone)."""
+    number = FieldComparison(
+        "document_number", "L898902C3", "L898902C3", Source.MRZ, 0.88, FieldStatus.MATCH
+    )
+    parent = FieldComparison("parent_full_name", "Erik Eriksson", None, None, 0.0,
+                             FieldStatus.NOT_FOUND)  # fmt: skip
+    face = SelfieFace(selfie, "c" * 64, "e" * 16)
+    portrait = PortraitCheck(Verdict.VERIFIED, ["selfie: similarity 94.0 >= 90"], 94.0, face)
+    return Examination(IdentityComparison((number, parent), ()), True, portrait, selfie)
+
+
+async def test_a_verified_outcome_is_logged_and_its_selfie_becomes_the_first_template(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    s = await school(client, runtime)
+    await ready_to_verify(client, s.student, ANNA)
+    resources = TaskResources(runtime.engine, runtime.session_factory, runtime.blobs)
+    sent = await verify(client, s.student, jpeg(PAGE), jpeg(PAGE[:400, :400]))
+    selfie = np.linspace(-1, 1, 128, dtype=np.float32)
+    examination = _verified_examination(selfie)
+
+    written = await save_outcome(resources, sent, outcome_of(examination), examination, clock.now)
+
+    enrolment = f"/api/v1/users/{s.student.id}/face-enrolment"
+    enrolled = (await client.get(enrolment, headers=s.student.headers)).json()
+    [judged] = await _identity_entries(runtime)
+    assert written and enrolled["templates"] == 1
+    assert judged["data"]["status"] == "VERIFIED"
+    assert judged["data"]["not_found_fields"] == ["parent_full_name"]
+    assert judged["data"]["portrait_similarity"] == 94.0
+    assert "L898902C3" not in json.dumps(judged)
