@@ -10,6 +10,7 @@ from trust_lesson.identity.comparison import (
     FieldStatus,
     Source,
     compare_identity,
+    needs_printed_text,
     same_date,
     same_document_number,
     same_name,
@@ -161,3 +162,11 @@ def test_dates_are_read_in_the_formats_documents_print(
     record: str, document: str, same: bool
 ) -> None:
     assert same_date(record, document) is same
+
+
+def test_only_a_field_the_mrz_cannot_give_asks_for_the_printed_text() -> None:
+    mrz_only = {**ANNA, "issue_date": None, "issuing_authority": "", "region": None}
+
+    assert needs_printed_text(mrz_only) is False
+    assert needs_printed_text({**mrz_only, "issue_date": date(2002, 4, 16)}) is True
+    assert needs_printed_text({**mrz_only, "issuing_authority": "Utopia"}) is True

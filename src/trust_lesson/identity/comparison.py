@@ -119,6 +119,17 @@ def document_values(mrz: MrzResult | None, printed: Mapping[str, TextField]) -> 
     return found
 
 
+MRZ_RECORD_FIELDS = frozenset(
+    {"document_number", "birth_date", "expiry_date", "full_name", "document_type", "country"}
+)
+"""The record's fields a machine-readable zone can give (see ``_mrz_values``)."""
+
+
+def needs_printed_text(record: Mapping[str, object]) -> bool:
+    """Whether the record holds a field only the document's printed text can confirm."""
+    return any(value for name, value in record.items() if name not in MRZ_RECORD_FIELDS)
+
+
 def _mrz_values(mrz: MrzResult) -> dict[str, Found]:
     out: dict[str, Found] = {}
     for name in ("document_number", "birth_date", "expiry_date"):

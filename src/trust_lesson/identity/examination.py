@@ -14,7 +14,11 @@ from datetime import date
 
 import numpy as np
 
-from trust_lesson.identity.comparison import IdentityComparison, compare_identity
+from trust_lesson.identity.comparison import (
+    IdentityComparison,
+    compare_identity,
+    needs_printed_text,
+)
 from trust_lesson.presence.judging import verdict_of
 from trust_lesson.presence.policy import AttendancePolicy
 from trust_lesson.presence.verdicts import Verdict
@@ -61,13 +65,16 @@ def examine(
     today: date,
 ) -> Examination:
     """Read the document, compare it with the record, and the selfie with its portrait."""
-    front = analyze_document(DOCUMENT.decode(document).rgb, today=today)
+    printed = needs_printed_text(record)
+    front = analyze_document(DOCUMENT.decode(document).rgb, today=today, printed_fields=printed)
     back = None
     if document_back is not None:
-        back = analyze_document(DOCUMENT.decode(document_back).rgb, today=today)
+        back = analyze_document(
+            DOCUMENT.decode(document_back).rgb, today=today, printed_fields=printed
+        )
     mrz = _best_mrz(front, back)
-    printed = {**(back.fields if back else {}), **front.fields}
-    comparison = compare_identity(record, mrz, printed, today=today)
+    fields = {**(back.fields if back else {}), **front.fields}
+    comparison = compare_identity(record, mrz, fields, today=today)
     portrait = front.portrait
     if portrait is None and back is not None:
         portrait = back.portrait

@@ -118,3 +118,11 @@ def test_without_an_mrz_the_printed_fields_are_read(testdata: Path) -> None:
     assert analysis.mrz is None
     fields = {name: found.value for name, found in analysis.fields.items()}
     assert (fields["surname"], fields["given_names"]) == ("ERIKSSON", "ANNAMARIA")
+
+
+def test_printed_fields_asked_for_are_read_beside_a_valid_mrz(testdata: Path) -> None:
+    analysis = analyze_document(specimen(testdata, "passport-td3.jpg"), printed_fields=True)
+
+    assert analysis.mrz is not None and analysis.mrz.valid
+    fields = {name: found.value for name, found in analysis.fields.items()}
+    assert fields["surname"] == "ERIKSSON" and fields["nationality"] == "UTOPIAN"

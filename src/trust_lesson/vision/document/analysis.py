@@ -16,7 +16,6 @@ from trust_lesson.vision.document.reading import read_whole_page
 from trust_lesson.vision.document.regions import read_regions
 
 ReadingMethod = Literal["regions", "whole_page"]
-_READINGS = {"regions": read_regions, "whole_page": read_whole_page}
 
 
 @dataclass(frozen=True)
@@ -49,15 +48,21 @@ def analyze_document(
     *,
     today: date | None = None,
     reading_method: ReadingMethod = "regions",
+    printed_fields: bool = False,
 ) -> DocumentAnalysis:
     """Read an identity document: RGB array, or untrusted bytes (decoded safely).
 
     ``reading_method="whole_page"`` is the first reading (every box of the page), kept as the
-    baseline the documents benchmark measures the region reading against.
+    baseline the documents benchmark measures the region reading against. The region reading
+    reads the printed fields only when the MRZ does not give the name, number and dates, or
+    when asked with ``printed_fields=True``.
     """
     start = time.perf_counter()
     page = _as_rgb(image)
-    reading = _READINGS[reading_method](page, today=today)
+    if reading_method == "regions":
+        reading = read_regions(page, today=today, printed_fields=printed_fields)
+    else:
+        reading = read_whole_page(page, today=today)
     timings = dict(reading.timings)
     t0 = time.perf_counter()
     portrait = _portrait(reading.image)

@@ -38,8 +38,13 @@ MRZ_ROW_LENGTH = 12.0  # rows at least this many times longer than thick may be 
 BAND_MAX_SIDE = 2560  # the band, read again only when the page gave no valid MRZ
 
 
-def read_regions(image: np.ndarray, *, today: date | None = None) -> Reading:
-    """Detect once, read the long rows, then the MRZ band and the other boxes when needed."""
+def read_regions(
+    image: np.ndarray, *, today: date | None = None, printed_fields: bool = False
+) -> Reading:
+    """Detect once, read the long rows, then the MRZ band and the other boxes when needed.
+
+    ``printed_fields=True``: the other boxes are read even after a valid MRZ (the caller
+    compares a field only the printed text carries, e.g. the issue date)."""
     page = fit_size(image)
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -52,7 +57,7 @@ def read_regions(image: np.ndarray, *, today: date | None = None) -> Reading:
     reading = Reading(page, lines, read_mrz(lines, today=today), 0, timings)
     if not _valid(reading.mrz):
         _reread_band(reading, today)
-    if needs_printed_fields(reading.mrz):
+    if printed_fields or needs_printed_fields(reading.mrz):
         _read_the_rest(reading, [b for b in boxes if b not in chosen], today)
     return reading
 
