@@ -38,11 +38,12 @@ MRZ_BAND = 0.8  # the passport's machine-readable zone lies below 80% of its hei
 def live(
     databases: SuiteDatabases, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveService]:
-    """The service with its worker in process, reading documents with the real models."""
-    with live_service(
-        databases, tmp_path_factory.mktemp("var"), embedded_worker=True, worker_threads=2
-    ) as service:
+    """The service with worker threads in this process, reading documents with the real
+    models: they share the test's clock, set before the specimen's expiry (`serve` runs its
+    worker in a process of its own, on the real clock)."""
+    with live_service(databases, tmp_path_factory.mktemp("var"), embedded_worker=False) as service:
         service.clock.now = BEFORE_UTOPIA_EXPIRY
+        service.runtime.worker.start_embedded(workers=2)
         yield service
 
 
