@@ -84,6 +84,15 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if os.environ.get("TL_TEST_DATABASE_BACKED_ONLY") != "1":
+        return None
+    return (
+        "TL_TEST_DATABASE_BACKED_ONLY=1: only the tests that use the suite's database or Redis "
+        f"(fixtures {', '.join(sorted(DATABASE_FIXTURES))}) run"
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get("TL_TEST_DATABASE_BACKED_ONLY") != "1":
         return
