@@ -2,6 +2,7 @@
 
 export const FRAME_WIDTH = 640;
 export const FRAME_HEIGHT = 480;
+const HAVE_CURRENT_DATA = 2; // HTMLMediaElement.readyState: the current frame is decoded
 
 // What to do, in words a student understands, for each way the camera can fail.
 export const CAMERA_HELP = {
@@ -43,9 +44,11 @@ export class Camera {
     this.problem = null;
   }
 
+  // Live and showing a decoded picture: before its first frame (HAVE_CURRENT_DATA) a video
+  // already has its size, but a picture drawn from it is black ("too dark" to the server).
   get ready() {
     const live = this.stream && this.stream.getVideoTracks().some((t) => t.readyState === "live");
-    return Boolean(live && this.video.videoWidth > 0);
+    return Boolean(live && this.video.videoWidth > 0 && this.video.readyState >= HAVE_CURRENT_DATA);
   }
 
   async start() {
