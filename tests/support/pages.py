@@ -1,11 +1,13 @@
-"""What every page must be, checked on the HTML itself; and signing in through the page."""
+"""What every page must be, checked on the HTML itself; a browser context whose pages are so
+checked; and signing in through the page."""
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from playwright.async_api import BrowserContext, Page, Route
+from playwright.async_api import Browser, BrowserContext, Page, Route
 
 from tests.support.factories import PASSWORD
+from tests.support.live_server import LiveService
 
 
 class _InlineCode(HTMLParser):
@@ -71,6 +73,17 @@ class PageAudit:
                 self.problems.append(f"{url}: no strict Content-Security-Policy")
             self.problems.extend(f"{url}: {p}" for p in inline_code(await response.text()))
         await route.fulfill(response=response)
+
+
+async def new_context(
+    browser: Browser, live: LiveService, audit: PageAudit, **options: object
+) -> BrowserContext:
+    """A context on the live service whose pages are audited; `options` as Playwright's."""
+    settings: dict[str, object] = {"viewport": {"width": 1000, "height": 800}, **options}
+    context = await browser.new_context(base_url=live.url, **settings)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    await audit.attach(context)
+    return context
 
 
 async def sign_in(page: Page, email: str, password: str = PASSWORD, *, next: str = "") -> None:

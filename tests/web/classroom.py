@@ -9,9 +9,8 @@ from playwright.async_api import Browser, BrowserContext, Page
 
 from tests.support.factories import Person, login, make_user
 from tests.support.live_server import LiveService
-from tests.support.pages import PageAudit, sign_in
+from tests.support.pages import PageAudit, new_context, sign_in
 from tests.support.school import enrol, make_course, make_lesson, make_term
-from tests.web.conftest import new_context
 from trust_lesson.models import Role
 
 FACES = Path("face_verification/face_recognition")

@@ -15,21 +15,30 @@ module starts with
   moves the service clock, `await live.call(coro)` arranges data on the service's own loop.
 - `page`: a fresh browser context (no cookies) on `live`, closed after the test; every HTML
   page it loads is audited (strict CSP header, no inline script, handler or style).
-  `new_context(browser, live, page_audit, **options)` makes more (a second person, a camera).
+  `new_context(browser, live, page_audit, **options)` (tests/support/pages.py) makes more
+  (a second person, a camera).
+- `browsers`: the signed-in pages a story opens (tests/web/classroom.py), each in a context of
+  its own on `live`, closed after the test.
+- `http`: an API client on `live`.
+
+A module that overrides `live` (say, to run the worker with the real models) gets `page`,
+`browsers` and `http` on its own service.
 """
 
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Browser, Page, Playwright, async_playwright
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, camera_args, face_video
 from tests.support.databases import SuiteDatabases
 from tests.support.live_server import LiveService, live_service
-from tests.support.pages import PageAudit
+from tests.support.pages import PageAudit, new_context
+from tests.web.classroom import Browsers
 
 
 def browser_available() -> bool:
@@ -88,17 +97,6 @@ def live(
         yield service
 
 
-async def new_context(
-    browser: Browser, live: LiveService, audit: PageAudit, **options: object
-) -> BrowserContext:
-    """A context on the live service whose pages are audited; `options` as Playwright's."""
-    settings: dict[str, object] = {"viewport": {"width": 1000, "height": 800}, **options}
-    context = await browser.new_context(base_url=live.url, **settings)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
-    await audit.attach(context)
-    return context
-
-
 @pytest.fixture
 def page_audit() -> Iterator[PageAudit]:
     audit = PageAudit()
@@ -111,3 +109,16 @@ async def page(browser: Browser, live: LiveService, page_audit: PageAudit) -> As
     context = await new_context(browser, live, page_audit)
     yield await context.new_page()
     await context.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def browsers(live: LiveService, page_audit: PageAudit) -> AsyncIterator[Browsers]:
+    opened = Browsers(live, page_audit)
+    yield opened
+    await opened.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def http(live: LiveService) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live.url, timeout=30) as client:
+        yield client

@@ -6,22 +6,19 @@ administrator reads the log's state and the school's keys."""
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-import pytest_asyncio
 from PIL import Image
 from playwright.async_api import Browser, Page, expect
 
 from tests.privacy.test_export import CATEGORIES
 from tests.support.factories import Person, make_user
 from tests.support.live_server import LiveService
-from tests.support.pages import PageAudit
+from tests.support.pages import PageAudit, new_context
 from tests.support.presence import add_check, join
 from tests.web.classroom import Browsers, classroom
-from tests.web.conftest import new_context
 from trust_lesson.db import transaction
 from trust_lesson.evidence.revocation import revoke
 from trust_lesson.models import Role
@@ -29,19 +26,6 @@ from trust_lesson.presence.verdicts import ChallengeKind, Verdict
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def http(live: LiveService) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live.url, timeout=30) as client:
-        yield client
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browsers(live: LiveService, page_audit: PageAudit) -> AsyncIterator[Browsers]:
-    opened = Browsers(live, page_audit)
-    yield opened
-    await opened.close()
 
 
 async def _download(page: Page, link: str, folder: Path) -> Path:

@@ -9,14 +9,13 @@ covered (built in the test too), so the worker cannot settle it and leaves it NE
 """
 
 import io
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
-import pytest_asyncio
 from PIL import Image
 from playwright.async_api import Browser, expect
 
@@ -24,7 +23,6 @@ from tests.identity.specimens import HOLDER, HOLDER_AGAIN, jpeg, passport_with_f
 from tests.identity.stories import ANNA, outcome, ready_to_verify, verify
 from tests.support.databases import SuiteDatabases
 from tests.support.live_server import LiveService, live_service
-from tests.support.pages import PageAudit
 from tests.web.classroom import Browsers, classroom
 from tests.web.conftest import CameraBrowser
 
@@ -45,19 +43,6 @@ def live(
         service.clock.now = BEFORE_UTOPIA_EXPIRY
         service.runtime.worker.start_embedded(workers=2)
         yield service
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browsers(live: LiveService, page_audit: PageAudit) -> AsyncIterator[Browsers]:
-    opened = Browsers(live, page_audit)
-    yield opened
-    await opened.close()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def http(live: LiveService) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live.url, timeout=30) as client:
-        yield client
 
 
 def covered_mrz(passport: bytes) -> bytes:

@@ -16,10 +16,9 @@ from sqlalchemy import select
 
 from tests.support.factories import PASSWORD, make_user
 from tests.support.live_server import LiveService
-from tests.support.pages import PageAudit, sign_in
+from tests.support.pages import PageAudit, new_context, sign_in
 from tests.support.presence import add_check, analyse, join
 from tests.support.spreadsheets import lesson_workbook
-from tests.web.conftest import new_context
 from trust_lesson.db import transaction
 from trust_lesson.models import Capture, Role, User
 from trust_lesson.presence.verdicts import ChallengeKind, Verdict

@@ -18,7 +18,6 @@ from tests.presence.verdict_support import enrol_face, face_template
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, turn_video
 from tests.support.databases import SuiteDatabases
 from tests.support.live_server import LiveService, live_service
-from tests.support.pages import PageAudit
 from tests.vision.bursts import mirrored, picture
 from tests.web.classroom import FACES, Browsers, classroom
 from tests.web.conftest import CameraBrowser
@@ -41,19 +40,6 @@ def live(
     with live_service(databases, tmp_path_factory.mktemp("var"), embedded_worker=False) as service:
         service.runtime.worker.start_embedded(workers=2)
         yield service
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browsers(live: LiveService, page_audit: PageAudit) -> AsyncIterator[Browsers]:
-    opened = Browsers(live, page_audit)
-    yield opened
-    await opened.close()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def http(live: LiveService) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live.url, timeout=30) as client:
-        yield client
 
 
 async def test_a_student_consents_enrols_and_is_verified_in_the_room(
