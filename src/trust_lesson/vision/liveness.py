@@ -178,16 +178,17 @@ def observe_frame(
 ) -> tuple[FrameObservation, np.ndarray | None]:
     """Faces, yaw and the aligned chip of the main face of one analysed frame.
 
-    Without ``near`` the whole frame is looked at (``first_look``); with it only the region
-    around that face of the previous frame (``faces_near``), and the whole frame with the
-    HOG only when no face is there. The main face's box is always dlib's HOG's: the yaw
+    With ``near`` only the region around that face of the previous frame is looked at
+    (``faces_near``); without it, or when no face is there, the whole frame (``first_look``,
+    and the HOG on the whole frame when that finds none). The main face's box is always
+    dlib's HOG's: the yaw
     thresholds were measured with its boxes, and the 68 points on BlazeFace's boxes of turned
     faces are not yet measured (one mirrored pair of the shared set read 0.52 / -0.99
     instead of opposite values).
     """
-    boxes = first_look(rgb) if near is None else _largest_first(faces_near(rgb, near))
+    boxes = [] if near is None else _largest_first(faces_near(rgb, near))
     if not boxes:
-        boxes = _largest_first(detect_faces(rgb, method="hog"))
+        boxes = first_look(rgb) or _largest_first(detect_faces(rgb, method="hog"))
     if not boxes:
         return FrameObservation(0, None, None, None), None
     main = boxes[0]
