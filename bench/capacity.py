@@ -82,7 +82,7 @@ from capacity_setup import (
     stop_lesson,
     student_emails,
 )
-from capacity_sim import SimStudent, Step, Tally, health_rps, run_step
+from capacity_sim import SimStudent, Step, Tally, health_rps, run_step, student_session
 from capacity_waiting import HEADER as WAITING_HEADER
 from capacity_waiting import WaitingResult, quiet_term
 from capacity_waiting import measure as measure_waiting
@@ -399,6 +399,7 @@ def run_one_step(
         load=load(),
         run=run if options.runs > 1 else 0,
         bursts=tally.bursts,
+        timeline=rows.timeline,
     )
 
 
@@ -410,14 +411,7 @@ async def _play(
     duration: float,
     options: argparse.Namespace,
 ) -> tuple[int, Tally]:
-    # Idle connections are dropped before uvicorn's 5 s keep-alive ends, as browsers do, so a
-    # request never races the server closing its connection (an httpx ReadError otherwise).
-    # Every student holds a connection while the server holds its request.
-    connections = len(students) + 50
-    limits = httpx.Limits(
-        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2
-    )
-    async with httpx.AsyncClient(base_url=running.base_url, timeout=90, limits=limits) as http:
+    async with httpx.AsyncClient(base_url=running.base_url, timeout=90) as http:
         lesson_id = await start_lesson(http, instructor, term_id)
         step = Step(
             lesson_id=lesson_id,
@@ -426,7 +420,8 @@ async def _play(
             stop_at=time.monotonic() + duration,
             hold_s=max(1, round(LONGEST_WAIT_S / options.speedup)),
         )
-        tally = await run_step(http, step, random.Random(lesson_id))
+        async with student_session(running.base_url, len(students)) as students_http:
+            tally = await run_step(students_http, step, random.Random(lesson_id))
         await stop_lesson(http, instructor, lesson_id)
     return lesson_id, tally
 

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -65,6 +66,8 @@ class StepRows:
     challenges_answered: int
     challenges_with_two_captures: int
     answered_without_capture: int
+    timeline: tuple[tuple[float, float, bool], ...] = ()
+    """Per verdict: seconds from the lesson's first capture, latency, whether a burst."""
 
     @property
     def lost(self) -> int:
@@ -80,17 +83,28 @@ def lesson_rows(url: str, lesson_id: int) -> StepRows:
         engine.dispose()
 
 
+def _latency(row: sa.Row[Any]) -> float:
+    return float((_utc(row.analyzed_at) - _utc(row.created_at)).total_seconds())
+
+
 def _rows(db: Session, lesson_id: int) -> StepRows:
     captures = db.execute(
-        sa.select(Capture.status, Capture.verdict, Capture.created_at, Capture.analyzed_at).where(
-            Capture.lesson_id == lesson_id
-        )
+        sa.select(
+            Capture.status,
+            Capture.verdict,
+            Capture.created_at,
+            Capture.analyzed_at,
+            Capture.frame_keys,
+        ).where(Capture.lesson_id == lesson_id)
     ).all()
     done = [row for row in captures if row.status is CaptureStatus.DONE and row.verdict]
-    latencies = tuple(
-        (_utc(row.analyzed_at) - _utc(row.created_at)).total_seconds()
-        for row in done
-        if row.analyzed_at is not None
+    timed = [row for row in done if row.analyzed_at is not None]
+    latencies = tuple(_latency(row) for row in timed)
+    start = min((_utc(row.created_at) for row in timed), default=None)
+    seen = tuple(
+        ((_utc(row.created_at) - start).total_seconds(), _latency(row), row.frame_keys is not None)
+        for row in timed
+        if start is not None
     )
     per_challenge = (
         sa.select(Capture.challenge_id)
@@ -106,6 +120,7 @@ def _rows(db: Session, lesson_id: int) -> StepRows:
         captures=len(captures),
         done=len(done),
         latencies_s=latencies,
+        timeline=seen,
         verdicts=dict(Counter(str(row.verdict.value) for row in done)),
         challenges_answered=int(db.execute(answered).scalar_one()),
         challenges_with_two_captures=len(db.execute(per_challenge).all()),

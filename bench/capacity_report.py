@@ -73,6 +73,8 @@ class StepResult:
     """Which run of the step in a row (0: a single run)."""
     bursts: int = 0
     """Of the uploads, liveness bursts (five frames each)."""
+    timeline: tuple[tuple[float, float, bool], ...] = ()
+    """Per verdict: seconds from the first capture, latency, whether a burst."""
 
     @property
     def label(self) -> str:
@@ -126,6 +128,35 @@ def print_table(results: list[StepResult]) -> None:
             f"  {'':<26} {'':>6}  {r.bursts} of {r.uploads} uploads were bursts; load {r.load};"
             f" verdicts {r.verdicts}; errors {r.errors}"
         )
+        print_timeline(r)
+
+
+TIMELINE_BUCKET_S = 15.0
+
+
+def print_timeline(result: StepResult) -> None:
+    """Verdict latency p95 by when the capture arrived (bursts and ordinary checks apart):
+    shows whether the lag builds while students join or stays."""
+    if not result.timeline:
+        return
+    last = max(at for at, _, _ in result.timeline)
+    cells = []
+    for start in range(0, int(last // TIMELINE_BUCKET_S) + 1):
+        low, high = start * TIMELINE_BUCKET_S, (start + 1) * TIMELINE_BUCKET_S
+        inside = [(lat, burst) for at, lat, burst in result.timeline if low <= at < high]
+        bursts = [lat for lat, burst in inside if burst]
+        ordinary = [lat for lat, burst in inside if not burst]
+        cells.append(
+            f"{low:>4.0f}s {len(bursts):>3}b p95 {_p95(bursts):>5} {len(ordinary):>3}o p95"
+            f" {_p95(ordinary):>5}"
+        )
+    print(f"  {'':<26} verdict p95 by arrival (b: bursts, o: ordinary checks):")
+    for cell in cells:
+        print(f"  {'':<26}   {cell}")
+
+
+def _p95(values: list[float]) -> str:
+    return f"{percentile(values, 0.95):.1f}" if values else "-"
 
 
 COLOURS = [
