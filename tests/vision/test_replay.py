@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import imagehash
 import numpy as np
 import pytest
 from PIL import Image
@@ -83,3 +84,21 @@ def test_real_photo_resent_smaller_and_recompressed_is_a_replay(testdata: Path) 
     original = load(testdata, "face_verification/face_recognition/biden.jpg")
 
     assert find_replay(reencoded(original, 60, 0.8), [picture_hash(original)]) is not None
+
+
+def test_bits_apart_are_counted_as_imagehash_counts_them(astronaut: np.ndarray) -> None:
+    """The distance is counted on integers (XOR, set bits); it is imagehash's Hamming
+    distance, for the picture and for its mirror image."""
+    first = decode_image(jpeg(webcam_frame(astronaut))).rgb
+    earlier = picture_hash(first)
+    rng = np.random.default_rng(3)
+    for flips in (0, 1, 5, 6, 7, 40):
+        bits = np.array(imagehash.hex_to_hash(earlier).hash).flatten()
+        bits[rng.choice(bits.size, flips, replace=False)] ^= True
+        nearby = str(imagehash.ImageHash(bits.reshape(16, 16)))
+        expected = imagehash.hex_to_hash(nearby) - imagehash.hex_to_hash(earlier)
+
+        match = find_replay(first, [nearby], max_bits=64)
+
+        assert expected == flips
+        assert match is not None and match.distance == flips and not match.mirrored

@@ -83,7 +83,8 @@ def model_path(file_name: str, folder: Path | None = None) -> Path:
 
 
 def _once(key: str, build: Callable[[], _T]) -> _T:
-    """Build a model on first use; every later call (from any thread) gets the same object."""
+    """Build a model on first use; every later call (from any thread) gets the same object
+    (without looking for its file again: a verdict asks for its models a dozen times)."""
     model = _loaded.get(key)
     if model is None:
         with _lock:
@@ -118,26 +119,29 @@ def blazeface(spec: BlazeSpec) -> BlazeFace:
     """A BlazeFace network (LiteRT interpreter: one per thread, it keeps its tensors)."""
     from trust_lesson.vision.blazeface import BlazeFace
 
-    path = model_path(spec.file_name, blazeface_dir())
-    return _thread_own(f"blaze_{spec.side}", lambda: BlazeFace(spec, path))
+    return _thread_own(
+        f"blaze_{spec.side}", lambda: BlazeFace(spec, model_path(spec.file_name, blazeface_dir()))
+    )
 
 
 def cnn_detector() -> Any:
     """dlib's MMOD CNN face detector: slower, finds smaller and turned faces."""
-    path = str(model_path("mmod_human_face_detector.dat"))
-    return _thread_own("cnn", lambda: dlib.cnn_face_detection_model_v1(path))
+    path = "mmod_human_face_detector.dat"
+    return _thread_own("cnn", lambda: dlib.cnn_face_detection_model_v1(str(model_path(path))))
 
 
 def shape_predictor_5() -> Any:
     """5-point landmarks (eye corners and nose), enough for dlib's face chip alignment."""
-    path = str(model_path("shape_predictor_5_face_landmarks.dat"))
-    return _once("sp5", lambda: dlib.shape_predictor(path))
+    return _once("sp5", lambda: _shape_predictor("shape_predictor_5_face_landmarks.dat"))
 
 
 def shape_predictor_68() -> Any:
     """68-point landmarks: dlib's usual recipe (used by the benchmark's baseline)."""
-    path = str(model_path("shape_predictor_68_face_landmarks.dat"))
-    return _once("sp68", lambda: dlib.shape_predictor(path))
+    return _once("sp68", lambda: _shape_predictor("shape_predictor_68_face_landmarks.dat"))
+
+
+def _shape_predictor(file_name: str) -> Any:
+    return dlib.shape_predictor(str(model_path(file_name)))
 
 
 def resnet_path() -> Path:
@@ -145,8 +149,7 @@ def resnet_path() -> Path:
 
 
 def dlib_recognizer() -> Any:
-    path = str(resnet_path())
-    return _thread_own("dlib_resnet", lambda: dlib.face_recognition_model_v1(path))
+    return _thread_own("dlib_resnet", lambda: dlib.face_recognition_model_v1(str(resnet_path())))
 
 
 class DlibFaceEncoder:
@@ -164,8 +167,9 @@ def onnx_encoder(threads: int = 1) -> FaceEncoder:
     """dlib's ResNet rebuilt for ONNX Runtime (same descriptors within 1e-4, faster)."""
     from trust_lesson.vision.resnet_onnx import OnnxFaceEncoder
 
-    path = resnet_path()
-    return _once(f"onnx_resnet_{threads}", lambda: OnnxFaceEncoder.load(path, threads=threads))
+    return _once(
+        f"onnx_resnet_{threads}", lambda: OnnxFaceEncoder.load(resnet_path(), threads=threads)
+    )
 
 
 def face_encoder() -> FaceEncoder:
