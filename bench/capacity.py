@@ -95,6 +95,7 @@ T = TypeVar("T")
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 OUT = Path(__file__).resolve().parent / "out"
+CPU_SAMPLE_S = 5.0
 DRAIN_S = 120.0
 BURSTS_EACH = 12
 
@@ -400,6 +401,7 @@ def run_one_step(
         run=run if options.runs > 1 else 0,
         bursts=tally.bursts,
         timeline=rows.timeline,
+        cpu_samples=tally.cpu_samples,
     )
 
 
@@ -420,10 +422,20 @@ async def _play(
             stop_at=time.monotonic() + duration,
             hold_s=max(1, round(LONGEST_WAIT_S / options.speedup)),
         )
+        sampler = asyncio.create_task(_sample_cpu(running, step.tally.cpu_samples))
         async with student_session(running.base_url, len(students)) as students_http:
             tally = await run_step(students_http, step, random.Random(lesson_id))
+        sampler.cancel()
         await stop_lesson(http, instructor, lesson_id)
     return lesson_id, tally
+
+
+async def _sample_cpu(running: Running, samples: list[tuple[float, dict[str, float]]]) -> None:
+    """Every few seconds of the step: the CPU seconds used so far by each process."""
+    started = time.monotonic()
+    while True:
+        samples.append((time.monotonic() - started, _cpu(running)))
+        await asyncio.sleep(CPU_SAMPLE_S)
 
 
 def _drain(database_url: str, lesson_id: int) -> float:

@@ -75,6 +75,8 @@ class StepResult:
     """Of the uploads, liveness bursts (five frames each)."""
     timeline: tuple[tuple[float, float, bool], ...] = ()
     """Per verdict: seconds from the first capture, latency, whether a burst."""
+    cpu_samples: list[tuple[float, dict[str, float]]] = field(default_factory=list)
+    """(seconds into the step, CPU seconds so far per process), every few seconds."""
 
     @property
     def label(self) -> str:
@@ -150,9 +152,32 @@ def print_timeline(result: StepResult) -> None:
             f"{low:>4.0f}s {len(bursts):>3}b p95 {_p95(bursts):>5} {len(ordinary):>3}o p95"
             f" {_p95(ordinary):>5}"
         )
-    print(f"  {'':<26} verdict p95 by arrival (b: bursts, o: ordinary checks):")
-    for cell in cells:
-        print(f"  {'':<26}   {cell}")
+    cores = _cores_by_bucket(result.cpu_samples, len(cells))
+    print(
+        f"  {'':<26} verdict p95 by arrival (b: bursts, o: ordinary checks);"
+        " cores used then (serve / worker / whole machine):"
+    )
+    for cell, used in zip(cells, cores, strict=True):
+        print(f"  {'':<26}   {cell}   {used}")
+
+
+def _cores_by_bucket(samples: list[tuple[float, dict[str, float]]], buckets: int) -> list[str]:
+    """Cores used by serve, the worker and the machine in each bucket of the step (the
+    samples' clock starts with the students, the arrivals' with the first capture: within a
+    second of each other)."""
+    cells = []
+    for number in range(buckets):
+        low, high = number * TIMELINE_BUCKET_S, (number + 1) * TIMELINE_BUCKET_S
+        inside = [(at, cpu) for at, cpu in samples if low <= at <= high]
+        if len(inside) < 2:
+            cells.append("")
+            continue
+        (start, first), (end, last) = inside[0], inside[-1]
+        span = max(end - start, 1e-9)
+        cells.append(
+            " / ".join(f"{(last[k] - first[k]) / span:.2f}" for k in ("serve", "worker", "machine"))
+        )
+    return cells
 
 
 def _p95(values: list[float]) -> str:

@@ -54,6 +54,8 @@ class Tally:
     capture_ids: list[int] = field(default_factory=list)
     bursts: int = 0
     """Liveness checks answered (with a 202)."""
+    cpu_samples: list[tuple[float, dict[str, float]]] = field(default_factory=list)
+    """(seconds into the step, CPU seconds so far per process), every few seconds."""
 
     def count(self, kind: str, status: str) -> None:
         self.by_kind[kind] += 1
