@@ -17,7 +17,10 @@ RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 """An id in a URL path: a larger one than the databases hold is a 422."""
 
 
-def get_runtime(request: Request) -> Runtime:
+# The small dependencies are `async def`: FastAPI runs a plain `def` dependency in its thread
+# pool, a thread hop per request for a line of code (the held `challenges/next` of thousands of
+# students pays it on every request).
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -25,14 +28,14 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_settings(runtime: RuntimeDep) -> Settings:
+async def get_settings(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_now(runtime: RuntimeDep) -> datetime:
+async def get_now(runtime: RuntimeDep) -> datetime:
     return runtime.clock()
 
 

@@ -103,6 +103,28 @@ async def test_waiting_students_hold_no_connection_and_share_one_lesson_read(
     assert 1 <= len(lesson_reads) <= 4 / 0.2 + 1  # one per lesson and 200 ms, not per student
 
 
+async def test_a_waiting_student_s_request_reads_three_times_before_it_waits(
+    api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    """Thousands of students each ask once a minute: the session, its user and the first
+    open challenge are read, nothing else, before the wait."""
+    live = await live_lesson(api, runtime, clock, students=1)
+    await join(api, live, live.student)
+    entry = (await planned(runtime, live, live.student))[0]
+    await travel(api, clock, entry.deadline, live.student)  # the entry check missed: waiting
+    statements: list[str] = []
+    event.listen(runtime.engine.sync_engine, "before_cursor_execute", _recorder(statements))
+
+    answer = await _ask(api, live, live.student, wait=1)
+
+    watch = "SELECT lessons.status FROM lessons"  # the lesson's shared read while waiting
+    reads = [s for s in statements if s.startswith("SELECT") and not s.startswith(watch)]
+    assert answer.json()["challenge"] is None
+    assert len(reads) == 3, "\n".join(r[:160] for r in reads)
+    assert ["FROM auth_sessions" in reads[0], "FROM users" in reads[1]] == [True, True]
+    assert "FROM challenges" in reads[2]
+
+
 async def _first_looks_done(runtime: Runtime, statements: list[str], students: int) -> None:
     """Every request has read its challenges once and given its connection back (3 s at most,
     the wait is 4: a request that kept its connection while waiting would never get here)."""

@@ -60,7 +60,7 @@ async def _check_csrf(request: Request, token: str, secret_key: str) -> None:
 CredentialsDep = Annotated[Credentials, Depends(credentials)]
 
 
-def session_token(found: CredentialsDep) -> str:
+async def session_token(found: CredentialsDep) -> str:
     return found.token
 
 

@@ -8,13 +8,14 @@ held the request, see ``waiting.py``, or after ``POLL_AGAIN`` when it did not). 
 next challenge stays on the server (``NextChallenge.upcoming_at``) for the held wait.
 """
 
+import functools
 import math
 import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -124,7 +125,7 @@ async def next_challenge(
     *, db: AsyncSession, caller: User, lesson_id: int, now: datetime
 ) -> NextChallenge:
     """The caller's challenge due now, or "nothing yet" (see the module docstring)."""
-    row = (await db.execute(_first_open_query(lesson_id, caller.id, now))).first()
+    row = (await db.execute(*_first_open(lesson_id, caller.id, now))).first()
     if row is not None:
         challenge, status = row
         return _reply(status, challenge, now, held=False)
@@ -138,7 +139,7 @@ async def open_challenge(
     *, db: AsyncSession, lesson_id: int, user_id: int, now: datetime, held: bool
 ) -> NextChallenge:
     """Like `next_challenge` for a student known to have joined (at join, in the held wait)."""
-    row = (await db.execute(_first_open_query(lesson_id, user_id, now))).first()
+    row = (await db.execute(*_first_open(lesson_id, user_id, now))).first()
     if row is not None:
         return _reply(row[1], row[0], now, held=held)
     status = await db.scalar(select(Lesson.status).where(Lesson.id == lesson_id))
@@ -216,19 +217,26 @@ def _challenge_rows(schedule: ChallengeSchedule, lesson_id: int, user_id: int) -
     ]
 
 
-def _first_open_query(
+def _first_open(
     lesson_id: int, user_id: int, now: datetime
-) -> Select[Challenge, LessonStatus]:
+) -> tuple[Select[Challenge, LessonStatus], dict[str, object]]:
+    """The student's first open challenge of the lesson, with its lesson's status: the
+    statement (built once per process: every held `challenges/next` asks it) and its values."""
+    return _first_open_query(), {"lesson_id": lesson_id, "user_id": user_id, "now": now}
+
+
+@functools.cache
+def _first_open_query() -> Select[Challenge, LessonStatus]:
     """Only while the student is still enrolled: removed from the term, nothing is shown."""
     return (
         select(Challenge, Lesson.status)
         .join(Lesson, Lesson.id == Challenge.lesson_id)
         .where(
             student_of_term(Challenge.user_id, Lesson.term_id),
-            Challenge.lesson_id == lesson_id,
-            Challenge.user_id == user_id,
+            Challenge.lesson_id == bindparam("lesson_id"),
+            Challenge.user_id == bindparam("user_id"),
             Challenge.status == ChallengeStatus.OPEN,
-            Challenge.deadline > now,
+            Challenge.deadline > bindparam("now", type_=Challenge.__table__.c.deadline.type),
         )
         .order_by(Challenge.issued_at)
         .limit(1)
