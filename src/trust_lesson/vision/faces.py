@@ -102,17 +102,19 @@ def detect_faces(
     work, scale = downscale(rgb, settings.analysis_side)
     if method == "blazeface":
         found = _run_blazeface(np.ascontiguousarray(work), settings)
-        boxes = [_scale_box(box, scale, rgb.shape) for box in found]
+        boxes = [scale_box(box, scale, rgb.shape) for box in found]
         return suppress_overlaps(boxes, settings.overlap)
-    factor = _upscale_factor(work, settings)
+    factor = hog_upscale(work, settings)
     if factor > 1.0:
         work = _resize(work, factor)
     found = _run_cnn(work) if method == "cnn" else _run_hog(work, settings.min_score)
-    boxes = [_scale_box(box, scale * factor, rgb.shape) for box in found]
+    boxes = [scale_box(box, scale * factor, rgb.shape) for box in found]
     return suppress_overlaps(boxes, settings.overlap)
 
 
-def _upscale_factor(work: np.ndarray, settings: DetectorSettings) -> float:
+def hog_upscale(work: np.ndarray, settings: DetectorSettings) -> float:
+    """How much the HOG's picture is enlarged (towards ``detect_side``, at most
+    ``max_upscale``)."""
     longest = max(work.shape[:2])
     return float(min(settings.max_upscale, max(1.0, settings.detect_side / longest)))
 
@@ -197,7 +199,7 @@ def _box(rect: Any, score: float) -> FaceBox:
     return FaceBox(rect.left(), rect.top(), rect.right(), rect.bottom(), score)
 
 
-def _scale_box(box: FaceBox, scale: float, shape: tuple[int, ...]) -> FaceBox:
+def scale_box(box: FaceBox, scale: float, shape: tuple[int, ...]) -> FaceBox:
     """Map a box found at ``scale`` back to the picture, clipped to its borders."""
     height, width = shape[:2]
 

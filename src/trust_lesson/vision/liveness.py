@@ -46,6 +46,8 @@ from trust_lesson.vision.faces import (
     FaceBox,
     detect_faces,
     embed_chips,
+    hog_upscale,
+    scale_box,
     suppress_overlaps,
 )
 from trust_lesson.vision.models import CHIP_PADDING, CHIP_SIZE, FaceEncoder
@@ -181,10 +183,9 @@ def observe_frame(
     With ``near`` only the region around that face of the previous frame is looked at
     (``faces_near``); without it, or when no face is there, the whole frame (``first_look``,
     and the HOG on the whole frame when that finds none). The main face's box is always
-    dlib's HOG's: the yaw
-    thresholds were measured with its boxes, and the 68 points on BlazeFace's boxes of turned
-    faces are not yet measured (one mirrored pair of the shared set read 0.52 / -0.99
-    instead of opposite values).
+    dlib's HOG's: the yaw thresholds were measured with its boxes, and the 68 points on
+    BlazeFace's boxes of turned faces are not yet measured (one mirrored pair of the shared
+    set read 0.52 / -0.99 instead of opposite values).
     """
     boxes = [] if near is None else _largest_first(faces_near(rgb, near))
     if not boxes:
@@ -228,31 +229,31 @@ def faces_near(rgb: np.ndarray, face: FaceBox) -> list[FaceBox]:
     margin = round(side * NEAR_MARGIN)
     left, top = max(face.left - margin, 0), max(face.top - margin, 0)
     right, bottom = min(face.right + margin, width), min(face.bottom + margin, height)
-    scale = _near_scale(side, max(height, width))
+    scale = _near_scale(side, rgb)
     region = np.ascontiguousarray(rgb[top:bottom, left:right])
     size = (max(1, round((right - left) * scale)), max(1, round((bottom - top) * scale)))
     work = np.asarray(Image.fromarray(region).resize(size, Image.Resampling.BILINEAR))
     rects, scores, _ = models.hog_detector().run(work, 0, DEFAULT_DETECTOR.min_score)
     found = [
-        FaceBox(
-            min(max(round(rect.left() / scale) + left, 0), width - 1),
-            min(max(round(rect.top() / scale) + top, 0), height - 1),
-            min(max(round(rect.right() / scale) + left, 0), width),
-            min(max(round(rect.bottom() / scale) + top, 0), height),
-            float(score),
+        _moved(
+            scale_box(FaceBox(r.left(), r.top(), r.right(), r.bottom(), s), scale, region.shape),
+            left,
+            top,
         )
-        for rect, score in zip(rects, scores, strict=True)
+        for r, s in zip(rects, scores, strict=True)
     ]
     return suppress_overlaps(found, DEFAULT_DETECTOR.overlap)
 
 
-def _near_scale(side: int, longest: int) -> float:
-    """The whole frame's HOG scale (``DEFAULT_DETECTOR``: brought to ``detect_side``) times
-    whole steps of dlib's pyramid (5/6 each) while the face stays at least
-    ``NEAR_FACE_SIDE`` pixels: the boxes then come from the same ladder of sizes as on the
-    whole frame, only from fewer pixels."""
-    settings = DEFAULT_DETECTOR
-    scale = min(settings.max_upscale, max(1.0, settings.detect_side / longest))
+def _moved(box: FaceBox, left: int, top: int) -> FaceBox:
+    return FaceBox(box.left + left, box.top + top, box.right + left, box.bottom + top, box.score)
+
+
+def _near_scale(side: int, rgb: np.ndarray) -> float:
+    """The whole frame's HOG scale (``hog_upscale``) times whole steps of dlib's pyramid
+    (5/6 each) while the face stays at least ``NEAR_FACE_SIDE`` pixels: the boxes then come
+    from the same ladder of sizes as on the whole frame, only from fewer pixels."""
+    scale = hog_upscale(rgb, DEFAULT_DETECTOR)
     steps = math.floor(math.log(max(side * scale, 1) / NEAR_FACE_SIDE) / math.log(6 / 5))
     return float(scale * (5 / 6) ** max(steps, 0))
 
