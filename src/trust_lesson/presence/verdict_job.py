@@ -57,14 +57,14 @@ async def load_inputs(
         if found is None:
             return None
         capture, policy, liveness = found
-        await db.execute(
+        references = await reference_embeddings(db=db, user_id=capture.user_id)
+        hashes = await _earlier_hashes(db, capture)
+        hashes += await enrolment_picture_hashes(db=db, user_id=capture.user_id)
+        await db.execute(  # the only write, last: SQLite's write lock is held for one statement
             update(Capture)
             .where(Capture.id == capture_id, Capture.status == CaptureStatus.PENDING)
             .values(attempts=Capture.attempts + 1)
         )
-        references = await reference_embeddings(db=db, user_id=capture.user_id)
-        hashes = await _earlier_hashes(db, capture)
-        hashes += await enrolment_picture_hashes(db=db, user_id=capture.user_id)
     try:
         if capture.blob_key is None:
             raise BlobNotFound("no key")
