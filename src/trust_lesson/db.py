@@ -13,16 +13,21 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from trust_lesson.sqlite_one_hop import one_hop_dbapi
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 AFTER_COMMIT = "after_commit"
 log = logging.getLogger("trust_lesson.db")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """`hide_parameters`: a database error never carries its values (hashes, emails) into a log."""
+    """`hide_parameters`: a database error never carries its values (hashes, emails) into a log.
+    SQLite goes through aiosqlite with one thread hop per statement (``sqlite_one_hop``)."""
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, module=one_hop_dbapi(), **kwargs
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
