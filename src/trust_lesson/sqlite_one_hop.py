@@ -61,6 +61,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
         self._outcome: Outcome = (None, -1, None, [])
+        """The last statement's description, row count and last row id (its rows: ``_rows``)."""
         self._arraysize = 1
 
     @property
@@ -101,8 +102,11 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         # uses it); the function is ours
         on_thread = cast(Callable[..., Awaitable[Outcome]], connection._execute)
         async with self._adapt_connection._execute_mutex:
-            self._outcome = await on_thread(_run, connection._conn, operation, parameters, many)
-        self._rows = collections.deque(self._outcome[3])
+            description, rowcount, lastrowid, rows = await on_thread(
+                _run, connection._conn, operation, parameters, many
+            )
+        self._outcome = (description, rowcount, lastrowid, [])
+        self._rows = collections.deque(rows)
 
     async def _async_soft_close(self) -> None:
         return None
