@@ -3,6 +3,7 @@
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support.factories import signed_in
 from trust_lesson.db import create_engine, create_session_factory
@@ -41,3 +42,24 @@ async def test_every_route_answers_503_while_the_database_is_down(
         assert answer.headers["retry-after"] == "5"
     assert answers[2].status_code == 503
     assert answers[2].json()["parts"]["database"] == "unavailable"
+
+
+async def test_no_free_database_connection_answers_503_busy_not_500(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    student = await signed_in(client, runtime)
+    url = runtime.engine.url.render_as_string(hide_password=False)
+    engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    working = runtime.engine, runtime.session_factory
+    runtime.engine, runtime.session_factory = engine, create_session_factory(engine)
+    try:
+        async with engine.connect():  # the pool's one connection, held by someone else
+            answer = await client.get("/api/v1/courses", headers=student.headers)
+    finally:
+        runtime.engine, runtime.session_factory = working
+        await engine.dispose()
+
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["code"] == "service_busy"
+    assert "try again" in answer.json()["detail"]
+    assert answer.headers["retry-after"] == "5"
