@@ -206,7 +206,7 @@ def _challenge_rows(
     """The lesson's challenges as rows of one INSERT of many rows: their ids are not needed
     here, so SQLite's write lock is held for one statement, not one per challenge (the ORM's
     flush wrote them one by one to learn each id; a two-hour lesson at the default policy
-    plans about 14, the capacity bench's time-compressed one about 120)."""
+    plans 13 on average (7-18), the capacity bench's time-compressed one about 120)."""
     return [
         {
             "lesson_id": lesson_id,
