@@ -246,3 +246,27 @@ async def test_the_course_policy_sets_the_deadline(
     body = await join(api, live, live.student)
 
     assert _at(body["challenge"]["deadline"]) == clock.now + timedelta(seconds=30)
+
+
+async def test_a_join_writes_the_whole_schedule_with_one_insert(
+    api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    """The lesson's checks are one INSERT of many rows, however many are planned: SQLite's
+    write lock is held for one statement, not one per check (the ORM's flush wrote ~120
+    one by one in the capacity bench's lesson)."""
+    live = await live_lesson(api, runtime, clock, duration_min=240)
+    inserts: list[int] = []
+
+    def count(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
+        if statement.lstrip().startswith("INSERT INTO challenges"):
+            inserts.append(len(params) if many else 1)
+
+    event.listen(runtime.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await join(api, live, live.student)
+    finally:
+        event.remove(runtime.engine.sync_engine, "before_cursor_execute", count)
+
+    schedule = await planned(runtime, live, live.student)
+    assert len(schedule) >= 10
+    assert inserts == [len(schedule)]
