@@ -53,20 +53,20 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     """A cursor whose every statement is one call on the connection's thread."""
 
-    __slots__ = ("_arraysize", "_outcome")
+    __slots__ = ("_arraysize", "_last")
 
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection):
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
         self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
-        self._outcome: Outcome = (None, -1, None, [])
+        self._last: tuple[Any, int, int | None] = (None, -1, None)
         """The last statement's description, row count and last row id (its rows: ``_rows``)."""
         self._arraysize = 1
 
     @property
     def description(self) -> Any:
-        return self._outcome[0]
+        return self._last[0]
 
     @property
     def arraysize(self) -> int:
@@ -78,11 +78,11 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     @property
     def rowcount(self) -> int:
-        return self._outcome[1]
+        return self._last[1]
 
     @property
     def lastrowid(self) -> Any:
-        return self._outcome[2]
+        return self._last[2]
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
@@ -105,7 +105,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             description, rowcount, lastrowid, rows = await on_thread(
                 _run, connection._conn, operation, parameters, many
             )
-        self._outcome = (description, rowcount, lastrowid, [])
+        self._last = (description, rowcount, lastrowid)
         self._rows = collections.deque(rows)
 
     async def _async_soft_close(self) -> None:
