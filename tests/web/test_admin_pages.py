@@ -92,6 +92,91 @@ async def test_the_policy_form_explains_bounds_and_refuses_incoherent_numbers(
         assert (course.policy["entry_tolerance_min"], course.policy["verified_at"]) == (10, 90)
 
 
+async def test_an_admin_chooses_which_checks_ask_for_a_head_turn(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+    course_url = await new_course(client, csrf)
+
+    form = await client.get(course_url, headers=SAME_SITE)
+    saved = await client.post(
+        f"{course_url}/policy",
+        data={"liveness_checks": "ALL", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    again = await client.get(course_url, headers=SAME_SITE)
+
+    assert "Checks that ask for a head turn" in form.text
+    assert "Time to answer a head-turn check (seconds)" in form.text
+    assert liveness_choices(form.text) == {
+        "ENTRY_AND_ONE_RANDOM": ("the entry check and one random check per lesson", True),
+        "ALL": ("every check", False),
+        "NONE": ("none", False),
+    }
+    assert "Default: the entry check and one random check per lesson." in form.text
+    assert saved.status_code == 303
+    assert (await stored_policy(runtime, course_url))["liveness_checks"] == "ALL"
+    assert chosen(liveness_choices(again.text)) == ["ALL"]
+
+
+async def test_a_refused_policy_keeps_the_choice_and_an_unknown_one_saves_nothing(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+    course_url = await new_course(client, csrf)
+
+    unknown = await client.post(
+        f"{course_url}/policy",
+        data={"liveness_checks": "SOMETIMES", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    incoherent = await client.post(
+        f"{course_url}/policy",
+        data={"liveness_checks": "NONE", "verified_at": "80", "review_at": "85"}
+        | {"csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+
+    assert unknown.status_code == 422
+    assert (
+        "Choose one of: none, the entry check and one random check per lesson, every check."
+        in unknown.text
+    )
+    assert 'aria-describedby="p-liveness_checks-hint p-liveness_checks-problem"' in unknown.text
+    assert incoherent.status_code == 422
+    assert chosen(liveness_choices(incoherent.text)) == ["NONE"]
+    assert await stored_policy(runtime, course_url) is None
+
+
+async def new_course(client: httpx.AsyncClient, csrf: str) -> str:
+    made = await client.post(
+        "/admin/courses", data={"name": "Driving", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    assert made.status_code == 303
+    return str(made.headers["location"])
+
+
+async def stored_policy(runtime: Runtime, course_url: str) -> dict[str, object] | None:
+    async with runtime.session_factory() as db:
+        return (await db.get_one(Course, int(course_url.rsplit("/", 1)[1]))).policy
+
+
+def liveness_choices(page: str) -> dict[str, tuple[str, bool]]:
+    """The options of the liveness select: value -> (the words shown, selected)."""
+    select = re.search(
+        r'<select id="p-liveness_checks" name="liveness_checks".*?</select>', page, re.S
+    )
+    assert select is not None
+    options = re.findall(r'<option value="(\w+)"( selected)?>([^<]*)</option>', select.group(0))
+    return {value: (words, bool(selected)) for value, selected, words in options}
+
+
+def chosen(choices: dict[str, tuple[str, bool]]) -> list[str]:
+    return [value for value, (_, selected) in choices.items() if selected]
+
+
 async def test_a_reviewer_gets_the_picture_without_metadata_and_a_student_gets_nothing(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

@@ -1,5 +1,6 @@
 """Course pages for staff: the list, a new course, a course's terms and attendance policy."""
 
+from enum import Enum
 from typing import Annotated, Any
 
 from annotated_types import Ge, Gt, Le
@@ -12,7 +13,7 @@ from trust_lesson.courses.dependencies import ManagedCourse
 from trust_lesson.courses.schemas import CourseCreate, TermCreate
 from trust_lesson.deps import DbDep
 from trust_lesson.errors import DomainError
-from trust_lesson.presence.policy import AttendancePolicy
+from trust_lesson.presence.policy import AttendancePolicy, LivenessChecks
 from trust_lesson.web.dependencies import StaffViewer, Viewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
 from trust_lesson.web.templating import render
@@ -33,11 +34,23 @@ POLICY_LABELS = {
     "template_retention_days": ("Face templates kept after last activity", "days"),
     "anchored_enrolment": ("Face enrolment only of the verified identity's person", "yes or no"),
     "identity_required": ("A verified identity needed to join lessons", "yes or no"),
+    "liveness_checks": ("Checks that ask for a head turn (liveness)", ""),
+    "liveness_answer_s": ("Time to answer a head-turn check", "seconds"),
+}
+# The words for a choice of the policy; a value without words shows its name in lower case.
+CHOICE_WORDS: dict[Enum, str] = {
+    LivenessChecks.ENTRY_AND_ONE_RANDOM: "the entry check and one random check per lesson",
+    LivenessChecks.ALL: "every check",
+    LivenessChecks.NONE: "none",
 }
 
 
 def policy_fields(policy: AttendancePolicy) -> list[dict[str, Any]]:
-    """Each number of the policy with its label, unit, default and bounds, for the form."""
+    """Each field of the policy with its label, unit, default and bounds, for the form.
+
+    A yes-or-no or enum field is a choice: ``choices`` holds (the value posted, the words
+    shown), and ``value`` is the posted form of the current value, so a refused form that
+    re-shows what was posted selects the same way."""
     fields = []
     for name, info in AttendancePolicy.model_fields.items():
         label, unit = POLICY_LABELS.get(name, (name, ""))
@@ -49,21 +62,56 @@ def policy_fields(policy: AttendancePolicy) -> list[dict[str, Any]]:
                 bounds["min"], bounds["above"] = rule.gt, True
             elif isinstance(rule, Le):
                 bounds["max"] = rule.le
-        integer = info.annotation is int
-        yes_no = info.annotation is bool
+        choices = _choices(info.annotation)
         fields.append(
             {
                 "name": name,
                 "label": label,
                 "unit": unit,
-                "value": getattr(policy, name),
+                "value": _posted(getattr(policy, name)),
                 "default": info.default,
-                "step": "1" if integer else "any",
-                "yes_no": yes_no,
+                "default_words": _words_of(choices, info.default),
+                "step": "1" if info.annotation is int else "any",
+                "choices": choices,
                 **bounds,
             }
         )
     return fields
+
+
+def policy_problems(problems: dict[str, str]) -> dict[str, str]:
+    """A refused choice is explained with the words of its choices, not the enum's names."""
+    readable = dict(problems)
+    for name in problems.keys() & AttendancePolicy.model_fields.keys():
+        choices = _choices(AttendancePolicy.model_fields[name].annotation)
+        if choices:
+            readable[name] = f"Choose one of: {', '.join(words for _, words in choices)}."
+    return readable
+
+
+def _choices(annotation: object) -> list[tuple[str, str]]:
+    if annotation is bool:
+        return [("yes", "yes"), ("no", "no")]
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return [(str(member.value), _choice_words(member)) for member in annotation]
+    return []
+
+
+def _words_of(choices: list[tuple[str, str]], value: object) -> str:
+    return next((words for posted, words in choices if posted == _posted(value)), "")
+
+
+def _choice_words(member: Enum) -> str:
+    return CHOICE_WORDS.get(member, str(member.value).replace("_", " ").lower())
+
+
+def _posted(value: object) -> object:
+    """A value as the form posts it: yes or no, an enum's value, a number as it is."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    return value
 
 
 @router.get("/admin/courses")
@@ -173,7 +221,7 @@ async def set_policy(
             viewer,
             course,
             db,
-            problems=error.problems,
+            problems=policy_problems(error.problems),
             policy_values=values,
             status_code=422,
         )
