@@ -1,6 +1,7 @@
 """The staff's side in a real browser: an admin sets up a course through the pages, the
 instructor runs the lesson with the live roster, a reviewer overrides a decision with a
-reason, a bad spreadsheet shows its row errors, and a student is kept out.
+reason, an admin chooses the course's liveness checks, a bad spreadsheet shows its row
+errors, and a student is kept out.
 
 The students' checks are written as the capture pipeline writes them (tests/support/presence);
 the student's own webcam story through the lesson room is tests/web/test_lesson_room*.
@@ -175,6 +176,24 @@ async def test_admin_sets_up_instructor_runs_the_lesson_and_a_reviewer_overrides
     history = room.locator(f'tr[data-student-id="{bruno.id}"]')
     await expect(history).to_have_count(2)
     await expect(history.last).to_contain_text("a reviewer: Same face as the enrolment")
+
+
+async def test_an_admin_makes_every_check_a_head_turn_on_the_course_page(
+    page: Page, live: LiveService
+) -> None:
+    admin = await live.call(make_user(live.runtime, Role.ADMIN))
+    await sign_in(page, admin.email)
+    await page.goto("/admin/courses")
+    await page.get_by_label("Course name").fill("Night driving")
+    await page.get_by_role("button", name="Create course").click()
+    liveness = page.get_by_label("Checks that ask for a head turn (liveness)")
+    await expect(liveness).to_have_value("ENTRY_AND_ONE_RANDOM")
+
+    await liveness.select_option(label="every check")
+    await page.get_by_role("button", name="Save policy").click()
+
+    await expect(page.get_by_role("status")).to_contain_text("The policy is saved")
+    await expect(liveness).to_have_value("ALL")
 
 
 async def test_a_bad_spreadsheet_shows_every_row_error_and_plans_nothing(
