@@ -26,6 +26,7 @@ def report(burst: BurstObservations, judgement: LivenessJudgement) -> dict[str, 
         "verdict": judgement.verdict.value,
         "reasons": list(judgement.reasons),
         "turn": None if judgement.turn is None else round(judgement.turn, 3),
+        "steps": judgement.steps_as_dicts(),
         **burst.as_dict(),
     }
 
@@ -34,7 +35,10 @@ def liveness(
     frames: Annotated[list[Path], typer.Argument(help="the burst's frames, in order")],
     direction: Annotated[
         TurnDirection,
-        typer.Option(case_sensitive=False, help="the side the student was asked to turn to"),
+        typer.Option(
+            case_sensitive=False,
+            help="the side the student was asked to turn to, or both sides in order",
+        ),
     ],
     reference: Annotated[
         list[Path] | None,

@@ -142,3 +142,56 @@ def test_identical_consecutive_frames_fail() -> None:
     judgement = judge_liveness(burst([0.0, 0.5, 0.5], differences=[0.1, 7.0]), TurnDirection.LEFT)
 
     assert judgement.reasons == ("frames 1 and 2 are identical",)
+
+
+# An ordered two-step: eight frames, one side and then the other.
+LEFT_THEN_RIGHT_YAWS: list[float | None] = [0.02, 0.2, 0.5, 0.55, 0.1, -0.45, -0.5, -0.5]
+
+
+def test_a_two_step_turn_in_the_asked_order_is_verified_with_both_steps() -> None:
+    judgement = judge_liveness(burst(LEFT_THEN_RIGHT_YAWS), TurnDirection.LEFT_THEN_RIGHT)
+
+    assert judgement.live
+    assert judgement.reasons == (
+        "turned left by 0.48 (needs 0.40), then turned right by 0.52 (needs 0.40), same person",
+    )
+    assert [(step.side, step.done_at) for step in judgement.steps] == [
+        (TurnDirection.LEFT, 3),
+        (TurnDirection.RIGHT, 6),
+    ]
+
+
+def test_a_two_step_in_the_wrong_order_fails_on_its_second_step() -> None:
+    judgement = judge_liveness(burst(LEFT_THEN_RIGHT_YAWS), TurnDirection.RIGHT_THEN_LEFT)
+
+    assert judgement.failed == (LivenessCheck.TURN,)
+    assert judgement.reasons[0].startswith("the head did not turn left enough after turning right")
+
+
+def test_a_clip_turning_one_way_only_fails_a_two_step() -> None:
+    one_way = burst([0.02, 0.2, 0.5, 0.55, 0.5, 0.5, 0.55, 0.5])
+
+    judgement = judge_liveness(one_way, TurnDirection.LEFT_THEN_RIGHT)
+
+    assert judgement.reasons[0].startswith("the head did not turn right enough after turning left")
+    assert judgement.steps[1].turn is not None and judgement.steps[1].turn < 0
+
+
+def test_the_second_step_counts_only_after_the_first_is_done() -> None:
+    """Turned right first, then left: the right turn came before the left one was done."""
+    early = burst([0.0, -0.5, -0.5, 0.0, 0.5, 0.5, 0.45, 0.5])
+
+    assert not judge_liveness(early, TurnDirection.LEFT_THEN_RIGHT).live
+    assert judge_liveness(early, TurnDirection.RIGHT_THEN_LEFT).live
+
+
+def test_a_first_step_never_done_leaves_the_second_unmeasured() -> None:
+    still = burst([0.0, 0.05, 0.02, 0.04, 0.03, 0.0, 0.01, 0.02])
+
+    judgement = judge_liveness(still, TurnDirection.RIGHT_THEN_LEFT)
+
+    assert judgement.reasons == (
+        "the head did not turn right enough (+0.00, needs 0.40; or 0.25 with the nose leaving "
+        "the face's plane by 0.08, measured +0.00)",
+    )
+    assert judgement.steps[1].done_at is None and judgement.steps[1].turn is None

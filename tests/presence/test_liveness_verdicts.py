@@ -14,7 +14,15 @@ from tests.presence.live import LiveLesson, join, live_lesson, upload_burst
 from tests.presence.verdict_support import enrol_face, wait_for_verdict
 from tests.support.clock import FakeClock
 from tests.support.factories import Person
-from tests.vision.bursts import OTHER_SIDE, head_turn, mirrored, picture, printed_photo
+from tests.vision.bursts import (
+    OTHER_SIDE,
+    head_turn,
+    mirrored,
+    one_way_clip,
+    picture,
+    printed_photo,
+    two_step_turn,
+)
 from trust_lesson.runtime import Runtime
 from trust_lesson.vision.faces import largest_face_embedding
 
@@ -85,3 +93,33 @@ async def test_a_real_turn_is_verified_and_a_wrong_way_clip_or_a_print_go_to_rev
     assert printed["verdict"] == "LIVENESS_FAILED"
     assert printed["scores"]["liveness"]["turn"] < 0.40
     assert {item["user_id"] for item in reviews} == {replayer.id, printer.id}
+
+
+async def test_a_two_step_course_verifies_both_turns_in_order_and_a_one_way_clip_goes_to_review(
+    api: httpx.AsyncClient, runtime: Runtime, clock: FakeClock, testdata: Path, consumer: None
+) -> None:
+    live = await live_lesson(
+        api, runtime, clock, students=2, policy={"liveness_two_step": True}, liveness_checks=None
+    )
+    honest, replayer = live.students
+    asked = {
+        p.id: (await join(api, live, p))["challenge"]["liveness"]["direction"]
+        for p in live.students
+    }
+    first = {p.id: asked[p.id].split("_THEN_")[0] for p in live.students}
+    king = faces_towards(testdata, KING, first[honest.id])
+    conchita = faces_towards(testdata, CONCHITA, first[replayer.id])
+
+    both = await answer(api, runtime, live, honest, king[0], two_step_turn(*king, seed=4))
+    one_way = await answer(api, runtime, live, replayer, conchita[0], one_way_clip(*conchita))
+
+    assert set(asked.values()) <= {"LEFT_THEN_RIGHT", "RIGHT_THEN_LEFT"}
+    assert both["verdict"] == "VERIFIED", both["reasons"]
+    steps = both["scores"]["liveness"]["steps"]
+    assert [step["side"] for step in steps] == asked[honest.id].split("_THEN_")
+    assert all(step["turn"] >= 0.40 for step in steps)
+    assert steps[0]["done_at_frame"] < steps[1]["done_at_frame"]
+    assert len(both["scores"]["liveness"]["yaw"]) == 8
+    assert one_way["verdict"] == "LIVENESS_FAILED"
+    then = asked[replayer.id].split("_THEN_")[1].lower()
+    assert any(f"did not turn {then} enough after turning" in r for r in one_way["reasons"])

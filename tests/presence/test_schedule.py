@@ -67,6 +67,18 @@ def test_by_default_the_entry_and_one_random_check_ask_for_a_head_turn() -> None
     assert sides == {TurnDirection.LEFT, TurnDirection.RIGHT}
 
 
+def test_a_course_can_ask_for_an_ordered_two_step_turn_instead() -> None:
+    policy = AttendancePolicy(liveness_two_step=True)
+
+    schedules = [lesson(minutes=90, policy=policy, seed=seed) for seed in range(40)]
+
+    asked = {c.liveness for s in schedules for c in s.challenges if c.liveness is not None}
+    assert asked == {TurnDirection.LEFT_THEN_RIGHT, TurnDirection.RIGHT_THEN_LEFT}
+    assert [c.issued_at for c in schedules[0].challenges] == [
+        c.issued_at for c in lesson(minutes=90, seed=0).challenges
+    ]
+
+
 @pytest.mark.parametrize(("which", "count"), [("ALL", "every"), ("NONE", "no")])
 def test_a_course_asks_for_a_head_turn_at_every_check_or_none(which: str, count: str) -> None:
     policy = AttendancePolicy(liveness_checks=LivenessChecks(which))

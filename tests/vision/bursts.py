@@ -10,11 +10,18 @@ How each set is built:
   mirror image of a whole burst is a turn to the other side.
 - A replayed clip that turns the wrong way: a real-turn burst judged against the other side.
 - A replayed clip that turns too late: five frames of the frontal start only.
+- A real ordered two-step (eight frames, as the room takes them): the frontal start twice,
+  the turned photo twice, the start again (the head passes the front) and the mirror image of
+  the turned photo three times (the turn to the other side). The mirror image of the whole
+  burst is the other order.
+- Replays against a two-step: a clip turning one way only (the start twice, the turned photo
+  six times) and a real two-step judged in the other order.
 - A printed photo: one frontal photo rendered as a flat print held close to the camera (400 px
   high) (a pinhole camera, focal length 700 px), tilted about its vertical axis from a start
   within +/-10 degrees to a final tilt of 25-55 degrees to a random side, with a random
   forward/back tilt (+/-10 degrees), hand shake (roll +/-3 degrees, shifts of +/-8 px per
-  frame), Gaussian blur (radius 0-1.2) and JPEG quality 60-92.
+  frame), Gaussian blur (radius 0-1.2) and JPEG quality 60-92. Against a two-step, the print
+  swings over eight frames from the start to that tilt and on to the same tilt the other way.
 """
 
 from __future__ import annotations
@@ -93,6 +100,27 @@ def head_turn(start: np.ndarray, turned: np.ndarray, *, seed: int = 0) -> list[b
     ]
 
 
+def two_step_turn(start: np.ndarray, turned: np.ndarray, *, seed: int = 0) -> list[bytes]:
+    """Frames of a real two-step turn to ``turned``'s side and then to the other (see the
+    module docstring)."""
+    other = mirrored(turned)
+    pictures = [start, start, turned, turned, start, other, other, other]
+    return _frames(pictures, seed)
+
+
+def one_way_clip(start: np.ndarray, turned: np.ndarray, *, seed: int = 0) -> list[bytes]:
+    """Eight frames of a clip that turns to one side only."""
+    return _frames([start, start, *[turned] * 6], seed)
+
+
+def _frames(pictures: list[np.ndarray], seed: int) -> list[bytes]:
+    shifts = [(0, 0), (4, -2), (-3, 3), (5, 1), (-4, -2), (2, 3), (-2, -3), (3, 0)]
+    return [
+        webcam_frame(rgb, dx=dx, dy=dy, seed=seed * 10 + number)
+        for number, (rgb, (dx, dy)) in enumerate(zip(pictures, shifts, strict=True))
+    ]
+
+
 def mirrored(rgb: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rgb[:, ::-1])
 
@@ -145,8 +173,11 @@ def print_frame(
     return frame.convert("RGB")
 
 
-def printed_photo(rgb: np.ndarray, rng: np.random.Generator) -> list[bytes]:
-    """A print of ``rgb`` tilted towards a random side over five frames (see the module doc)."""
+def printed_photo(
+    rgb: np.ndarray, rng: np.random.Generator, *, both_ways: bool = False
+) -> list[bytes]:
+    """A print of ``rgb`` tilted towards a random side over five frames, or over eight frames
+    to that side and on to the other (``both_ways``; see the module doc)."""
     photo = Image.fromarray(rgb)
     photo = photo.resize((round(photo.width * 400 / photo.height), 400))
     start = rng.uniform(-10, 10)
@@ -154,9 +185,13 @@ def printed_photo(rgb: np.ndarray, rng: np.random.Generator) -> list[bytes]:
     pitch = rng.uniform(-10, 10)
     blur = rng.uniform(0, 1.2)
     quality = int(rng.integers(60, 93))
+    if both_ways:
+        tilts = [start + (final - start) * step / 3 for step in range(4)]
+        tilts += [final - final * step / 2 for step in range(1, 5)]
+    else:
+        tilts = [start + (final - start) * step / 4 for step in range(5)]
     frames = []
-    for step in range(5):
-        yaw = start + (final - start) * step / 4
+    for yaw in tilts:
         frame = print_frame(
             photo,
             yaw,

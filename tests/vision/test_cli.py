@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from trust_lesson.cli import app
 
+from .bursts import picture, two_step_turn
 from .conftest import jpeg
 
 runner = CliRunner()
@@ -91,3 +92,27 @@ def test_liveness_with_a_missing_frame_exits_2(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "cannot read" in result.output
+
+
+@pytest.mark.slow
+def test_liveness_judges_an_ordered_two_step_burst(tmp_path: Path, testdata: Path) -> None:
+    frontal, turned = (picture(testdata, f"lfw/King_Abdullah_II_000{n}.jpg") for n in (1, 5))
+    frames = []
+    for number, data in enumerate(two_step_turn(frontal, turned), 1):
+        path = tmp_path / f"frame{number}.jpg"
+        path.write_bytes(data)
+        frames.append(str(path))
+
+    asked = runner.invoke(
+        app, ["vision", "liveness", "--direction", "left_then_right", *frames, "--json"]
+    )
+    reversed_order = runner.invoke(
+        app, ["vision", "liveness", "--direction", "right_then_left", *frames, "--json"]
+    )
+
+    assert asked.exit_code == 0, asked.output
+    report = json.loads(asked.stdout)
+    assert report["live"] is True and report["verdict"] == "VERIFIED"
+    assert [step["side"] for step in report["steps"]] == ["LEFT", "RIGHT"]
+    assert len(report["yaw"]) == 8
+    assert json.loads(reversed_order.stdout)["live"] is False

@@ -10,12 +10,21 @@ import numpy as np
 import pytest
 
 from trust_lesson.presence.liveness import DEFAULT_RULES, LivenessVerdict, judge_liveness
-from trust_lesson.presence.verdicts import TurnDirection
+from trust_lesson.presence.verdicts import ONE_STEP_TURNS, TWO_STEP_TURNS, TurnDirection
 from trust_lesson.vision import faces, liveness
 from trust_lesson.vision.faces import FaceBox, largest_face_embedding
 from trust_lesson.vision.liveness import NOSE_TIP, nose_parallax, observe_burst
 
-from .bursts import OTHER_SIDE, head_turn, mirrored, picture, printed_photo, too_late
+from .bursts import (
+    OTHER_SIDE,
+    head_turn,
+    mirrored,
+    one_way_clip,
+    picture,
+    printed_photo,
+    too_late,
+    two_step_turn,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -79,11 +88,44 @@ def test_a_printed_photo_tilted_towards_either_side_fails(testdata: Path) -> Non
 
     for _ in range(4):
         burst = observe_burst(printed_photo(frontal, rng), [])
-        judgements = [judge_liveness(burst, side) for side in TurnDirection]
+        judgements = [judge_liveness(burst, side) for side in ONE_STEP_TURNS]
 
         assert [j.verdict for j in judgements] == [LivenessVerdict.LIVENESS_FAILED] * 2
         assert all(j.turn is not None and j.turn < 0.40 for j in judgements)
         assert all(j.parallax is not None and j.parallax < 0.08 for j in judgements)
+
+
+@pytest.mark.parametrize(("start", "turned", "side"), TURNS[1:])
+def test_a_real_two_step_is_verified_in_its_order_only(
+    testdata: Path, start: str, turned: str, side: str
+) -> None:
+    frontal, turned_face = picture(testdata, start), picture(testdata, turned)
+    enrolment = [largest_face_embedding(frontal)]
+    asked = TurnDirection(f"{side}_THEN_{OTHER_SIDE[side]}")
+    reversed_order = next(order for order in TWO_STEP_TURNS if order is not asked)
+
+    burst = observe_burst(two_step_turn(frontal, turned_face), enrolment)
+    judgement = judge_liveness(burst, asked)
+    mirror = two_step_turn(mirrored(frontal), mirrored(turned_face))
+
+    assert judgement.verdict is LivenessVerdict.VERIFIED, judgement.reasons
+    assert [step.side.value for step in judgement.steps] == [side, OTHER_SIDE[side]]
+    assert all(step.turn is not None and step.turn >= 0.40 for step in judgement.steps)
+    assert judge_liveness(burst, reversed_order).verdict is LivenessVerdict.LIVENESS_FAILED
+    assert verdict(mirror, reversed_order.value, []) is LivenessVerdict.VERIFIED
+
+
+def test_a_one_way_clip_or_a_print_swung_both_ways_fails_a_two_step(testdata: Path) -> None:
+    frontal, turned = (picture(testdata, relative) for relative in TURNS[2][:2])
+    rng = np.random.default_rng(21)
+
+    one_way = observe_burst(one_way_clip(frontal, turned), [])
+    prints = [observe_burst(printed_photo(frontal, rng, both_ways=True), []) for _ in range(2)]
+
+    for burst in [one_way, *prints]:
+        judgements = [judge_liveness(burst, order) for order in TWO_STEP_TURNS]
+        assert [j.verdict for j in judgements] == [LivenessVerdict.LIVENESS_FAILED] * 2
+    assert len(one_way.frames) == len(prints[0].frames) == 8
 
 
 def test_a_flat_face_keeps_its_nose_in_its_plane_whatever_the_tilt(testdata: Path) -> None:

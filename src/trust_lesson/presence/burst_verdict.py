@@ -6,7 +6,8 @@ processed at all, R24, and a person reviews: NEEDS_REVIEW); otherwise the vision
 observes the burst and the liveness rule (``presence.liveness``, with the policy's verified
 and review thresholds for the enrolment and the same person) says VERIFIED or
 LIVENESS_FAILED (which goes to review, see ``verdicts.AWAITS_REVIEW``). The measured yaw of
-every frame, the turn, the similarities and the frame differences go into the scores.
+every frame, the turn (every step's, for a two-step), the similarities and the frame
+differences go into the scores.
 """
 
 import math
@@ -73,6 +74,7 @@ def _scores(
         "liveness": {
             "direction": direction.value,
             "turn": None if judgement.turn is None else round(judgement.turn, 3),
+            "steps": judgement.steps_as_dicts(),
             **observed,
             "frame_differences": [d if math.isfinite(d) else None for d in differences],
         },

@@ -1,7 +1,8 @@
 """The liveness rule: what a burst's observations mean. Pure: no database, no web framework.
 
 The student was asked to turn the head to one side (their own left or right) while the room
-took a burst of about five frames. The burst is live when, in order of the checks:
+took a burst of about five frames, or, in an ordered two-step, to one side and then to the
+other while it took about eight. The burst is live when, in order of the checks:
 
 1. at least ``min_face_frames`` frames show a face;
 2. the first frame with a face is frontal (|yaw| <= ``frontal_within``);
@@ -14,6 +15,9 @@ took a burst of about five frames. The burst is live when, in order of the check
    perspective by up to 55 degrees moved the yaw by 0.08 (median) and 0.25 (99th
    percentile) on the shared pictures, their nose parallax stays near 0; real 20-40 degree
    turns read 0.25-0.7 and a nose parallax of 0.09-0.3 (``bench/vision_liveness.py``);
+   in a two-step, the second side must be reached the same way, measured from the same
+   first face, in frames after the one where the first step was done (a clip turning only
+   one way, or both ways in the wrong order, fails);
 4. every frame shows the same person: the first face against the enrolment at the verified
    threshold, every other face against the first at ``same_person_at`` (a turned face is
    less alike than two frontal ones);
@@ -70,20 +74,45 @@ DEFAULT_RULES = LivenessRules()
 
 
 @dataclass(frozen=True, slots=True)
+class StepMeasure:
+    """One step of the turn: how far the yaw and the nose parallax moved towards its side
+    since the first face (each reached in ``turned_frames`` frames of the step), and the
+    frame (0-based) where the step was done, None when it was not."""
+
+    side: TurnDirection
+    turn: float | None
+    parallax: float | None
+    done_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class LivenessJudgement:
-    """``turn`` and ``parallax``: how far the yaw and the nose parallax moved towards the
-    asked side (reached in ``turned_frames`` frames); ``failed``: the checks that failed,
-    one per reason (empty when VERIFIED)."""
+    """``turn`` and ``parallax``: the weakest step's (the only step's for a one-side turn);
+    ``steps``: every step's measures; ``failed``: the checks that failed, one per reason
+    (empty when VERIFIED)."""
 
     verdict: LivenessVerdict
     reasons: tuple[str, ...]
     turn: float | None
     parallax: float | None = None
     failed: tuple[LivenessCheck, ...] = ()
+    steps: tuple[StepMeasure, ...] = ()
 
     @property
     def live(self) -> bool:
         return self.verdict is LivenessVerdict.VERIFIED
+
+    def steps_as_dicts(self) -> list[dict[str, object]]:
+        """JSON-ready steps: side, turn, parallax and the frame (1-based) where it was done."""
+        return [
+            {
+                "side": step.side.value,
+                "turn": None if step.turn is None else round(step.turn, 3),
+                "parallax": None if step.parallax is None else round(step.parallax, 3),
+                "done_at_frame": None if step.done_at is None else step.done_at + 1,
+            }
+            for step in self.steps
+        ]
 
 
 def judge_liveness(
@@ -102,15 +131,10 @@ def judge_liveness(
                 f"(needs {rules.min_face_frames})",
             )
         )
-    turn = _turn(yaws, direction, rules.turned_frames)
-    moves = _moves(burst, direction)
-    parallax = _nth_largest([depth for _, depth in moves], rules.turned_frames)
-    deep = sum(
-        change >= rules.deep_turn_at_least and depth >= rules.nose_parallax_at_least
-        for change, depth in moves
-    )
+    steps = _steps(burst, direction, rules)
     if yaws:
-        problems += _turn_problems(yaws[0], turn, deep, parallax, direction, rules)
+        problems += _frontal_problems(yaws[0], rules)
+        problems += _turn_problems(steps, rules)
     problems += _identity_problems(burst, rules)
     problems += _identical_problems(burst, rules)
     problems += [
@@ -118,6 +142,7 @@ def judge_liveness(
         for number, frame in enumerate(burst.frames, 1)
         if frame.faces > 1
     ]
+    turn, parallax = _weakest(steps)
     if problems:
         return LivenessJudgement(
             LivenessVerdict.LIVENESS_FAILED,
@@ -125,22 +150,26 @@ def judge_liveness(
             turn,
             parallax,
             tuple(check for check, _ in problems),
+            steps,
         )
-    return LivenessJudgement(
-        LivenessVerdict.VERIFIED, (_verified(turn, parallax, direction, rules),), turn, parallax
-    )
+    reason = ", then ".join(_turned(step, rules) for step in steps) + ", same person"
+    return LivenessJudgement(LivenessVerdict.VERIFIED, (reason,), turn, parallax, (), steps)
 
 
-def _verified(
-    turn: float | None, parallax: float | None, direction: TurnDirection, rules: LivenessRules
-) -> str:
-    side = direction.value.lower()
-    if turn is not None and turn >= rules.turn_at_least:
-        return f"turned {side} by {turn:.2f} (needs {rules.turn_at_least:.2f}), same person"
+def _weakest(steps: tuple[StepMeasure, ...]) -> tuple[float | None, float | None]:
+    """The turn and parallax of the step that turned least (a one-side turn: its own)."""
+    weakest = min(steps, key=lambda step: -1e9 if step.turn is None else step.turn)
+    return weakest.turn, weakest.parallax
+
+
+def _turned(step: StepMeasure, rules: LivenessRules) -> str:
+    side = step.side.value.lower()
+    if step.turn is not None and step.turn >= rules.turn_at_least:
+        return f"turned {side} by {step.turn:.2f} (needs {rules.turn_at_least:.2f})"
     return (
-        f"turned {side} by {turn or 0.0:.2f} with the nose leaving the face's plane by "
-        f"{parallax or 0.0:.2f} (needs {rules.deep_turn_at_least:.2f} and "
-        f"{rules.nose_parallax_at_least:.2f}), same person"
+        f"turned {side} by {step.turn or 0.0:.2f} with the nose leaving the face's plane by "
+        f"{step.parallax or 0.0:.2f} (needs {rules.deep_turn_at_least:.2f} and "
+        f"{rules.nose_parallax_at_least:.2f})"
     )
 
 
@@ -152,53 +181,96 @@ def _nth_largest(values: list[float], frames: int) -> float | None:
     return ordered[min(frames, len(ordered)) - 1] + 0.0  # + 0.0: no "-0.00" in reasons
 
 
-def _turn(yaws: list[float], direction: TurnDirection, frames: int) -> float | None:
-    """The change of yaw towards the asked side, from the first face, reached in ``frames``
-    frames (the ``frames``-th largest change; the largest when there are fewer faces)."""
-    return _nth_largest([direction.sign * (yaw - yaws[0]) for yaw in yaws], frames)
+def _steps(
+    burst: BurstObservations, direction: TurnDirection, rules: LivenessRules
+) -> tuple[StepMeasure, ...]:
+    """Each step measured on the frames after the previous step was done (all frames for
+    the first step), always from the first face: a second step has to be seen after the first
+    and to reach its own side; a step never done leaves the later ones unmeasured."""
+    measured: list[StepMeasure] = []
+    after: int | None = -1
+    for side in direction.steps:
+        if after is None:
+            measured.append(StepMeasure(side, None, None, None))
+            continue
+        step = _step(burst, side, after, rules)
+        measured.append(step)
+        after = step.done_at
+    return tuple(measured)
 
 
-def _moves(burst: BurstObservations, direction: TurnDirection) -> list[tuple[float, float]]:
-    """Per frame with a face: the change of yaw and the nose parallax towards the asked side
-    since the first face."""
+def _step(
+    burst: BurstObservations, side: TurnDirection, after: int, rules: LivenessRules
+) -> StepMeasure:
+    """One step on the frames after ``after``: done when ``turned_frames`` frames moved the
+    yaw by ``turn_at_least``, or by ``deep_turn_at_least`` with the nose parallax (the module
+    docstring, check 3); done at the frame where the first of the two ways got there."""
+    moves = _moves(burst, side)
+    later = [(index, change, depth) for index, change, depth in moves if index > after]
+    turned = [index for index, change, _ in later if change >= rules.turn_at_least]
+    deep = [
+        index
+        for index, change, depth in later
+        if depth is not None
+        and change >= rules.deep_turn_at_least
+        and depth >= rules.nose_parallax_at_least
+    ]
+    need = rules.turned_frames
+    done = [found[need - 1] for found in (turned, deep) if len(found) >= need]
+    return StepMeasure(
+        side,
+        _nth_largest([change for _, change, _ in later], need),
+        _nth_largest([depth for _, _, depth in later if depth is not None], need),
+        min(done) if done else None,
+    )
+
+
+def _moves(
+    burst: BurstObservations, side: TurnDirection
+) -> list[tuple[int, float, float | None]]:
+    """Per frame with a face (its index): the change of yaw and the nose parallax towards
+    ``side`` since the first face (parallax None where not measured)."""
     yaws = burst.yaw
     parallaxes = burst.parallax or tuple(None for _ in yaws)
     first = next((yaw for yaw in yaws if yaw is not None), None)
+    if first is None:
+        return []
     return [
-        (direction.sign * (yaw - first), direction.sign * depth)
-        for yaw, depth in zip(yaws, parallaxes, strict=True)
-        if first is not None and yaw is not None and depth is not None
+        (index, side.sign * (yaw - first), None if depth is None else side.sign * depth)
+        for index, (yaw, depth) in enumerate(zip(yaws, parallaxes, strict=True))
+        if yaw is not None
     ]
 
 
-def _turn_problems(
-    first: float,
-    turn: float | None,
-    deep: int,
-    parallax: float | None,
-    direction: TurnDirection,
-    rules: LivenessRules,
-) -> list[Problem]:
-    problems = []
-    if abs(first) > rules.frontal_within:
-        problems.append(
-            (
-                LivenessCheck.FRONTAL,
-                f"the first face is not frontal (yaw {first:+.2f}, needs within "
-                f"+/-{rules.frontal_within:.2f})",
-            )
+def _frontal_problems(first: float, rules: LivenessRules) -> list[Problem]:
+    if abs(first) <= rules.frontal_within:
+        return []
+    return [
+        (
+            LivenessCheck.FRONTAL,
+            f"the first face is not frontal (yaw {first:+.2f}, needs within "
+            f"+/-{rules.frontal_within:.2f})",
         )
-    if (turn is None or turn < rules.turn_at_least) and deep < rules.turned_frames:
-        problems.append(
+    ]
+
+
+def _turn_problems(steps: tuple[StepMeasure, ...], rules: LivenessRules) -> list[Problem]:
+    """A reason for the first step not done (the later ones were not measured)."""
+    for number, step in enumerate(steps):
+        if step.done_at is not None:
+            continue
+        side = step.side.value.lower()
+        after = f" after turning {steps[number - 1].side.value.lower()}" if number else ""
+        return [
             (
                 LivenessCheck.TURN,
-                f"the head did not turn {direction.value.lower()} enough "
-                f"({turn or 0.0:+.2f}, needs {rules.turn_at_least:.2f}; or "
+                f"the head did not turn {side} enough{after} "
+                f"({step.turn or 0.0:+.2f}, needs {rules.turn_at_least:.2f}; or "
                 f"{rules.deep_turn_at_least:.2f} with the nose leaving the face's plane by "
-                f"{rules.nose_parallax_at_least:.2f}, measured {parallax or 0.0:+.2f})",
+                f"{rules.nose_parallax_at_least:.2f}, measured {step.parallax or 0.0:+.2f})",
             )
-        )
-    return problems
+        ]
+    return []
 
 
 def _identity_problems(burst: BurstObservations, rules: LivenessRules) -> list[Problem]:

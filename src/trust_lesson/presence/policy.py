@@ -13,7 +13,11 @@ that its deadline still falls inside the lesson.
 Liveness (``liveness_checks``): which checks ask the student to turn the head to a side drawn
 by the server (``ENTRY_AND_ONE_RANDOM`` by default: the entry check and one random check per
 lesson; ``ALL``; ``NONE``). Such a check must be answered within ``liveness_answer_s`` (or the
-answer deadline, when shorter): a replayed clip has little time to be found.
+answer deadline, when shorter): a replayed clip has little time to be found. With
+``liveness_two_step`` every liveness check asks for an ordered two-step instead (left then
+right, or right then left, drawn by the server): a replayed clip that turns one way always
+fails; one recorded turning both ways passes only when the server drew its order (1 in 2 per
+check, as a one-way clip does in one-side checks). The burst takes longer (about 3.5 s).
 
 The policy is a frozen pydantic model so a course can store it as JSON and load it back with
 the same validation. ``AttendancePolicy.from_stored`` is the one way to read a course's stored
@@ -74,6 +78,7 @@ class AttendancePolicy(BaseModel):
     identity_required: bool = False
     liveness_checks: LivenessChecks = LivenessChecks.ENTRY_AND_ONE_RANDOM
     liveness_answer_s: float = Field(default=20, ge=5, le=ONE_HOUR_IN_SECONDS)
+    liveness_two_step: bool = False
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any] | None, *, course_id: int) -> AttendancePolicy:

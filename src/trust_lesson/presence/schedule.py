@@ -37,7 +37,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from trust_lesson.presence.policy import AttendancePolicy, LivenessChecks
-from trust_lesson.presence.verdicts import ChallengeKind, TurnDirection
+from trust_lesson.presence.verdicts import (
+    ONE_STEP_TURNS,
+    TWO_STEP_TURNS,
+    ChallengeKind,
+    TurnDirection,
+)
 
 # A hard cap per student and lesson, whatever the policy and the lesson's length: one check
 # every 10 s of a 24-hour lesson would be 8,640; at the default policy a 3-hour lesson has ~20.
@@ -151,12 +156,13 @@ def _challenges(
 def _with_liveness(
     challenges: list[PlannedChallenge], policy: AttendancePolicy, rng: random.Random
 ) -> list[PlannedChallenge]:
-    """The liveness checks get a side to turn to and their shorter answer window."""
+    """The liveness checks get a side to turn to (or, by the policy, an ordered two-step) and
+    their shorter answer window."""
     chosen = _liveness_indexes(challenges, policy.liveness_checks, rng)
     return [
         replace(
             planned,
-            liveness=rng.choice(list(TurnDirection)),
+            liveness=rng.choice(TWO_STEP_TURNS if policy.liveness_two_step else ONE_STEP_TURNS),
             deadline=planned.issued_at + policy.liveness_answer,
         )
         if number in chosen

@@ -15,7 +15,9 @@ from trust_lesson.schemas import Output
 
 class LivenessRead(Output):
     """A liveness check: turn the head to ``direction`` (the student's own left or right)
-    while the room takes about five unmirrored frames over two seconds."""
+    while the room takes about five unmirrored frames over two seconds; or, for
+    ``LEFT_THEN_RIGHT`` / ``RIGHT_THEN_LEFT`` (a course's two-step policy), to the first side
+    and then to the other over about eight frames."""
 
     direction: TurnDirection
 

@@ -51,15 +51,39 @@ reviewer's LIVENESS_FAILED confirms the failure and settles the check)."""
 
 
 class TurnDirection(StrEnum):
-    """The side a liveness challenge asks the student to turn to, as the student sees it."""
+    """What a liveness challenge asks the student to do, as the student sees it: turn the head
+    to one side, or (an ordered two-step) to one side and then to the other."""
 
     LEFT = "LEFT"
     RIGHT = "RIGHT"
+    LEFT_THEN_RIGHT = "LEFT_THEN_RIGHT"
+    RIGHT_THEN_LEFT = "RIGHT_THEN_LEFT"
+
+    @property
+    def steps(self) -> tuple[TurnDirection, ...]:
+        """The sides to turn to, in order: one for LEFT / RIGHT, two for a two-step."""
+        match self:
+            case TurnDirection.LEFT_THEN_RIGHT:
+                return (TurnDirection.LEFT, TurnDirection.RIGHT)
+            case TurnDirection.RIGHT_THEN_LEFT:
+                return (TurnDirection.RIGHT, TurnDirection.LEFT)
+            case _:
+                return (self,)
 
     @property
     def sign(self) -> float:
-        """Yaw grows when the student turns to their own left (unmirrored camera frames)."""
-        return 1.0 if self is TurnDirection.LEFT else -1.0
+        """Yaw grows when the student turns to their own left (unmirrored camera frames); a
+        two-step's sign is its first step's."""
+        return 1.0 if self.steps[0] is TurnDirection.LEFT else -1.0
+
+    @property
+    def words(self) -> str:
+        """``left``, ``right``, ``left, then right`` ..."""
+        return ", then ".join(step.value.lower() for step in self.steps)
+
+
+ONE_STEP_TURNS = (TurnDirection.LEFT, TurnDirection.RIGHT)
+TWO_STEP_TURNS = (TurnDirection.LEFT_THEN_RIGHT, TurnDirection.RIGHT_THEN_LEFT)
 
 
 class ChallengeKind(StrEnum):
