@@ -27,24 +27,39 @@ def turn_video(frontal: Path, turned: Path, target: Path, *, mirror: bool = Fals
     both when `mirror`: a turn to the other side), with fresh sensor noise in every frame (a
     real camera never sends two identical frames). Whenever a burst of frames 0.5 s apart
     starts in the first 1.5 s, its first frame is frontal and its last two are turned."""
-    if not target.exists():
-        flip = "hflip," if mirror else ""
-        fit = (
-            f"{flip}scale=640:480:force_original_aspect_ratio=decrease,"
-            "pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=10"
-        )
-        graph = f"[0:v]{fit}[a];[1:v]{fit}[b];[a][b]concat=n=2:v=1,noise=alls=10:allf=t+u[c]"
-        subprocess.run(
-            [
-                "ffmpeg", "-loglevel", "error", "-y",
-                "-loop", "1", "-t", "1.5", "-i", str(frontal),
-                "-loop", "1", "-t", "4.5", "-i", str(turned),
-                "-filter_complex", graph, "-map", "[c]", "-r", "10", "-pix_fmt", "yuv420p",
-                str(target),
-            ],
-            check=True,
-            timeout=60,
-        )  # fmt: skip
+    flip = "hflip," if mirror else ""
+    return _clip([(frontal, 1.5, flip), (turned, 4.5, flip)], target)
+
+
+def two_step_video(frontal: Path, turned: Path, target: Path, *, mirror: bool = False) -> Path:
+    """A y4m clip of an ordered two-step: `frontal` for 1.5 s, `turned` for 1.5 s, then its
+    mirror image (the turn to the other side) for 3 s; the whole clip mirrored when `mirror`.
+    Whenever a burst of eight frames 0.5 s apart starts in the first 1.5 s, its first frame is
+    frontal, two frames among the 2nd-5th are turned, and its last two are turned the other
+    way."""
+    flip, other = ("hflip,", "") if mirror else ("", "hflip,")
+    return _clip([(frontal, 1.5, flip), (turned, 1.5, flip), (turned, 3.0, other)], target)
+
+
+def _clip(parts: list[tuple[Path, float, str]], target: Path) -> Path:
+    """The pictures one after the other (each for its seconds, through its filter), fitted
+    on 640x480 at 10 frames per second, with fresh noise in every frame."""
+    if target.exists():
+        return target
+    fit = "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2"
+    inputs: list[str] = []
+    chains = []
+    for number, (picture, seconds, flip) in enumerate(parts):
+        inputs += ["-loop", "1", "-t", str(seconds), "-i", str(picture)]
+        chains.append(f"[{number}:v]{flip}{fit},setsar=1,fps=10[p{number}]")
+    joined = "".join(f"[p{number}]" for number in range(len(parts)))
+    graph = ";".join(chains) + f";{joined}concat=n={len(parts)}:v=1,noise=alls=10:allf=t+u[c]"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", *inputs, "-filter_complex", graph,
+         "-map", "[c]", "-r", "10", "-pix_fmt", "yuv420p", str(target)],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
     return target
 
 

@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Playwright, Route, expect
 from sqlalchemy import func, select
 
 from tests.presence.verdict_support import enrol_face, face_template
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, turn_video
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, turn_video, two_step_video
 from tests.support.databases import SuiteDatabases
 from tests.support.live_server import LiveService, live_service
 from tests.vision.bursts import mirrored, picture
@@ -226,6 +226,47 @@ async def test_a_liveness_check_shows_the_side_and_a_real_turn_is_verified(
     await expect(check).to_have_attribute("data-verdict", "VERIFIED", timeout=VERDICT_WAIT_MS)
     await expect(check).to_contain_text(f"turned {side.lower()} by")
     await expect(page.locator("#liveness")).to_be_hidden()
+
+
+async def test_a_two_step_check_asks_for_the_other_side_halfway_and_is_verified(
+    camera_browser: CameraBrowser,
+    testdata: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+) -> None:
+    """A course asks for an ordered two-step: the room shows the first side, then the other
+    one, sends eight frames, and the fake webcam's clip (frontal, turned, turned the other
+    way) is verified with both steps."""
+    policy = {"liveness_answer_s": 60, "liveness_two_step": True}
+    lesson = await classroom(live, http, students=1, policy=policy)
+    student = lesson.students[0]
+    await lesson.start()
+    joined = await http.post(f"/api/v1/lessons/{lesson.lesson_id}/join", headers=student.headers)
+    direction = joined.json()["challenge"]["liveness"]["direction"]
+    first, then = (side.lower() for side in direction.split("_THEN_"))
+    frontal = picture(testdata, KING[0])
+    template = largest_face_embedding(frontal if first == "left" else mirrored(frontal))
+    assert template is not None
+    await live.call(enrol_face(live.runtime, student, template))
+    pictures = [testdata / "face_verification" / relative for relative in KING]
+    clip = two_step_video(
+        *pictures, tmp_path_factory.mktemp("two_step") / "two_step.y4m", mirror=first == "right"
+    )
+    page = await browsers.student_page(await camera_browser(clip), student)
+
+    await page.goto(lesson.room)
+
+    instruction = page.locator("#liveness")
+    check = page.locator("#checks .check").first
+    await expect(instruction).to_have_attribute("data-step", "2")
+    await expect(instruction).to_contain_text(f"Now slowly turn your head to your {then}")
+    await expect(check).to_have_attribute("data-liveness", direction)
+    await expect(check).to_contain_text(f"turn your head to your {first}, then to your {then}")
+    await expect(check).to_have_attribute("data-verdict", "VERIFIED", timeout=VERDICT_WAIT_MS)
+    await expect(check).to_contain_text(f"turned {first} by")
+    await expect(check).to_contain_text(f"then turned {then} by")
 
 
 async def test_a_picture_the_server_refuses_is_missed_with_the_servers_words(

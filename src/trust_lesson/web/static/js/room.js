@@ -1,18 +1,22 @@
 // The lesson room: joins the lesson, waits for each camera check (the server holds the request
 // until one is issued, so nobody knows in advance), answers it with a webcam frame and shows
 // its verdict. A liveness check (its challenge carries `liveness`) shows the instruction to turn
-// the head to one side and answers with a burst of unmirrored frames taken over two seconds. Survives a reload (the server lists the checks so far) and a dropped network
+// the head to one side and answers with a burst of unmirrored frames taken over two seconds; a
+// two-step check (LEFT_THEN_RIGHT / RIGHT_THEN_LEFT) asks for the other side halfway through a
+// burst of eight frames over three and a half seconds. Survives a reload (the server lists the
+// checks so far) and a dropped network
 // (every call is tried again; a picture is retried until its deadline, and the server accepts
 // only one answer per check).
 
 import { ApiError, call, isPassing, patiently, sleep } from "./calls.js";
 import { Camera, showCameraProblem } from "./camera.js";
 import { CheckList } from "./checks.js";
-import { TURN_WORDS } from "./words.js";
+import { THEN_WORDS, TURN_WORDS } from "./words.js";
 
 const IN_LESSON = "You are in the lesson. Keep this page open: checks come at random moments.";
 const SAFETY_MS = 1500; // stop sending this long before the deadline
 const BURST_FRAMES = 5; // a liveness burst: frames at 0, 0.5, 1.0, 1.5 and 2.0 s
+const TWO_STEP_FRAMES = 8; // a two-step: 0 to 3.5 s, the other side asked after the 4th frame
 const BURST_GAP_MS = 500;
 
 const root = document.getElementById("room");
@@ -131,14 +135,21 @@ async function answerCheck(challenge, secondsLeft) {
 
 // The instruction stays on screen while the frames are taken, in the order of the turn.
 async function takeBurst(direction) {
+  const then = THEN_WORDS[direction]; // only a two-step has a second instruction
+  const count = then ? TWO_STEP_FRAMES : BURST_FRAMES;
   turnBox.dataset.direction = direction;
+  turnBox.dataset.step = "1";
   turnBox.textContent = TURN_WORDS[direction];
   turnBox.hidden = false;
   const frames = [];
   try {
-    for (let n = 0; n < BURST_FRAMES; n++) {
+    for (let n = 0; n < count; n++) {
       if (n) await sleep(BURST_GAP_MS);
       frames.push(await camera.frame());
+      if (then && n === count / 2 - 1) {
+        turnBox.dataset.step = "2";
+        turnBox.textContent = then;
+      }
     }
   } finally {
     turnBox.hidden = true;

@@ -21,14 +21,24 @@ export const VERDICT_WORDS = {
 };
 
 // A liveness check's instruction: the student's own left or right (the frames are unmirrored).
+// A two-step check starts like a one-side check and then asks for the other side.
 export const TURN_WORDS = {
   LEFT: "Look at the camera, then slowly turn your head to your left and hold it.",
   RIGHT: "Look at the camera, then slowly turn your head to your right and hold it.",
+  LEFT_THEN_RIGHT: "Look at the camera, then slowly turn your head to your left and hold it.",
+  RIGHT_THEN_LEFT: "Look at the camera, then slowly turn your head to your right and hold it.",
+};
+
+export const THEN_WORDS = {
+  LEFT_THEN_RIGHT: "Now slowly turn your head to your right and hold it.",
+  RIGHT_THEN_LEFT: "Now slowly turn your head to your left and hold it.",
 };
 
 export const TURN_LABELS = {
   LEFT: "turn your head to your left",
   RIGHT: "turn your head to your right",
+  LEFT_THEN_RIGHT: "turn your head to your left, then to your right",
+  RIGHT_THEN_LEFT: "turn your head to your right, then to your left",
 };
 
 export const GOOD_VERDICTS = new Set(["VERIFIED"]);
