@@ -9,6 +9,9 @@ runs it too. Prints:
 - replayed clips turning the wrong way (the same bursts, other side asked) or too late;
 - printed photos: ``PRINTS_PER_PHOTO`` tilted-print bursts of every frontal photo, judged
   for both sides (the attacker's best case: a burst counts as caught only if both fail);
+- ordered two-steps (eight frames): the real two-steps built from the same pairs (and their
+  mirror images, the other order), each also judged in the wrong order; clips turning one
+  way only and prints swung both ways, judged for both orders (caught only if both fail);
 - the cost of observing a burst, per frame.
 """
 
@@ -31,9 +34,11 @@ from tests.vision.bursts import (  # noqa: E402
     TURNED,
     head_turn,
     mirrored,
+    one_way_clip,
     picture,
     printed_photo,
     too_late,
+    two_step_turn,
 )
 
 from trust_lesson.presence.liveness import (  # noqa: E402
@@ -42,11 +47,15 @@ from trust_lesson.presence.liveness import (  # noqa: E402
     LivenessJudgement,
     judge_liveness,
 )
-from trust_lesson.presence.verdicts import TurnDirection  # noqa: E402
+from trust_lesson.presence.verdicts import TWO_STEP_TURNS, TurnDirection  # noqa: E402
 from trust_lesson.vision.faces import largest_face_embedding  # noqa: E402
 from trust_lesson.vision.liveness import observe_burst  # noqa: E402
 
 PRINTS_PER_PHOTO = 2
+# The second step of a built two-step is the mirror image of the turned photo: a turn seen
+# from yaw 0, not from the start's own yaw. From a start at +0.2 it is a turn of only about
+# 0.2 the other way, so the bench also counts the starts within this of 0.
+CENTRED_START = 0.10
 
 
 def say(message: str) -> None:
@@ -153,6 +162,84 @@ def real_turns(
     }
 
 
+def two_step_name(first: str) -> str:
+    return f"{first}_THEN_{OTHER_SIDE[first]}"
+
+
+def two_steps(
+    testdata: Path, ids: dict[str, str], frontal: set[str], timer: Timer
+) -> dict[str, Any]:
+    """Real two-steps from every (frontal start, turned photo) pair and its mirror image, each
+    judged in its order and in the wrong one; one-way clips judged for both orders."""
+    verified = total = wrong_caught = one_way_caught = one_way_total = 0
+    centred_verified = centred_total = 0
+    failures: list[str] = []
+    why: Counter[str] = Counter()
+    for turned, side in TURNED.items():
+        same = [n for n in ids if ids[n] == ids[turned] and n != turned]
+        for start in (n for n in same if n in frontal):
+            enrolment = [
+                e
+                for n in same
+                if n != start
+                if (e := largest_face_embedding(picture(testdata, n))) is not None
+            ]
+            a, b = picture(testdata, start), picture(testdata, turned)
+            for frames, first in (
+                (two_step_turn(a, b), side),
+                (two_step_turn(mirrored(a), mirrored(b)), OTHER_SIDE[side]),
+            ):
+                asked, wrong = two_step_name(first), two_step_name(OTHER_SIDE[first])
+                right, reverse = timer.judge(frames, [asked, wrong], enrolment)
+                start_yaw = timer.last_yaw[0]
+                centred = start_yaw is not None and abs(start_yaw) <= CENTRED_START
+                total += 1
+                verified += right.live
+                centred_total += centred
+                centred_verified += centred and right.live
+                wrong_caught += not reverse.live
+                if reverse.live:
+                    failures.append(f"ATTACK PASSED, wrong order: {start} -> {turned} ({wrong})")
+                if not right.live:
+                    why.update(set(right.failed))
+                    failures.append(
+                        f"{start} -> {turned} ({asked}), yaw {shown(timer.last_yaw)}: "
+                        + "; ".join(right.reasons)
+                    )
+            judged = timer.judge(one_way_clip(a, b), [t.value for t in TWO_STEP_TURNS], enrolment)
+            one_way_total += 1
+            one_way_caught += not any(j.live for j in judged)
+            if any(j.live for j in judged):
+                failures.append(f"ATTACK PASSED, one-way clip: {start} -> {turned}")
+    return {
+        "bursts": total,
+        "verified": verified,
+        "centred bursts": centred_total,
+        "centred verified": centred_verified,
+        "wrong order caught": wrong_caught,
+        "one way": one_way_total,
+        "one way caught": one_way_caught,
+        "why": dict(why.most_common()),
+        "failures": failures,
+    }
+
+
+def two_step_prints(testdata: Path, frontal: set[str], timer: Timer) -> dict[str, Any]:
+    """Prints swung to one side and on to the other over eight frames, judged both orders."""
+    rng = np.random.default_rng(2027)
+    caught = total = 0
+    passed: list[str] = []
+    orders = [t.value for t in TWO_STEP_TURNS]
+    for name in sorted(frontal):
+        rgb = picture(testdata, name)
+        for _ in range(PRINTS_PER_PHOTO):
+            judged = timer.judge(printed_photo(rgb, rng, both_ways=True), orders, [])
+            total += 1
+            caught += not any(j.live for j in judged)
+            passed += [f"two-way print of {name}: {j.reasons[0]}" for j in judged if j.live]
+    return {"bursts": total, "caught": caught, "passed": passed}
+
+
 def prints(testdata: Path, frontal: set[str], timer: Timer) -> dict[str, Any]:
     rng = np.random.default_rng(2026)
     turns: list[float] = []
@@ -198,11 +285,17 @@ def measure_liveness(testdata: Path, progress: Callable[[str], None] = say) -> d
     turns = real_turns(testdata, ids, frontal, timer)
     progress(f"  liveness: printed photos ({PRINTS_PER_PHOTO} per frontal photo) ...")
     printed = prints(testdata, frontal, timer)
+    progress("  liveness: two-steps (real, wrong order, one way, prints swung both ways) ...")
+    two_step = {
+        "turns": two_steps(testdata, ids, frontal, timer),
+        "prints": two_step_prints(testdata, frontal, timer),
+    }
     return {
         "mirror": mirror_figures(measured),
         "frontal": len(frontal),
         "turns": turns,
         "prints": printed,
+        "two-step": two_step,
         "ms per frame": 1000 * timer.seconds / max(timer.frames, 1),
     }
 
@@ -239,11 +332,34 @@ def print_liveness(result: dict[str, Any]) -> None:
         f"{DEFAULT_RULES.nose_parallax_at_least:.2f}); the turn check alone passed "
         f"{printed['turn check passed']}/{printed['bursts']} prints"
     )
+    print_two_step(result["two-step"])
     say(f"  cost: {result['ms per frame']:.1f} ms per frame (detection, 68 points, embedding)")
-    for failure in printed["passed"]:
+    for failure in printed["passed"] + result["two-step"]["prints"]["passed"]:
         say(f"    attack passed: {failure}")
-    for failure in turns["failures"]:
+    for failure in turns["failures"] + result["two-step"]["turns"]["failures"]:
         say(f"    not verified: {failure}")
+
+
+def print_two_step(two_step: dict[str, Any]) -> None:
+    turns, printed = two_step["turns"], two_step["prints"]
+    say("  ordered two-steps (bursts of 8 frames):")
+    why = ", ".join(f"{check} {count}" for check, count in turns["why"].items()) or "none"
+    say(
+        f"    real two-steps VERIFIED  : {turns['verified']}/{turns['bursts']} "
+        f"({turns['verified'] / max(turns['bursts'], 1):.1%}); not verified, by failed "
+        f"check: {why}"
+    )
+    say(
+        f"    of them from starts within +/-{CENTRED_START:.2f} of frontal: "
+        f"{turns['centred verified']}/{turns['centred bursts']} VERIFIED (the other side is "
+        f"the mirror image of the turned photo: a turn from yaw 0, not from the start's yaw)"
+    )
+    say(f"    wrong order FAILED       : {turns['wrong order caught']}/{turns['bursts']}")
+    say(f"    one-way clip FAILED      : {turns['one way caught']}/{turns['one way']}")
+    say(
+        f"    print swung both ways FAILED: {printed['caught']}/{printed['bursts']} "
+        f"({printed['caught'] / max(printed['bursts'], 1):.1%})"
+    )
 
 
 if __name__ == "__main__":

@@ -225,9 +225,7 @@ def _step(
     )
 
 
-def _moves(
-    burst: BurstObservations, side: TurnDirection
-) -> list[tuple[int, float, float | None]]:
+def _moves(burst: BurstObservations, side: TurnDirection) -> list[tuple[int, float, float | None]]:
     """Per frame with a face (its index): the change of yaw and the nose parallax towards
     ``side`` since the first face (parallax None where not measured)."""
     yaws = burst.yaw
