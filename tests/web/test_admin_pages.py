@@ -102,7 +102,7 @@ async def test_an_admin_chooses_which_checks_ask_for_a_head_turn(
     form = await client.get(course_url, headers=SAME_SITE)
     saved = await client.post(
         f"{course_url}/policy",
-        data={"liveness_checks": "ALL", "csrf_token": csrf},
+        data={"liveness_checks": "ALL", "liveness_two_step": "yes", "csrf_token": csrf},
         headers=SAME_SITE,
     )
     again = await client.get(course_url, headers=SAME_SITE)
@@ -116,7 +116,9 @@ async def test_an_admin_chooses_which_checks_ask_for_a_head_turn(
     }
     assert "Default: the entry check and one random check per lesson." in form.text
     assert saved.status_code == 303
-    assert (await stored_policy(runtime, course_url))["liveness_checks"] == "ALL"
+    assert "Head turns to one side, then to the other (yes or no)" in form.text
+    stored = await stored_policy(runtime, course_url)
+    assert (stored["liveness_checks"], stored["liveness_two_step"]) == ("ALL", True)
     assert chosen(liveness_choices(again.text)) == ["ALL"]
 
 

@@ -36,6 +36,7 @@ POLICY_LABELS = {
     "identity_required": ("A verified identity needed to join lessons", "yes or no"),
     "liveness_checks": ("Checks that ask for a head turn (liveness)", ""),
     "liveness_answer_s": ("Time to answer a head-turn check", "seconds"),
+    "liveness_two_step": ("Head turns to one side, then to the other", "yes or no"),
 }
 # The words for a choice of the policy; a value without words shows its name in lower case.
 CHOICE_WORDS: dict[Enum, str] = {
