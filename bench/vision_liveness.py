@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,15 +110,17 @@ def mirror_figures(measured: dict[str, tuple[float | None, float | None]]) -> di
     }
 
 
-def real_turns(
-    testdata: Path, ids: dict[str, str], frontal: set[str], timer: Timer
-) -> dict[str, Any]:
-    verified = total = wrong_caught = late_caught = late_total = skipped = by_parallax = 0
-    failures: list[str] = []
-    why: Counter[str] = Counter()
+def same_person(ids: dict[str, str], name: str, turned: str) -> bool:
+    return ids[name] == ids[turned] and name != turned
+
+
+def turn_pairs(
+    testdata: Path, ids: dict[str, str], frontal: set[str]
+) -> Iterator[tuple[str, str, str, list[np.ndarray]]]:
+    """Every frontal start of a turned photo's person: (start, turned, side, enrolment), the
+    enrolment being that person's other photos (none when there are none)."""
     for turned, side in TURNED.items():
-        same = [n for n in ids if ids[n] == ids[turned] and n != turned]
-        skipped += sum(n not in frontal for n in same)
+        same = [n for n in ids if same_person(ids, n, turned)]
         for start in (n for n in same if n in frontal):
             enrolment = [
                 e
@@ -126,29 +128,40 @@ def real_turns(
                 if n != start
                 if (e := largest_face_embedding(picture(testdata, n))) is not None
             ]
-            a, b = picture(testdata, start), picture(testdata, turned)
-            for frames, asked in (
-                (head_turn(a, b), side),
-                (head_turn(mirrored(a), mirrored(b)), OTHER_SIDE[side]),
-            ):
-                right, wrong = timer.judge(frames, [asked, OTHER_SIDE[asked]], enrolment)
-                total += 1
-                verified += right.live
-                by_parallax += right.live and (right.turn or 0.0) < DEFAULT_RULES.turn_at_least
-                wrong_caught += not wrong.live
-                if wrong.live:
-                    failures.append(f"ATTACK PASSED, wrong way: {start} -> {turned} ({asked})")
-                if not right.live:
-                    why.update(set(right.failed))
-                    failures.append(
-                        f"{start} -> {turned} ({asked}), yaw {shown(timer.last_yaw)}: "
-                        + "; ".join(right.reasons)
-                    )
-            late = timer.judge(too_late(a), [side, OTHER_SIDE[side]], enrolment)
-            late_total += 1
-            late_caught += not any(j.live for j in late)
-            if any(j.live for j in late):
-                failures.append(f"ATTACK PASSED, too late: {start}")
+            yield start, turned, side, enrolment
+
+
+def real_turns(
+    testdata: Path, ids: dict[str, str], frontal: set[str], timer: Timer
+) -> dict[str, Any]:
+    verified = total = wrong_caught = late_caught = late_total = by_parallax = 0
+    failures: list[str] = []
+    why: Counter[str] = Counter()
+    skipped = sum(n not in frontal for turned in TURNED for n in ids if same_person(ids, n, turned))
+    for start, turned, side, enrolment in turn_pairs(testdata, ids, frontal):
+        a, b = picture(testdata, start), picture(testdata, turned)
+        for frames, asked in (
+            (head_turn(a, b), side),
+            (head_turn(mirrored(a), mirrored(b)), OTHER_SIDE[side]),
+        ):
+            right, wrong = timer.judge(frames, [asked, OTHER_SIDE[asked]], enrolment)
+            total += 1
+            verified += right.live
+            by_parallax += right.live and (right.turn or 0.0) < DEFAULT_RULES.turn_at_least
+            wrong_caught += not wrong.live
+            if wrong.live:
+                failures.append(f"ATTACK PASSED, wrong way: {start} -> {turned} ({asked})")
+            if not right.live:
+                why.update(set(right.failed))
+                failures.append(
+                    f"{start} -> {turned} ({asked}), yaw {shown(timer.last_yaw)}: "
+                    + "; ".join(right.reasons)
+                )
+        late = timer.judge(too_late(a), [side, OTHER_SIDE[side]], enrolment)
+        late_total += 1
+        late_caught += not any(j.live for j in late)
+        if any(j.live for j in late):
+            failures.append(f"ATTACK PASSED, too late: {start}")
     return {
         "bursts": total,
         "verified": verified,
@@ -175,42 +188,34 @@ def two_steps(
     centred_verified = centred_total = 0
     failures: list[str] = []
     why: Counter[str] = Counter()
-    for turned, side in TURNED.items():
-        same = [n for n in ids if ids[n] == ids[turned] and n != turned]
-        for start in (n for n in same if n in frontal):
-            enrolment = [
-                e
-                for n in same
-                if n != start
-                if (e := largest_face_embedding(picture(testdata, n))) is not None
-            ]
-            a, b = picture(testdata, start), picture(testdata, turned)
-            for frames, first in (
-                (two_step_turn(a, b), side),
-                (two_step_turn(mirrored(a), mirrored(b)), OTHER_SIDE[side]),
-            ):
-                asked, wrong = two_step_name(first), two_step_name(OTHER_SIDE[first])
-                right, reverse = timer.judge(frames, [asked, wrong], enrolment)
-                start_yaw = timer.last_yaw[0]
-                centred = start_yaw is not None and abs(start_yaw) <= CENTRED_START
-                total += 1
-                verified += right.live
-                centred_total += centred
-                centred_verified += centred and right.live
-                wrong_caught += not reverse.live
-                if reverse.live:
-                    failures.append(f"ATTACK PASSED, wrong order: {start} -> {turned} ({wrong})")
-                if not right.live:
-                    why.update(set(right.failed))
-                    failures.append(
-                        f"{start} -> {turned} ({asked}), yaw {shown(timer.last_yaw)}: "
-                        + "; ".join(right.reasons)
-                    )
-            judged = timer.judge(one_way_clip(a, b), [t.value for t in TWO_STEP_TURNS], enrolment)
-            one_way_total += 1
-            one_way_caught += not any(j.live for j in judged)
-            if any(j.live for j in judged):
-                failures.append(f"ATTACK PASSED, one-way clip: {start} -> {turned}")
+    for start, turned, side, enrolment in turn_pairs(testdata, ids, frontal):
+        a, b = picture(testdata, start), picture(testdata, turned)
+        for frames, first in (
+            (two_step_turn(a, b), side),
+            (two_step_turn(mirrored(a), mirrored(b)), OTHER_SIDE[side]),
+        ):
+            asked, wrong = two_step_name(first), two_step_name(OTHER_SIDE[first])
+            right, reverse = timer.judge(frames, [asked, wrong], enrolment)
+            start_yaw = timer.last_yaw[0]
+            centred = start_yaw is not None and abs(start_yaw) <= CENTRED_START
+            total += 1
+            verified += right.live
+            centred_total += centred
+            centred_verified += centred and right.live
+            wrong_caught += not reverse.live
+            if reverse.live:
+                failures.append(f"ATTACK PASSED, wrong order: {start} -> {turned} ({wrong})")
+            if not right.live:
+                why.update(set(right.failed))
+                failures.append(
+                    f"{start} -> {turned} ({asked}), yaw {shown(timer.last_yaw)}: "
+                    + "; ".join(right.reasons)
+                )
+        judged = timer.judge(one_way_clip(a, b), [t.value for t in TWO_STEP_TURNS], enrolment)
+        one_way_total += 1
+        one_way_caught += not any(j.live for j in judged)
+        if any(j.live for j in judged):
+            failures.append(f"ATTACK PASSED, one-way clip: {start} -> {turned}")
     return {
         "bursts": total,
         "verified": verified,

@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from tests.presence.verdict_support import enrol_face, face_template
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, turn_video, two_step_video
 from tests.support.databases import SuiteDatabases
+from tests.support.factories import Person
 from tests.support.live_server import LiveService, live_service
 from tests.vision.bursts import mirrored, picture
-from tests.web.classroom import FACES, Browsers, classroom
+from tests.web.classroom import FACES, Browsers, Classroom, classroom
 from tests.web.conftest import CameraBrowser
 from trust_lesson.db import transaction
 from trust_lesson.models.presence import Capture
@@ -192,6 +193,27 @@ KING = ("lfw/King_Abdullah_II_0001.jpg", "lfw/King_Abdullah_II_0005.jpg")
 """A frontal photo and one of the same man turned to his own left (tests/vision/bursts.py)."""
 
 
+async def asked_to_turn(
+    live: LiveService, http: httpx.AsyncClient, testdata: Path, policy: dict[str, object]
+) -> tuple[Classroom, Person, str]:
+    """A started lesson (a minute to answer a head turn, and ``policy``) whose one student
+    joined and was asked for a head turn: the lesson, the student and the direction drawn.
+    King Abdullah II's frontal photo is enrolled, mirrored when the first side is RIGHT (the
+    clip is then mirrored too)."""
+    lesson = await classroom(live, http, students=1, policy={"liveness_answer_s": 60, **policy})
+    student = lesson.students[0]
+    await lesson.start()
+    joined = await http.post(f"/api/v1/lessons/{lesson.lesson_id}/join", headers=student.headers)
+    direction: str = joined.json()["challenge"]["liveness"]["direction"]
+    frontal = picture(testdata, KING[0])
+    template = largest_face_embedding(
+        frontal if direction.startswith("LEFT") else mirrored(frontal)
+    )
+    assert template is not None
+    await live.call(enrol_face(live.runtime, student, template))
+    return lesson, student, direction
+
+
 async def test_a_liveness_check_shows_the_side_and_a_real_turn_is_verified(
     camera_browser: CameraBrowser,
     testdata: Path,
@@ -203,15 +225,7 @@ async def test_a_liveness_check_shows_the_side_and_a_real_turn_is_verified(
     """The fake webcam plays a clip of the student turning to the side the server drew (the
     turned photo, mirrored for a turn to the right); the room takes its burst and the worker's
     verdict reaches the room."""
-    lesson = await classroom(live, http, students=1, policy={"liveness_answer_s": 60})
-    student = lesson.students[0]
-    await lesson.start()
-    joined = await http.post(f"/api/v1/lessons/{lesson.lesson_id}/join", headers=student.headers)
-    side = joined.json()["challenge"]["liveness"]["direction"]
-    frontal = picture(testdata, KING[0])
-    template = largest_face_embedding(frontal if side == "LEFT" else mirrored(frontal))
-    assert template is not None
-    await live.call(enrol_face(live.runtime, student, template))
+    lesson, student, side = await asked_to_turn(live, http, testdata, {})
     pictures = [testdata / "face_verification" / relative for relative in KING]
     clip = turn_video(
         *pictures, tmp_path_factory.mktemp("turn") / "turn.y4m", mirror=side == "RIGHT"
@@ -239,17 +253,9 @@ async def test_a_two_step_check_asks_for_the_other_side_halfway_and_is_verified(
     """A course asks for an ordered two-step: the room shows the first side, then the other
     one, sends eight frames, and the fake webcam's clip (frontal, turned, turned the other
     way) is verified with both steps."""
-    policy = {"liveness_answer_s": 60, "liveness_two_step": True}
-    lesson = await classroom(live, http, students=1, policy=policy)
-    student = lesson.students[0]
-    await lesson.start()
-    joined = await http.post(f"/api/v1/lessons/{lesson.lesson_id}/join", headers=student.headers)
-    direction = joined.json()["challenge"]["liveness"]["direction"]
+    two_step = {"liveness_two_step": True}
+    lesson, student, direction = await asked_to_turn(live, http, testdata, two_step)
     first, then = (side.lower() for side in direction.split("_THEN_"))
-    frontal = picture(testdata, KING[0])
-    template = largest_face_embedding(frontal if first == "left" else mirrored(frontal))
-    assert template is not None
-    await live.call(enrol_face(live.runtime, student, template))
     pictures = [testdata / "face_verification" / relative for relative in KING]
     clip = two_step_video(
         *pictures, tmp_path_factory.mktemp("two_step") / "two_step.y4m", mirror=first == "right"
