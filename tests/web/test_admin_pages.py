@@ -78,11 +78,14 @@ async def test_the_policy_form_explains_bounds_and_refuses_incoherent_numbers(
     )
     saved = await client.post(
         f"{course_url}/policy",
-        data={"entry_tolerance_min": "10", "csrf_token": csrf},
+        data={"entry_tolerance_min": "10", "recheck_min_gap_min": "2.5", "csrf_token": csrf},
         headers=SAME_SITE,
     )
+    shown = await client.get(course_url, headers=SAME_SITE)
 
     assert "Default 15" in form.text and "at most 1440" in form.text
+    assert re.search(r'id="p-entry_tolerance_min"[^>]*value="10"', shown.text)
+    assert re.search(r'id="p-recheck_min_gap_min"[^>]*value="2.5"', shown.text)
     assert wrong.status_code == 422
     assert "must not be above the verified threshold" in wrong.text
     assert saved.status_code == 303

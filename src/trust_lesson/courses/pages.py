@@ -107,11 +107,14 @@ def _choice_words(member: Enum) -> str:
 
 
 def _posted(value: object) -> object:
-    """A value as the form posts it: yes or no, an enum's value, a number as it is."""
+    """A value as the form posts it: yes or no, an enum's value, a whole number without
+    ".0" (a saved policy stores 20 seconds as 20.0), any other number exactly as it is."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Enum):
         return str(value.value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
