@@ -1,11 +1,12 @@
-"""Reviewers' pages: the open review items, one capture with its picture, and the override."""
+"""Reviewers' pages: the open review items, one capture with its picture (or every frame of a
+liveness burst, with what was asked and what was measured), and the override."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
-from trust_lesson.attendance import pictures, reviews
+from trust_lesson.attendance import bursts, pictures, reviews
 from trust_lesson.attendance.dependencies import ReviewableCapture
 from trust_lesson.attendance.schemas import NOT_A_REVIEW, REASON_MAX, ReviewCreate
 from trust_lesson.deps import DbDep, NowDep, RuntimeDep
@@ -61,6 +62,7 @@ async def _capture_page(
         capture=capture,
         lesson=lesson,
         student=student,
+        burst=await bursts.burst_of(db=db, capture=capture),
         history=await reviews.capture_reviews(db=db, capture=capture),
         verdicts=REVIEW_VERDICTS,
         problems=problems,
@@ -74,6 +76,28 @@ async def capture_picture(
 ) -> Response:
     """Only to those who may review it (else 403/404), re-encoded so no metadata leaves."""
     picture = await pictures.review_picture(blobs=runtime.blobs, capture=target[0])
+    return _private_jpeg(picture)
+
+
+@router.get("/captures/{capture_id}/frames/{number}")
+async def capture_frame(
+    viewer: StaffViewer,
+    target: ReviewableCapture,
+    db: DbDep,
+    runtime: RuntimeDep,
+    number: Annotated[int, Path(description="1-based, in the order the frames were taken")],
+) -> Response:
+    """One frame of a liveness burst, to those who may review it, as `/picture` serves it."""
+    capture = target[0]
+    burst = await bursts.burst_of(db=db, capture=capture)
+    frame = await pictures.review_frame(
+        blobs=runtime.blobs, capture=capture, burst=burst, number=number
+    )
+    return _private_jpeg(frame)
+
+
+def _private_jpeg(picture: bytes) -> Response:
+    """A student's picture: never kept by a browser or proxy cache."""
     return Response(picture, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 

@@ -1,7 +1,9 @@
-"""A stored picture as a reviewer sees it: decoded and re-encoded, so no metadata leaves."""
+"""A stored picture (or a burst's frame) as a reviewer sees it: decoded and re-encoded, so no
+metadata leaves."""
 
 import anyio
 
+from trust_lesson.attendance.bursts import Burst, frame_key
 from trust_lesson.errors import NotFound
 from trust_lesson.models import Capture
 from trust_lesson.storage.blobs import BlobNotFound, BlobStore
@@ -11,6 +13,14 @@ from trust_lesson.vision.decode import clean_jpeg
 
 async def review_picture(*, blobs: BlobStore, capture: Capture) -> bytes:
     return await stored_picture(blobs=blobs, key=capture.blob_key)
+
+
+async def review_frame(
+    *, blobs: BlobStore, capture: Capture, burst: Burst | None, number: int
+) -> bytes:
+    """Frame ``number`` (1-based) of a liveness burst; 404 outside the burst or once purged."""
+    key = frame_key(capture=capture, burst=burst, number=number)
+    return await stored_picture(blobs=blobs, key=key)
 
 
 async def stored_picture(*, blobs: BlobStore, key: str | None) -> bytes:
