@@ -1,7 +1,7 @@
 """The staff's side in a real browser: an admin sets up a course through the pages, the
 instructor runs the lesson with the live roster, a reviewer overrides a decision with a
-reason, an admin chooses the course's liveness checks, a bad spreadsheet shows its row
-errors, and a student is kept out.
+reason, a reviewer sees every frame of a head-turn check, an admin chooses the course's
+liveness checks, a bad spreadsheet shows its row errors, and a student is kept out.
 
 The students' checks are written as the capture pipeline writes them (tests/support/presence);
 the student's own webcam story through the lesson room is tests/web/test_lesson_room*.
@@ -11,6 +11,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
@@ -20,6 +21,8 @@ from tests.support.live_server import LiveService
 from tests.support.pages import PageAudit, new_context, sign_in
 from tests.support.presence import add_check, analyse, join
 from tests.support.spreadsheets import lesson_workbook
+from tests.vision.bursts import head_turn, picture
+from tests.web.classroom import Browsers, classroom
 from trust_lesson.db import transaction
 from trust_lesson.models import Capture, Role, User
 from trust_lesson.presence.verdicts import ChallengeKind, Verdict
@@ -176,6 +179,39 @@ async def test_admin_sets_up_instructor_runs_the_lesson_and_a_reviewer_overrides
     history = room.locator(f'tr[data-student-id="{bruno.id}"]')
     await expect(history).to_have_count(2)
     await expect(history.last).to_contain_text("a reviewer: Same face as the enrolment")
+
+
+async def test_a_reviewer_sees_every_frame_of_a_head_turn_check(
+    browser: Browser, live: LiveService, http: httpx.AsyncClient, browsers: Browsers, testdata: Path
+) -> None:
+    lesson = await classroom(live, http, 1, policy={"liveness_checks": "ENTRY_AND_ONE_RANDOM"})
+    student = lesson.students[0]
+    await lesson.start()
+    joined = await http.post(f"/api/v1/lessons/{lesson.lesson_id}/join", headers=student.headers)
+    challenge = joined.json()["challenge"]
+    king = [picture(testdata, f"lfw/King_Abdullah_II_000{n}.jpg") for n in (1, 5)]
+    frames = await asyncio.to_thread(head_turn, *king)
+    sent = await http.post(
+        f"/api/v1/lessons/{lesson.lesson_id}/captures",
+        data={"challenge_id": str(challenge["id"]), "nonce": challenge["nonce"]},
+        files=[
+            ("frames", (f"frame{n}.jpg", frame, "image/jpeg")) for n, frame in enumerate(frames)
+        ],
+        headers=student.headers,
+    )
+    assert sent.status_code == 202, sent.text
+    reviewer = await browsers.page_of(browser, lesson.instructor)
+
+    await reviewer.goto(f"/captures/{sent.json()['capture_id']}")
+
+    shown = reviewer.get_by_role("list", name="Frames of the head turn").get_by_role("img")
+    await expect(shown).to_have_count(5)
+    for number in range(1, 6):
+        image = reviewer.get_by_role("img", name=f"Frame {number} of 5 of ")
+        await expect(image).to_have_js_property("complete", True)
+        assert await image.evaluate("image => image.naturalWidth") == 640
+    side = challenge["liveness"]["direction"].lower()
+    await expect(reviewer.locator("[data-asked]")).to_have_text(f"turn the head to their {side}")
 
 
 async def test_an_admin_makes_every_check_a_head_turn_on_the_course_page(
