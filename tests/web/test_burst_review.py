@@ -26,7 +26,7 @@ from tests.support.clock import FakeClock
 from tests.support.factories import make_user
 from tests.support.pages import inline_code
 from tests.support.presence import add_check
-from tests.vision.bursts import OTHER_SIDE, head_turn
+from tests.vision.bursts import OTHER_SIDE, head_turn, one_way_clip
 from tests.web.test_admin_pages import SAME_SITE, page_sign_in
 from trust_lesson.models import Role, User
 from trust_lesson.presence.verdicts import ChallengeKind, Verdict
@@ -83,6 +83,40 @@ async def test_a_reviewer_sees_every_frame_of_a_failed_turn_and_nobody_else_gets
         assert b"Exif" not in answer.content
     assert [closest(answer.content, burst) for answer in served[1:6]] == [0, 1, 2, 3, 4]
     assert refused == {live.student.user.username: [403] * 5, stranger.username: [404] * 5}
+
+
+@pytest.mark.slow
+async def test_a_two_step_check_reads_both_sides_and_each_step_of_a_one_way_clip(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock, testdata: Path
+) -> None:
+    policy = {"liveness_two_step": True}
+    live = await live_lesson(client, runtime, clock, policy=policy, liveness_checks=None)
+    challenge = (await join(client, live, live.student))["challenge"]
+    first, then = challenge["liveness"]["direction"].split("_THEN_")
+    frontal, turned = faces_towards(testdata, CONCHITA, first)
+    template = largest_face_embedding(frontal)
+    assert template is not None
+    await enrol_face(runtime, live.student, template)
+    sent = await upload_burst(client, live, live.student, challenge, one_way_clip(frontal, turned))
+    capture_id = sent.json()["capture_id"]
+    assert await judge_now(runtime, capture_id) is Verdict.LIVENESS_FAILED
+    measured = (await load_capture(runtime, capture_id)).scores["liveness"]
+
+    await page_sign_in(client, live.instructor.user)
+    page = await client.get(f"/captures/{capture_id}", headers=SAME_SITE)
+
+    asked = f"turn the head to their {first.lower()}, then to their {then.lower()}"
+    assert f">{asked}</dd>" in page.text
+    assert [yaw for _, yaw, _ in frames_shown(page.text)] == measured["yaw"]
+    assert len(measured["yaw"]) == 8
+    first_step, second_step = measured["steps"]
+    assert (
+        f'Step 1: to their {first.lower()}</dt><dd data-step="1">turned '
+        f"{first_step['turn']:+.2f}, done at frame {first_step['done_at_frame']}</dd>"
+    ) in page.text
+    assert second_step["done_at_frame"] is None
+    assert f'Step 2: to their {then.lower()}</dt><dd data-step="2">' in page.text
+    assert re.search(r'data-step="2">[^<]*, not done</dd>', page.text)
 
 
 async def test_an_unmeasured_burst_shows_its_frames_until_purged_and_one_picture_has_none(
