@@ -56,6 +56,7 @@ async def test_a_reviewer_sees_every_frame_of_a_failed_turn_and_nobody_else_gets
     stranger = await make_user(runtime, Role.INSTRUCTOR)
 
     await page_sign_in(client, live.instructor.user)
+    queue = await client.get("/reviews", headers=SAME_SITE)
     page = await client.get(f"/captures/{capture_id}", headers=SAME_SITE)
     served = [await client.get(f"/captures/{capture_id}/frames/{n}") for n in range(7)]
     refused = {
@@ -63,6 +64,9 @@ async def test_a_reviewer_sees_every_frame_of_a_failed_turn_and_nobody_else_gets
         for person in (live.student.user, stranger)
     }
 
+    assert (
+        f'<a href="/captures/{capture_id}" data-open-check>See every frame of the head turn</a>'
+    ) in queue.text
     assert page.status_code == 200
     shown = frames_shown(page.text)
     assert shown == [(n + 1, measured["yaw"][n], measured["faces"][n]) for n in range(len(burst))]

@@ -30,7 +30,14 @@ async def open_items(
     """Captures awaiting review (NEEDS_REVIEW, LIVENESS_FAILED) and never reviewed, in
     lessons the caller manages, oldest first."""
     query = (
-        select(Capture, Lesson.title, User.username, User.full_name, Challenge.kind)
+        select(
+            Capture,
+            Lesson.title,
+            User.username,
+            User.full_name,
+            Challenge.kind,
+            Challenge.liveness,
+        )
         .join(Lesson, Lesson.id == Capture.lesson_id)
         .join(Term, Term.id == Lesson.term_id)
         .join(User, User.id == Capture.user_id)
@@ -53,11 +60,12 @@ async def open_items(
             username=username,
             full_name=full_name,
             challenge_kind=kind,
+            liveness=liveness,
             similarity=capture.similarity,
             reasons=list(capture.reasons or []),
             created_at=capture.created_at,
         )
-        for capture, title, username, full_name, kind in (await db.execute(query)).all()
+        for capture, title, username, full_name, kind, liveness in (await db.execute(query)).all()
     ]
 
 

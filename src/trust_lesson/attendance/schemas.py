@@ -6,7 +6,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from trust_lesson.presence.verdicts import AttendancePath, ChallengeKind, Decision, Verdict
+from trust_lesson.presence.verdicts import (
+    AttendancePath,
+    ChallengeKind,
+    Decision,
+    TurnDirection,
+    Verdict,
+)
 from trust_lesson.schemas import Input, Output
 
 REASON_MAX = 1000
@@ -90,6 +96,9 @@ class ReviewItem(Output):
     username: str
     full_name: str
     challenge_kind: ChallengeKind
+    liveness: TurnDirection | None = Field(
+        default=None, description="the head turn asked (a burst of frames); null: one picture"
+    )
     similarity: float | None
     reasons: list[str]
     created_at: datetime
