@@ -110,6 +110,18 @@ def mirror_figures(measured: dict[str, tuple[float | None, float | None]]) -> di
     }
 
 
+def not_verified(
+    label: str,
+    judgement: LivenessJudgement,
+    timer: Timer,
+    failures: list[str],
+    why: Counter[str],
+) -> None:
+    """A real turn not verified: its failed checks counted, its yaws and reasons listed."""
+    why.update(set(judgement.failed))
+    failures.append(f"{label}, yaw {shown(timer.last_yaw)}: " + "; ".join(judgement.reasons))
+
+
 def same_person(ids: dict[str, str], name: str, turned: str) -> bool:
     return ids[name] == ids[turned] and name != turned
 
@@ -152,11 +164,7 @@ def real_turns(
             if wrong.live:
                 failures.append(f"ATTACK PASSED, wrong way: {start} -> {turned} ({asked})")
             if not right.live:
-                why.update(set(right.failed))
-                failures.append(
-                    f"{start} -> {turned} ({asked}), yaw {shown(timer.last_yaw)}: "
-                    + "; ".join(right.reasons)
-                )
+                not_verified(f"{start} -> {turned} ({asked})", right, timer, failures, why)
         late = timer.judge(too_late(a), [side, OTHER_SIDE[side]], enrolment)
         late_total += 1
         late_caught += not any(j.live for j in late)
@@ -206,11 +214,7 @@ def two_steps(
             if reverse.live:
                 failures.append(f"ATTACK PASSED, wrong order: {start} -> {turned} ({wrong})")
             if not right.live:
-                why.update(set(right.failed))
-                failures.append(
-                    f"{start} -> {turned} ({asked}), yaw {shown(timer.last_yaw)}: "
-                    + "; ".join(right.reasons)
-                )
+                not_verified(f"{start} -> {turned} ({asked})", right, timer, failures, why)
         judged = timer.judge(one_way_clip(a, b), [t.value for t in TWO_STEP_TURNS], enrolment)
         one_way_total += 1
         one_way_caught += not any(j.live for j in judged)
