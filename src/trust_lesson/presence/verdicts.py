@@ -73,13 +73,8 @@ class TurnDirection(StrEnum):
     @property
     def sign(self) -> float:
         """Yaw grows when the student turns to their own left (unmirrored camera frames); a
-        two-step's sign is its first step's."""
+        two-step's sign is its first step's (the rule judges each step by its own)."""
         return 1.0 if self.steps[0] is TurnDirection.LEFT else -1.0
-
-    @property
-    def words(self) -> str:
-        """``left``, ``right``, ``left, then right`` ..."""
-        return ", then ".join(step.value.lower() for step in self.steps)
 
 
 ONE_STEP_TURNS = (TurnDirection.LEFT, TurnDirection.RIGHT)
