@@ -3,6 +3,7 @@
 import pytest
 
 from trust_lesson.attendance.bursts import asked_in_words
+from trust_lesson.presence.verdicts import TurnDirection
 
 
 @pytest.mark.parametrize(
@@ -15,4 +16,4 @@ from trust_lesson.attendance.bursts import asked_in_words
     ],
 )
 def test_the_asked_turn_reads_as_words(direction: str, words: str) -> None:
-    assert asked_in_words(direction) == words
+    assert asked_in_words(TurnDirection(direction)) == words

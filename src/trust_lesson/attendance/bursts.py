@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.errors import NotFound
 from trust_lesson.models import Capture, Challenge
+from trust_lesson.presence.verdicts import TurnDirection
 
 FRAME_SIZE = (640, 480)
 """The room's frames; the picture's own size is used once the worker has measured it."""
@@ -50,8 +51,8 @@ class BurstStep:
 
 @dataclass(frozen=True, slots=True)
 class Burst:
-    direction: str
-    """``LEFT``, ``RIGHT``, ``LEFT_THEN_RIGHT`` ...: what the challenge asked."""
+    direction: TurnDirection
+    """What the challenge asked: one side, or two in order."""
     kept: bool
     frames: tuple[BurstFrame, ...]
     turn: float | None
@@ -64,10 +65,10 @@ class Burst:
         return asked_in_words(self.direction)
 
 
-def asked_in_words(direction: str) -> str:
+def asked_in_words(direction: TurnDirection) -> str:
     """``turn the head to their left``; ``... to their left, then to their right`` for a
-    two-step (any ``A_THEN_B``), as the student sees it (the frames are not mirrored)."""
-    sides = (f"to their {side.lower()}" for side in direction.split("_THEN_"))
+    two-step, as the student sees it (the frames are not mirrored)."""
+    sides = (f"to their {side.value.lower()}" for side in direction.steps)
     return "turn the head " + ", then ".join(sides)
 
 
@@ -76,7 +77,7 @@ async def burst_of(*, db: AsyncSession, capture: Capture) -> Burst | None:
     challenge = await db.get_one(Challenge, capture.challenge_id)
     if challenge.liveness is None:
         return None
-    return _read(capture, challenge.liveness.value)
+    return _read(capture, challenge.liveness)
 
 
 def frame_key(*, capture: Capture, burst: Burst | None, number: int) -> str | None:
@@ -92,7 +93,7 @@ def frame_key(*, capture: Capture, burst: Burst | None, number: int) -> str | No
     return capture.frame_keys[number - 1]
 
 
-def _read(capture: Capture, direction: str) -> Burst:
+def _read(capture: Capture, direction: TurnDirection) -> Burst:
     scores: dict[str, Any] = capture.scores or {}
     measured: dict[str, Any] = scores.get("liveness") or {}
     yaws: list[Any] = measured.get("yaw") or []
