@@ -222,17 +222,10 @@ def sibling(name: str) -> Any:
 
 def documents() -> None:
     """Run the documents colleague's measurement and print it with their printer."""
-    path = Path(__file__).with_name("vision_documents.py")
-    if not path.is_file():
-        say("  bench/vision_documents.py is missing: no document figures")
+    module = sibling("vision_documents")
+    if module is None:
+        say("  bench/vision_documents.py is missing or cannot be loaded: no document figures")
         return
-    spec = importlib.util.spec_from_file_location("vision_documents", path)
-    if spec is None or spec.loader is None:
-        say("  bench/vision_documents.py cannot be loaded")
-        return
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
     result = module.measure_documents(TESTDATA)
     printer = getattr(module, "print_documents", None)
     if printer is None:
