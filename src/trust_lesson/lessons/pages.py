@@ -1,6 +1,6 @@
 """The instructor's lesson pages: lessons by date, a lesson with start/stop and its live roster."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,6 +12,7 @@ from trust_lesson.deps import DbDep, NowDep
 from trust_lesson.evidence.dependencies import SchoolKeysDep
 from trust_lesson.lessons import service as lessons
 from trust_lesson.lessons.dependencies import TaughtLesson
+from trust_lesson.lessons.schemas import ListDay
 from trust_lesson.models import AttendanceDecision, Lesson, LessonStatus
 from trust_lesson.web.dependencies import StaffViewer
 from trust_lesson.web.templating import render
@@ -28,8 +29,8 @@ async def lesson_list(
     viewer: StaffViewer,
     db: DbDep,
     now: NowDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[ListDay | None, Query(alias="from")] = None,
+    end: Annotated[ListDay | None, Query(alias="to")] = None,
 ) -> Response:
     """Lessons planned from `from` to `to`, both days included (default: -7 to +30 days)."""
     first = start or (now - timedelta(days=7)).date()

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -23,6 +23,13 @@ def in_range(moment: datetime) -> datetime:
     return utc
 
 
+def day_in_range(day: date) -> date:
+    """A day of the lessons list, within the years a lesson can be planned in."""
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise ValueError("must be between 1970 and 2200")
+    return day
+
+
 def https_meeting(url: str) -> str:
     """A video-call address the lesson room may embed: https, a host, no credentials."""
     parts = urlsplit(url)
@@ -39,6 +46,7 @@ def https_meeting(url: str) -> str:
 
 Id = RowId
 PlannedStart = Annotated[AwareDatetime, AfterValidator(in_range)]
+ListDay = Annotated[date, AfterValidator(day_in_range)]
 Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
 Description = Annotated[str, Field(max_length=10_000, pattern=NO_NUL)]
 Minutes = Annotated[int, Field(ge=1, le=1440, description="1 to 1440 minutes")]
