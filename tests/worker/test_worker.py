@@ -59,8 +59,12 @@ async def test_no_job_when_the_transaction_rolls_back(
         async with transaction(runtime.session_factory) as db:
             after_commit(db, lambda: _enqueue(worker, 1))
             raise RuntimeError("the request failed")
+    # A job enqueued after the rollback: one consumer thread takes jobs in order, so had the
+    # rolled-back job been enqueued, it would have run first and be seen before this one.
+    worker.enqueue("probe", 2)
 
-    assert not probe.done.wait(timeout=2)
+    assert probe.done.wait(timeout=20)
+    assert probe.seen == [2]
 
 
 async def _enqueue(worker: Worker, number: int) -> None:
