@@ -24,6 +24,7 @@ from tests.support.spreadsheets import lesson_workbook
 from tests.vision.bursts import head_turn, picture
 from tests.web.classroom import Browsers, classroom
 from trust_lesson.db import transaction
+from trust_lesson.lessons.pages import REFRESH_SECONDS
 from trust_lesson.models import Capture, Role, User
 from trust_lesson.presence.verdicts import ChallengeKind, Verdict
 
@@ -71,6 +72,12 @@ async def store_picture(live: LiveService, capture_id: int, picture: bytes) -> N
     await live.call(keep())
 
 
+async def next_roster_tick(room: Page) -> None:
+    """The roster's own refresh timer (every REFRESH_SECONDS) fired now rather than waited for:
+    the page's clock is moved on by one period; nothing else refreshes the roster."""
+    await room.clock.run_for(REFRESH_SECONDS * 1000)
+
+
 async def test_admin_sets_up_instructor_runs_the_lesson_and_a_reviewer_overrides(
     browser: Browser, live: LiveService, page_audit: PageAudit, testdata: Path
 ) -> None:
@@ -100,6 +107,7 @@ async def test_admin_sets_up_instructor_runs_the_lesson_and_a_reviewer_overrides
 
     # The instructor starts it; both students are on the roster at once.
     room = await (await new_context(browser, live, page_audit)).new_page()
+    await room.clock.install()  # the page's timers run, and `run_for` fires them early
     await sign_in(room, "ines@school.example", next=f"/lessons/{lesson_id}")
     await room.get_by_role("button", name="Start lesson").click()
     await expect(room.locator("[data-lesson-status]")).to_have_text("RUNNING")
@@ -136,11 +144,13 @@ async def test_admin_sets_up_instructor_runs_the_lesson_and_a_reviewer_overrides
             if verdict is None:
                 analysing = ids.capture_id
     live.clock.advance(minutes=28)
+    await next_roster_tick(room)
     await expect(ana_row.locator('[data-verdict="VERIFIED"]')).to_have_count(3, timeout=12_000)
     await expect(bruno_row.locator('[data-verdict="NEEDS_REVIEW"]')).to_have_count(1)
     await expect(bruno_row.locator('[data-verdict="PENDING"]')).to_have_count(1)
     assert analysing is not None
     await live.call(analyse(live.runtime, capture_id=analysing, verdict=Verdict.VERIFIED, at=began))
+    await next_roster_tick(room)
     await expect(bruno_row.locator('[data-verdict="VERIFIED"]')).to_have_count(2, timeout=12_000)
     await expect(bruno_row.locator('[data-verdict="PENDING"]')).to_have_count(0)
     await room.set_viewport_size({"width": 1000, "height": 560})
