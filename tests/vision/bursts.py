@@ -1,6 +1,8 @@
 """Liveness bursts built from the shared pictures (../shared/testdata/face_verification).
 
-Used by tests/vision/test_liveness.py (a few bursts) and bench/vision.py (the full sets).
+Used by tests/vision/test_liveness.py (a few bursts) and bench/vision.py (the full sets);
+bench/capacity.py takes the order of the pictures (``head_turn_pictures``,
+``two_step_pictures``) and the hand shake (``SHIFTS``), and places each burst afresh.
 How each set is built:
 
 - Real head turns: a frontal photo of a person, then a photo of the same person turned by
@@ -90,22 +92,31 @@ def webcam_frame(rgb: np.ndarray, *, dx: int = 0, dy: int = 0, seed: int = 0) ->
     return _jpeg(Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)), 90)
 
 
+SHIFTS = ((0, 0), (4, -2), (-3, 3), (5, 1), (-4, -2), (2, 3), (-2, -3), (3, 0))
+"""The hand-held head: each frame of a burst moved by a few pixels (dx, dy), in order."""
+
+
+def head_turn_pictures(start: np.ndarray, turned: np.ndarray) -> list[np.ndarray]:
+    """A real turn: the frontal start twice, then the turned photo three times."""
+    return [start, start, turned, turned, turned]
+
+
+def two_step_pictures(start: np.ndarray, turned: np.ndarray) -> list[np.ndarray]:
+    """A real two-step to ``turned``'s side and then to the other: the start twice, the
+    turned photo twice, the start again, the turned photo's mirror image three times."""
+    other = mirrored(turned)
+    return [start, start, turned, turned, start, other, other, other]
+
+
 def head_turn(start: np.ndarray, turned: np.ndarray, *, seed: int = 0) -> list[bytes]:
-    """Frames of a real turn: the frontal start twice, then the turned photo three times."""
-    shifts = [(0, 0), (4, -2), (-3, 3), (5, 1), (-4, -2)]
-    pictures = [start, start, turned, turned, turned]
-    return [
-        webcam_frame(rgb, dx=dx, dy=dy, seed=seed * 10 + number)
-        for number, (rgb, (dx, dy)) in enumerate(zip(pictures, shifts, strict=True))
-    ]
+    """Frames of a real turn (``head_turn_pictures``)."""
+    return _frames(head_turn_pictures(start, turned), seed)
 
 
 def two_step_turn(start: np.ndarray, turned: np.ndarray, *, seed: int = 0) -> list[bytes]:
-    """Frames of a real two-step turn to ``turned``'s side and then to the other (see the
-    module docstring)."""
-    other = mirrored(turned)
-    pictures = [start, start, turned, turned, start, other, other, other]
-    return _frames(pictures, seed)
+    """Frames of a real two-step turn to ``turned``'s side and then to the other
+    (``two_step_pictures``)."""
+    return _frames(two_step_pictures(start, turned), seed)
 
 
 def one_way_clip(start: np.ndarray, turned: np.ndarray, *, seed: int = 0) -> list[bytes]:
@@ -114,10 +125,11 @@ def one_way_clip(start: np.ndarray, turned: np.ndarray, *, seed: int = 0) -> lis
 
 
 def _frames(pictures: list[np.ndarray], seed: int) -> list[bytes]:
-    shifts = [(0, 0), (4, -2), (-3, 3), (5, 1), (-4, -2), (2, 3), (-2, -3), (3, 0)]
     return [
         webcam_frame(rgb, dx=dx, dy=dy, seed=seed * 10 + number)
-        for number, (rgb, (dx, dy)) in enumerate(zip(pictures, shifts, strict=True))
+        for number, (rgb, (dx, dy)) in enumerate(
+            zip(pictures, SHIFTS[: len(pictures)], strict=True)
+        )
     ]
 
 
@@ -127,10 +139,7 @@ def mirrored(rgb: np.ndarray) -> np.ndarray:
 
 def too_late(start: np.ndarray, *, seed: int = 0) -> list[bytes]:
     """A clip that turns only after the burst: five frames of the frontal start."""
-    shifts = [(0, 0), (4, -2), (-3, 3), (5, 1), (-4, -2)]
-    return [
-        webcam_frame(start, dx=dx, dy=dy, seed=seed * 10 + n) for n, (dx, dy) in enumerate(shifts)
-    ]
+    return _frames([start] * 5, seed)
 
 
 def _rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
