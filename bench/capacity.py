@@ -396,6 +396,7 @@ def run_one_step(
         doubled=doubled,
         errors=tally.errors,
         verdicts=rows.verdicts,
+        burst_verdicts=rows.burst_verdicts,
         cpu=cpu,
         load=load(),
         run=run if options.runs > 1 else 0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,8 @@ class StepRows:
     answered_without_capture: int
     timeline: tuple[tuple[float, float, bool], ...] = ()
     """Per verdict: seconds from the lesson's first capture, latency, whether a burst."""
+    burst_verdicts: dict[str, int] = field(default_factory=dict)
+    """Of ``verdicts``, those of liveness bursts."""
 
     @property
     def lost(self) -> int:
@@ -122,6 +124,9 @@ def _rows(db: Session, lesson_id: int) -> StepRows:
         latencies_s=latencies,
         timeline=seen,
         verdicts=dict(Counter(str(row.verdict.value) for row in done)),
+        burst_verdicts=dict(
+            Counter(str(row.verdict.value) for row in done if row.frame_keys is not None)
+        ),
         challenges_answered=int(db.execute(answered).scalar_one()),
         challenges_with_two_captures=len(db.execute(per_challenge).all()),
         answered_without_capture=int(db.execute(orphan).scalar_one()),

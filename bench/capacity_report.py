@@ -73,6 +73,8 @@ class StepResult:
     """Which run of the step in a row (0: a single run)."""
     bursts: int = 0
     """Of the uploads, liveness bursts (five frames each)."""
+    burst_verdicts: dict[str, int] = field(default_factory=dict)
+    """Of ``verdicts``, those of the bursts."""
     timeline: tuple[tuple[float, float, bool], ...] = ()
     """Per verdict: seconds from the first capture, latency, whether a burst."""
     cpu_samples: list[tuple[float, dict[str, float]]] = field(default_factory=list)
@@ -128,7 +130,7 @@ def print_table(results: list[StepResult]) -> None:
         print(f"  {r.label:<26} {r.students:>6}: {cpu}; {per * 1000:.0f} ms worker CPU/verdict;")
         print(
             f"  {'':<26} {'':>6}  {r.bursts} of {r.uploads} uploads were bursts; load {r.load};"
-            f" verdicts {r.verdicts}; errors {r.errors}"
+            f" verdicts {r.verdicts}, of the bursts {r.burst_verdicts}; errors {r.errors}"
         )
         print_timeline(r)
 
