@@ -5,7 +5,11 @@ lesson, wait for their challenges (the held `challenges/next?wait=N`) and answer
 with a fresh 640x480 JPEG of a real face (../shared/testdata, varied per upload so none is a
 replay), or a liveness check with a fresh burst of five frames of that face turning to the side
 asked (a frontal and a turned photo of the person, mirrored for the other side; the policy's
-default share: the entry check and one random check, ``--liveness``). A ramp of steps
+default share: the entry check and one random check, ``--liveness``). With ``--two-step`` the
+course's policy sets ``liveness_two_step`` and every liveness check asks for an ordered
+two-step, answered with a fresh burst of eight frames turning to one side and then to the
+other in the order asked (tests/vision/bursts.py's two-step, mirrored for the other order);
+the setups' names say "two-step". A ramp of steps
 (default 500, 1000, 2000, 5000 students), each a new lesson: students join over the join
 window, then the step runs for the measure time, then the lesson is stopped and the captures
 drain. Per step: uploads/s, requests/s, verdict latency p50/p95/p99
@@ -23,7 +27,8 @@ one simulated student makes the requests of 10 students at the default policy (o
 doubled and no request failed with a 5xx or a transport error.
 
 Three setups in one run, each with a baseline measured in the same run (GET /health rps; and
-once, the vision work of one verdict and of one burst on one core): the embedded default
+once, the vision work of one verdict and of one burst on one core, and of one two-step burst
+with ``--two-step``): the embedded default
 (SQLite, `serve` alone: its worker in the child process it starts, with the setting's default
 of one thread per core, or ``--embedded-threads``), the same SQLite files with a separate
 `trust-lesson worker` process, and PostgreSQL + Redis with a separate `trust-lesson worker`
@@ -40,7 +45,7 @@ with a fixed 10 s poll, ``--waiting-s`` each: requests/s and CPU of the API proc
 Usage: `.venv/bin/python bench/capacity.py [--steps 500,1000,2000,5000]
 [--steps-for postgres=10000] [--runs 3] [--speedup 10] [--join-s 60] [--measure-s 90]
 [--setups embedded,sqlite-worker,postgres] [--liveness ENTRY_AND_ONE_RANDOM|ALL|NONE]
-[--waiting 5000] [--waiting-s 60]` (`--steps none` measures only the waiting). Writes
+[--two-step] [--waiting 5000] [--waiting-s 60]` (`--steps none` measures only the waiting). Writes
 bench/out/capacity.png.
 """
 
@@ -88,6 +93,7 @@ from capacity_waiting import WaitingResult, quiet_term
 from capacity_waiting import measure as measure_waiting
 from trust_lesson.presence.judging import judge
 from trust_lesson.presence.policy import AttendancePolicy
+from trust_lesson.presence.verdicts import ONE_STEP_TURNS, TWO_STEP_TURNS
 from trust_lesson.presence.waiting import LONGEST_WAIT_S
 from trust_lesson.vision.liveness import observe_burst
 
@@ -107,10 +113,11 @@ def say(message: str) -> None:
 def main() -> int:
     options = parse_arguments()
     say(f"machine: {os.cpu_count()} cores, load average {load()} before the run")
-    pool = faces(frames_each=40, bursts_each=BURSTS_EACH)
+    pool = faces(frames_each=40, bursts_each=BURSTS_EACH, two_step=options.two_step)
     names = ", ".join(f.person.name for f in pool)
-    say(f"{len(pool)} people, 40 fresh frames and {BURSTS_EACH} bursts per side each: {names}")
-    say(f"liveness checks: {options.liveness}")
+    kinds = "side and per order" if options.two_step else "side"
+    say(f"{len(pool)} people, 40 fresh frames and {BURSTS_EACH} bursts per {kinds} each: {names}")
+    say(f"liveness checks: {options.liveness}, {TURNS[options.two_step]}")
     vision_baseline(pool)
     results: list[StepResult] = []
     waiting: list[WaitingResult] = []
@@ -140,6 +147,12 @@ SETUPS = {
     "sqlite-worker": "SQLite + worker process",
     "postgres": "PostgreSQL + Redis",
 }
+TURNS = {
+    False: "one side each (LEFT or RIGHT, 5-frame bursts)",
+    True: "ordered two-step each (LEFT_THEN_RIGHT or RIGHT_THEN_LEFT, 8-frame bursts)",
+}
+TWO_STEP = ", two-step"
+"""Added to a setup's name in the table and chart when its liveness checks are two-steps."""
 WITHOUT_LOG = "-without-log"
 """A setup's name with this suffix: the same setup whose service appends no evidence entry
 (bench/without_log/sitecustomize.py), the baseline of what the log costs."""
@@ -157,6 +170,7 @@ def run_named_setup(
     PostgreSQL database and Redis with `serve` and a `trust-lesson worker` process."""
     base = setup.removesuffix(WITHOUT_LOG)
     name = SETUPS[base] + (", no log" if base != setup else "")
+    name += TWO_STEP if options.two_step else ""
     no_log = {"PYTHONPATH": WITHOUT_LOG_PATH} if base != setup else {}
     if base == "embedded":
         threads = options.embedded_threads
@@ -198,6 +212,11 @@ def parse_arguments() -> argparse.Namespace:
         choices=["ENTRY_AND_ONE_RANDOM", "ALL", "NONE"],
         help="which checks are liveness checks (default: the policy's)",
     )
+    parser.add_argument(
+        "--two-step",
+        action="store_true",
+        help="the policy's liveness_two_step: every liveness check an ordered two-step",
+    )
     parser.add_argument("--speedup", type=float, default=10.0)
     parser.add_argument("--join-s", type=float, default=60.0)
     parser.add_argument("--measure-s", type=float, default=90.0)
@@ -219,7 +238,8 @@ def load() -> str:
 
 def vision_baseline(pool: list[Face]) -> None:
     """The verdict's own work (decode, detect, embed, compare, replay) on one core; and the
-    observation of one liveness burst (five frames)."""
+    observation of one liveness burst (five frames), and of one two-step burst (eight frames)
+    when the pool has them."""
     face = pool[0]
     frames = face.frames[:12]
     judge(frames[0], face.embeddings, [], AttendancePolicy())
@@ -233,17 +253,24 @@ def vision_baseline(pool: list[Face]) -> None:
         f"({wall * 1000:.0f} ms wall, {per * 1000:.0f} ms CPU per verdict); "
         f"5,000 students at the default rate need ~{5000 / 600:.1f} verdicts/s"
     )
-    bursts = [burst for side in face.bursts.values() for burst in side[:3]]
+    for kind, directions in (("liveness", ONE_STEP_TURNS), ("two-step", TWO_STEP_TURNS)):
+        bursts = [b for d, made in face.bursts.items() if d in directions for b in made[:3]]
+        if bursts:
+            wall, per = _burst_cost(bursts, face)
+            say(
+                f"baseline, one {kind} burst ({len(bursts[0])} frames) alone: "
+                f"{wall * 1000:.0f} ms wall, {per * 1000:.0f} ms CPU in one thread"
+            )
+
+
+def _burst_cost(bursts: list[tuple[bytes, ...]], face: Face) -> tuple[float, float]:
+    """Seconds of wall and CPU time to observe one of ``bursts`` (after one to warm up)."""
     observe_burst(list(bursts[0]), face.embeddings)
     started, cpu = time.perf_counter(), time.process_time()
     for burst in bursts:
         observe_burst(list(burst), face.embeddings)
     wall = (time.perf_counter() - started) / len(bursts)
-    per = (time.process_time() - cpu) / len(bursts)
-    say(
-        f"baseline, one liveness burst (5 frames) alone: {wall * 1000:.0f} ms wall, "
-        f"{per * 1000:.0f} ms CPU in one thread"
-    )
+    return wall, (time.process_time() - cpu) / len(bursts)
 
 
 def run_setup(
@@ -274,7 +301,7 @@ def run_setup(
     ) as running:
         rps = asyncio.run(health_rps(running.base_url))
         say(f"   baseline: GET /health {rps:.0f} req/s (20 clients); processes {running.pids}")
-        seeded = asyncio.run(seed(running, most, options.speedup, pool, options.liveness))
+        seeded = asyncio.run(seed(running, most, options, pool))
         instructor, term_id, students = seeded
         results = []
         for count in steps:
@@ -324,7 +351,7 @@ def run_waiting(
 
 
 async def seed(
-    running: Running, count: int, speedup: float, pool: list[Face], liveness: str
+    running: Running, count: int, options: argparse.Namespace, pool: list[Face]
 ) -> tuple[str, int, list[SimStudent]]:
     started = time.monotonic()
     create_admin(running.env, "admin@bench.example")
@@ -332,7 +359,14 @@ async def seed(
         _, admin = await sign_in(http, "admin@bench.example")
         instructor = (await create_people(http, admin, "teacher", 1, "INSTRUCTOR"))[0][1]
         people = await create_people(http, admin, "student", count, "STUDENT")
-        term_id = await school(http, instructor, student_emails(count), speedup, liveness)
+        term_id = await school(
+            http,
+            instructor,
+            student_emails(count),
+            options.speedup,
+            options.liveness,
+            options.two_step,
+        )
     await add_faces(
         running.database_url,
         {user_id: list(pool[n % len(pool)].embeddings) for n, (user_id, _) in enumerate(people)},

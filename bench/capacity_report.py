@@ -72,7 +72,7 @@ class StepResult:
     run: int = 0
     """Which run of the step in a row (0: a single run)."""
     bursts: int = 0
-    """Of the uploads, liveness bursts (five frames each)."""
+    """Of the uploads, liveness bursts (five frames each, eight for a two-step)."""
     burst_verdicts: dict[str, int] = field(default_factory=dict)
     """Of ``verdicts``, those of the bursts."""
     timeline: tuple[tuple[float, float, bool], ...] = ()

@@ -9,7 +9,7 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,12 +20,22 @@ import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.vision.bursts
 from live_service import CLI, HOST, free_port, service_env
 from live_service import scratch_postgres as scratch_postgres  # re-exported for capacity.py
+from tests.vision.bursts import (
+    OTHER_SIDE,
+    SHIFTS,
+    head_turn_pictures,
+    mirrored,
+    two_step_pictures,
+)
 
 from trust_lesson.demo.pictures import FrameMaker, Person, jpeg, testdata_dir, webcam_frame
-from trust_lesson.vision import decode_image
+from trust_lesson.presence.verdicts import TWO_STEP_TURNS, TurnDirection
+from trust_lesson.vision import WEBCAM_FRAME, decode_image
 from trust_lesson.vision.faces import largest_face_embedding
+from trust_lesson.vision.replay import find_replay, picture_hash
 
 PASSWORD = secrets.token_urlsafe(18)
 API = "/api/v1"
@@ -102,11 +112,12 @@ def create_admin(env: dict[str, str], email: str) -> None:
     subprocess.run(command, env=env, check=True, capture_output=True)
 
 
-def bench_policy(speedup: float, liveness: str) -> dict[str, float | str]:
+def bench_policy(speedup: float, liveness: str, two_step: bool) -> dict[str, float | str | bool]:
     """PRODUCT.md's policy with every interval divided by ``speedup`` (entry tolerance long).
 
     ``liveness``: which checks are liveness checks (the policy's default: the entry check and
-    one random check, each answered with a burst of five frames of a head turn)."""
+    one random check, each answered with a burst of five frames of a head turn); ``two_step``:
+    each of them asks for an ordered two-step instead (eight frames; the default: off)."""
     gap_min = 3 / speedup
     deadline_s = min(60.0, round(gap_min * 60 * 0.8, 1))
     return {
@@ -116,6 +127,7 @@ def bench_policy(speedup: float, liveness: str) -> dict[str, float | str]:
         "answer_deadline_s": deadline_s,
         "end_check_lead_min": max(5 / speedup, math.ceil(deadline_s + 1) / 60),
         "liveness_checks": liveness,
+        "liveness_two_step": two_step,
     }
 
 
@@ -129,7 +141,6 @@ TURNING_PEOPLE = (
 )  # fmt: skip
 """People of ../shared/testdata/face_verification with a frontal photo and a photo turned to a
 side read by eye (the pairs of tests/vision/test_liveness.py; tests/vision/bursts.py)."""
-OTHER_SIDE = {"LEFT": "RIGHT", "RIGHT": "LEFT"}
 
 
 @dataclass(frozen=True)
@@ -139,20 +150,28 @@ class Face:
     frames: tuple[bytes, ...]
     """Fresh frames of the frontal photo, one per ordinary check."""
     bursts: dict[str, tuple[tuple[bytes, ...], ...]]
-    """Side -> fresh five-frame bursts of a head turn to that side (the student's own side)."""
+    """The challenge's direction -> fresh bursts answering it, sent in order: five frames of a
+    head turn to LEFT / RIGHT (the student's own side), and with ``two_step`` eight frames of
+    an ordered two-step for LEFT_THEN_RIGHT / RIGHT_THEN_LEFT."""
 
 
-def faces(frames_each: int, bursts_each: int) -> list[Face]:
-    """The turning people, with fresh frames and bursts to each side."""
+def faces(frames_each: int, bursts_each: int, *, two_step: bool = False) -> list[Face]:
+    """The turning people, with fresh frames and bursts to each side (and in each order)."""
     folder = testdata_dir() / "face_verification"
     return [
-        _face(folder, row, frames_each, bursts_each, seed)
+        _face(folder, row, frames_each, bursts_each, seed, two_step=two_step)
         for seed, row in enumerate(TURNING_PEOPLE)
     ]
 
 
 def _face(
-    folder: Path, row: tuple[str, str, str, str], frames_each: int, bursts_each: int, seed: int
+    folder: Path,
+    row: tuple[str, str, str, str],
+    frames_each: int,
+    bursts_each: int,
+    seed: int,
+    *,
+    two_step: bool,
 ) -> Face:
     name, frontal_file, turned_file, side = row
     frontal, turned = (decode_image((folder / f).read_bytes()).rgb for f in row[1:3])
@@ -161,26 +180,75 @@ def _face(
         raise RuntimeError(f"no face found in {frontal_file}")
     person = Person(name=name, source=f"{frontal_file}, {turned_file}", photos=(frontal,))
     maker = FrameMaker(person, seed=seed)
-    mirror = (np.ascontiguousarray(frontal[:, ::-1]), np.ascontiguousarray(turned[:, ::-1]))
-    bursts = {
-        side: tuple(head_turn(frontal, turned, seed * 10_000 + n) for n in range(bursts_each)),
-        OTHER_SIDE[side]: tuple(
-            head_turn(*mirror, seed * 10_000 + 5_000 + n) for n in range(bursts_each)
-        ),
-    }
+    photos = (frontal, turned)
+    one_side = _both_ways(head_turn_pictures, photos, seed * 10_000, bursts_each)
+    bursts = dict(zip((side, OTHER_SIDE[side]), one_side, strict=True))
     frames = tuple(maker.next_jpeg() for _ in range(frames_each))
+    if two_step:
+        first, then = side, OTHER_SIDE[side]
+        orders = (f"{first}_THEN_{then}", f"{then}_THEN_{first}")
+        assert all(TurnDirection(order) in TWO_STEP_TURNS for order in orders)
+        starts = [burst[0] for side_bursts in one_side for burst in side_bursts]
+        seen = [_hash(picture) for picture in frames + tuple(starts)]
+        made = _both_ways(two_step_pictures, photos, seed * 10_000 + 2_500, bursts_each, seen)
+        bursts |= dict(zip(orders, made, strict=True))
     return Face(person, (embedding,), frames, bursts)
 
 
-def head_turn(start: np.ndarray, turned: np.ndarray, seed: int) -> tuple[bytes, ...]:
-    """Five unmirrored frames of a head turn, as the room takes them over two seconds: the
-    frontal start twice, then the turned face three times, on a webcam frame placed, scaled
-    and lit afresh for each burst (so no burst's first frame copies an earlier picture), each
-    frame moved a few pixels (the hand-held head of tests/vision/bursts.py) with its own
-    sensor noise."""
-    pictures = (start, start, turned, turned, turned)
-    shifts = ((0, 0), (4, -2), (-3, 3), (5, 1), (-4, -2))
-    frames = []
+Pictures = Callable[[np.ndarray, np.ndarray], list[np.ndarray]]
+Bursts = tuple[tuple[bytes, ...], ...]
+
+
+def _both_ways(
+    pictures: Pictures,
+    photos: tuple[np.ndarray, np.ndarray],
+    first_seed: int,
+    count: int,
+    seen: list[str] | None = None,
+) -> tuple[Bursts, Bursts]:
+    """``count`` bursts of ``pictures`` made of the (frontal, turned) photos, and ``count``
+    of their mirror images: the turn to the other side, or the two steps in the other order.
+    With ``seen`` (picture hashes of the person's frames and bursts made before), a burst
+    whose first frame the server would take for a copy or a mirror image of one of them, or
+    of an earlier burst, is left out and the next seed tried (the rendering only varies the
+    photo's place, size, light and noise, so a near-symmetric face can come back mirrored)."""
+    mirror = (mirrored(photos[0]), mirrored(photos[1]))
+    return (
+        _fresh(pictures(*photos), first_seed, count, seen),
+        _fresh(pictures(*mirror), first_seed + 5_000, count, seen),
+    )
+
+
+def _fresh(
+    pictures: list[np.ndarray], first_seed: int, count: int, seen: list[str] | None
+) -> Bursts:
+    """``count`` bursts of ``pictures``, seeds from ``first_seed`` on; with ``seen``, only
+    those whose first frame copies none of ``seen`` (each one kept joins ``seen``)."""
+    made: list[tuple[bytes, ...]] = []
+    seed = first_seed
+    while len(made) < count:
+        burst = fresh_burst(pictures, seed)
+        seed += 1
+        if seen is not None:
+            rgb = WEBCAM_FRAME.decode(burst[0]).rgb
+            if find_replay(rgb, seen) is not None:
+                continue
+            seen.append(picture_hash(rgb))
+        made.append(burst)
+    return tuple(made)
+
+
+def _hash(frame: bytes) -> str:
+    return picture_hash(WEBCAM_FRAME.decode(frame).rgb)
+
+
+def fresh_burst(pictures: list[np.ndarray], seed: int) -> tuple[bytes, ...]:
+    """Unmirrored frames of a head turn as the room takes them (five over two seconds, or
+    eight over 3.5 s for a two-step), the pictures in tests/vision/bursts.py's order, on a
+    webcam frame placed, scaled and lit afresh for each burst (so no burst's first frame
+    copies an earlier picture), each frame moved a few pixels (the hand-held head of
+    tests/vision/bursts.py) with its own sensor noise."""
+    frames, shifts = [], SHIFTS[: len(pictures)]
     for number, (photo, (dx, dy)) in enumerate(zip(pictures, shifts, strict=True)):
         rgb = np.roll(webcam_frame(photo, turn=seed, rng=random.Random(seed)), (dy, dx), (0, 1))
         noise = np.random.default_rng((seed, number)).normal(0, 1.5, rgb.shape)
@@ -238,13 +306,14 @@ async def school(
     students: list[str],
     speedup: float,
     liveness: str,
+    two_step: bool,
 ) -> int:
     """A course with the bench policy, one term, every student enrolled; the term id."""
     headers = _bearer(instructor_token)
     course = await _json(
         await http.post(f"{API}/courses", json={"name": "Capacity"}, headers=headers), 201
     )
-    policy = bench_policy(speedup, liveness)
+    policy = bench_policy(speedup, liveness, two_step)
     await _json(
         await http.put(f"{API}/courses/{course['id']}/policy", json=policy, headers=headers), 200
     )

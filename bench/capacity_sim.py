@@ -7,7 +7,8 @@ lesson room does: waits for its next challenge with the held request
 (``challenges/next?wait=hold_s``: the server answers when one is issued, never saying when),
 and answers a due challenge at once with a fresh 640x480 JPEG of its person, or, when the
 challenge is a liveness check, with a fresh five-frame burst of its person turning the head to
-the side asked (repeated `frames` parts). Every request is
+the side asked, or for an ordered two-step a fresh eight-frame burst turning to one side and then
+to the other in the order asked (repeated `frames` parts). Every request is
 bounded by the step's end (a held one waits no longer than the time left); nothing runs after.
 """
 
@@ -35,7 +36,8 @@ class SimStudent:
     frames: tuple[bytes, ...]
     """Fresh frames of the student's person, sent in order (none is a copy of another)."""
     bursts: dict[str, tuple[tuple[bytes, ...], ...]]
-    """Side -> fresh bursts of the person turning to it, sent in order."""
+    """The liveness challenge's direction (LEFT, RIGHT; LEFT_THEN_RIGHT, RIGHT_THEN_LEFT) ->
+    fresh bursts of the person turning that way, sent in order."""
     sent: int = 0
     bursts_sent: int = 0
 
@@ -174,7 +176,8 @@ async def upload(
 
 
 def _answer(student: SimStudent, liveness: dict[str, str] | None) -> list[tuple[str, str, bytes]]:
-    """One `image` for an ordinary check; a burst of `frames` for a liveness check."""
+    """One `image` for an ordinary check; a burst of `frames` for a liveness check, the one
+    turning the way its direction asks (one side, or two in order)."""
     if liveness is None:
         frame = student.frames[student.sent % len(student.frames)]
         student.sent += 1
