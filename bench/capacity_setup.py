@@ -32,7 +32,7 @@ from tests.vision.bursts import (
 )
 
 from trust_lesson.demo.pictures import FrameMaker, Person, jpeg, testdata_dir, webcam_frame
-from trust_lesson.presence.verdicts import TWO_STEP_TURNS, TurnDirection
+from trust_lesson.presence.verdicts import TWO_STEP_TURNS
 from trust_lesson.vision import WEBCAM_FRAME, decode_image
 from trust_lesson.vision.faces import largest_face_embedding
 from trust_lesson.vision.replay import find_replay, picture_hash
@@ -185,14 +185,17 @@ def _face(
     bursts = dict(zip((side, OTHER_SIDE[side]), one_side, strict=True))
     frames = tuple(maker.next_jpeg() for _ in range(frames_each))
     if two_step:
-        first, then = side, OTHER_SIDE[side]
-        orders = (f"{first}_THEN_{then}", f"{then}_THEN_{first}")
-        assert all(TurnDirection(order) in TWO_STEP_TURNS for order in orders)
+        orders = [_starting_to(side), _starting_to(OTHER_SIDE[side])]
         starts = [burst[0] for side_bursts in one_side for burst in side_bursts]
         seen = [_hash(picture) for picture in frames + tuple(starts)]
         made = _both_ways(two_step_pictures, photos, seed * 10_000 + 2_500, bursts_each, seen)
         bursts |= dict(zip(orders, made, strict=True))
     return Face(person, (embedding,), frames, bursts)
+
+
+def _starting_to(side: str) -> str:
+    """The two-step whose first step is to ``side``."""
+    return next(turn.value for turn in TWO_STEP_TURNS if turn.steps[0].value == side)
 
 
 Pictures = Callable[[np.ndarray, np.ndarray], list[np.ndarray]]
@@ -231,9 +234,10 @@ def _fresh(
         seed += 1
         if seen is not None:
             rgb = WEBCAM_FRAME.decode(burst[0]).rgb
-            if find_replay(rgb, seen) is not None:
+            first = picture_hash(rgb)
+            if find_replay(rgb, seen, current_hash=first) is not None:
                 continue
-            seen.append(picture_hash(rgb))
+            seen.append(first)
         made.append(burst)
     return tuple(made)
 
