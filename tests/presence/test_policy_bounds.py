@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from tests.presence.live import join, live_lesson, planned
 from tests.support.clock import FakeClock
-from tests.support.cost import cpu_seconds
+from tests.support.cost import cpu_seconds, thread_cpu_seconds
 from tests.support.factories import signed_in
 from tests.support.school import make_course
 from trust_lesson.models import Role
@@ -49,7 +49,7 @@ def test_the_tightest_policy_on_a_day_long_lesson_plans_at_most_the_cap_quickly(
         recheck_min_gap_min=1 / 6, recheck_mean_interval_min=0.25, answer_deadline_s=5
     )
     start = datetime(2026, 3, 2, 8, tzinfo=UTC)
-    with cpu_seconds() as cost:
+    with thread_cpu_seconds() as cost:
         schedule = plan_challenges(
             lesson_start=start,
             lesson_end=start + timedelta(hours=24),

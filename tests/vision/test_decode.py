@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.support.cost import cpu_seconds
+from tests.support.cost import thread_cpu_seconds
 from tests.support.hostile_pictures import flat_png, many_scans_jpeg
 from trust_lesson.vision import (
     SELFIE,
@@ -192,7 +192,7 @@ def test_downscale_leaves_small_pictures_alone() -> None:
 def test_a_progressive_jpeg_with_thousands_of_scans_is_refused_before_decoding() -> None:
     bomb = many_scans_jpeg()  # 120 KiB; Pillow needs ~2 s of CPU to decode it
 
-    with cpu_seconds() as cost, pytest.raises(ImageTooComplex) as refused:
+    with thread_cpu_seconds() as cost, pytest.raises(ImageTooComplex) as refused:
         decode_image(bomb)
 
     assert cost.cpu_s < 0.2
@@ -216,7 +216,7 @@ def test_each_purpose_has_its_own_pixel_budget_checked_from_the_header(
     assert budget.probe(pixel_flood_png(*fits)).width == fits[0]
     picture = flat_png(*too_big)  # a complete picture, a few hundred KiB
 
-    with cpu_seconds() as cost, pytest.raises(ImageTooLarge) as refused:
+    with thread_cpu_seconds() as cost, pytest.raises(ImageTooLarge) as refused:
         budget.probe(picture)
 
     assert cost.cpu_s < 0.05  # the header alone decides (decoding it: about 0.2 s of CPU)
