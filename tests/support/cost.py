@@ -5,10 +5,11 @@ test processes, a browser, a database) the wall clock also counts time spent wai
 core, while the CPU seconds of this process count only the work it did. The in-process server
 runs in this process, so its decoding, parsing and hashing are all counted.
 
-`thread_cpu_seconds` counts only the calling thread: for a synchronous function called directly
-(a decoder, the planner, the spreadsheet check), where another thread of this process (a model's thread pool, a consumer) must not
-count. The whole-process count once read 4.8 s around a refusal that costs about 10 ms (CI,
-2026-12-07, PostgreSQL pass; the other thread was not found).
+`thread_cpu_seconds` counts only the calling thread: for a synchronous function called
+directly (a decoder, the planner, the spreadsheet check), where another thread of this process
+(a model's thread pool, a consumer) must not count. The whole-process count once read 4.8 s
+around a refusal that costs about 10 ms (CI, 2026-12-07, PostgreSQL pass; the other thread was
+not found).
 """
 
 import time
