@@ -33,14 +33,21 @@ class _CachedAssets(StaticFiles):
 
 
 def install_api_docs(app: FastAPI) -> None:
-    """Mounts the assets and the page (the app is created with docs_url=None)."""
+    """Mounts the assets and the page (the app is created with docs_url=None).
+
+    The page is a module-level function reading the app from its request: FastAPI keeps every
+    endpoint it classifies in a process-wide cache of 4,096, so an endpoint closing over its
+    app kept each app the test suite built (a whole runtime and database engine) alive.
+    """
     app.mount(ASSETS_URL + "/ui", _CachedAssets(directory=_BUNDLED), name="docs-ui-assets")
     app.mount(ASSETS_URL + "/app", _CachedAssets(directory=_OURS), name="docs-app-assets")
-    title = escape(app.title)
+    app.add_api_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)
 
-    @app.get("/docs", include_in_schema=False)
-    async def swagger_ui(request: Request) -> HTMLResponse:
-        return HTMLResponse(_swagger_page(title, _root(request), app.openapi_url or ""))
+
+async def swagger_ui(request: Request) -> HTMLResponse:
+    app: FastAPI = request.app
+    page = _swagger_page(escape(app.title), _root(request), app.openapi_url or "")
+    return HTMLResponse(page)
 
 
 def _root(request: Request) -> str:
