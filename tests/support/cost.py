@@ -1,19 +1,24 @@
-"""What a piece of work cost this process, in CPU seconds.
+"""What a piece of work cost, in CPU seconds.
 
 Tests that a refusal is cheap measure CPU time, not wall-clock time: on a busy machine (two
 test processes, a browser, a database) the wall clock also counts time spent waiting for a
-core, while the CPU seconds of this process count only the work it did. The in-process server
-runs in this process, so its decoding, parsing and hashing are all counted.
+core, while CPU seconds count only the work done. The in-process server runs in this process,
+so its decoding, parsing and hashing are all counted by `cpu_seconds`.
 
 `thread_cpu_seconds` counts only the calling thread: for a synchronous function called
 directly (a decoder, the planner, the spreadsheet check), where another thread of this process
-(a model's thread pool, a consumer) must not count. The whole-process count once read 4.8 s
-around a refusal that costs about 10 ms (CI, 2026-12-07, PostgreSQL pass; the other thread was
-not found).
+(a model's thread pool, a consumer) must not count.
+
+Both keep Python's cyclic garbage collector out of the window: a full collection walks every
+object of the test process, whatever the work measured. The last CI run's PostgreSQL pass read
+4.8 s around a refusal that costs about 10 ms; a full collection of that process took 3-5 s
+(every app the suite had built was kept alive by FastAPI's endpoint cache, fixed in
+`apidocs/pages.py`; a collection now takes about 0.5 s).
 """
 
+import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -25,19 +30,25 @@ class Cost:
 
 @contextmanager
 def cpu_seconds() -> Iterator[Cost]:
-    cost = Cost()
-    started = time.process_time()
-    try:
+    with _measured(time.process_time) as cost:
         yield cost
-    finally:
-        cost.cpu_s = time.process_time() - started
 
 
 @contextmanager
 def thread_cpu_seconds() -> Iterator[Cost]:
+    with _measured(time.thread_time) as cost:
+        yield cost
+
+
+@contextmanager
+def _measured(clock: Callable[[], float]) -> Iterator[Cost]:
     cost = Cost()
-    started = time.thread_time()
+    collecting = gc.isenabled()
+    gc.disable()
+    started = clock()
     try:
         yield cost
     finally:
-        cost.cpu_s = time.thread_time() - started
+        cost.cpu_s = clock() - started
+        if collecting:
+            gc.enable()
