@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.vision.bursts
-from live_service import CLI, HOST, free_port, service_env
+from live_service import CLI, HOST, ended_by_sigterm, free_port, service_env
 from live_service import scratch_postgres as scratch_postgres  # re-exported for capacity.py
 from tests.vision.bursts import (
     OTHER_SIDE,
@@ -69,18 +69,19 @@ def services(
     processes: dict[str, subprocess.Popen[bytes]] = {}
     logs = []
     try:
-        for role, command in commands.items():
-            log = data_dir.parent / f"{role}.log"
-            logs.append(log)
-            with log.open("wb") as out:
-                processes[role] = subprocess.Popen(
-                    command, env=env, stdout=out, stderr=subprocess.STDOUT
-                )
-            if role == "serve":
-                _wait_until_up(f"http://{HOST}:{port}", processes[role], log)
-        url = database_url or f"sqlite+aiosqlite:///{(data_dir / 'trust_lesson.db').resolve()}"
-        pids = {role: process.pid for role, process in processes.items()}
-        yield Running(f"http://{HOST}:{port}", url, env, pids, logs)
+        with ended_by_sigterm():
+            for role, command in commands.items():
+                log = data_dir.parent / f"{role}.log"
+                logs.append(log)
+                with log.open("wb") as out:
+                    processes[role] = subprocess.Popen(
+                        command, env=env, stdout=out, stderr=subprocess.STDOUT
+                    )
+                if role == "serve":
+                    _wait_until_up(f"http://{HOST}:{port}", processes[role], log)
+            url = database_url or f"sqlite+aiosqlite:///{(data_dir / 'trust_lesson.db').resolve()}"
+            pids = {role: process.pid for role, process in processes.items()}
+            yield Running(f"http://{HOST}:{port}", url, env, pids, logs)
     finally:
         for process in processes.values():
             process.terminate()

@@ -5,15 +5,18 @@ Used by `scripts/fuzz_api.py` and `bench/api.py`. The server runs from a tempora
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import httpx
@@ -88,6 +91,27 @@ def service_env(
 
 
 @contextmanager
+def ended_by_sigterm() -> Iterator[None]:
+    """While open, SIGTERM (`kill`, `timeout`) ends the script through its `finally` blocks.
+
+    Python's default SIGTERM ends the process at once: the `serve` it started (and its worker)
+    kept running and a scratch database stayed. Ctrl-C already goes through `finally`.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def end(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, end)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
 def live_service(
     data_dir: Path,
     *,
@@ -105,8 +129,9 @@ def live_service(
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     service = LiveService(base_url=f"http://{HOST}:{port}", env=env, log_path=log_path)
     try:
-        _wait_until_up(service, process)
-        yield service
+        with ended_by_sigterm():
+            _wait_until_up(service, process)
+            yield service
     finally:
         process.terminate()
         try:
@@ -146,7 +171,8 @@ def scratch_postgres(redis_url: str, prefix: str = "tl_bench") -> Iterator[str]:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     _flush(redis_url)
     try:
-        yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
+        with ended_by_sigterm():
+            yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
     finally:
         _flush(redis_url)
         with admin.connect() as connection:
