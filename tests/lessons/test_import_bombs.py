@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.lessons.test_import import lesson_count, school_term, upload
-from tests.support.cost import thread_cpu_seconds
+from tests.support.cost import cpu_seconds, thread_cpu_seconds
 from tests.support.factories import signed_in
 from tests.support.spreadsheets import lesson_workbook
 from trust_lesson.errors import Unprocessable
@@ -43,16 +43,17 @@ REFUSAL = "far more than a lesson plan needs"
 
 
 @BOMBS
-async def test_an_expansion_bomb_is_refused_and_creates_nothing(
+async def test_an_expansion_bomb_is_refused_fast_and_creates_nothing(
     client: httpx.AsyncClient, runtime: Runtime, part: str, body: bytes
 ) -> None:
     teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
     term = await school_term(client, teacher)
     bomb = with_part(lesson_workbook(), part, body)
     assert len(bomb) < 200_000
+    with cpu_seconds() as cost:
+        response = await upload(client, teacher, term["id"], bomb)
 
-    response = await upload(client, teacher, term["id"], bomb)
-
+    assert cost.cpu_s < 2.0
     assert response.status_code == 422
     assert REFUSAL in response.json()["detail"]
     assert await lesson_count(client, teacher) == 0
