@@ -4,7 +4,10 @@ Two courses: A (taught by `instructor`, with `student` enrolled, a `co_instructo
 INSTRUCTOR member of its term and a `member_instructor`, an instructor account enrolled in it
 as a STUDENT) and B (taught by `other_instructor`, with `other_student`). In course A's lesson
 `student` answered a head-turn check with a burst of two frames (a capture with its pictures
-stored), and `student` sent an identity verification that waits for a reviewer.
+stored), and `student` sent an identity verification that waits for a reviewer. Course A has
+a second lesson, taught and stopped through the API: `student` passed its one check, so the
+stop decided their attendance and their lesson and term certificates can be issued; paths to
+a certificate name that lesson (the first stays planned, so its joins and checks still work).
 """
 
 import io
@@ -20,9 +23,11 @@ from PIL import Image
 
 from tests.identity.stories import ANNA, read_by_worker, ready_to_verify, verify
 from tests.support.factories import PASSWORD, Person
+from tests.support.presence import add_timeline
 from tests.support.school import enrol, make_course, make_lesson, make_term
 from trust_lesson.auth.passwords import hash_password_sync
 from trust_lesson.db import transaction
+from trust_lesson.evidence.keys import PublishedKeys
 from trust_lesson.models import Capture, CaptureStatus, Challenge, ChallengeStatus, Role, User
 from trust_lesson.presence.verdicts import ChallengeKind, TurnDirection, Verdict
 from trust_lesson.runtime import Runtime
@@ -33,6 +38,8 @@ ROLES = (
     "co_instructor", "member_instructor",
 )  # fmt: skip
 _numbers = itertools.count(1)
+# `{lesson_id}` in these paths is the decided lesson, the one lesson a certificate is for.
+OF_THE_DECIDED_LESSON = frozenset({"/api/v1/lessons/{lesson_id}/attendance/{user_id}/certificate"})
 
 
 def next_number() -> int:
@@ -48,16 +55,19 @@ class World:
     lesson: dict[str, Any]
     capture_id: int
     verification_id: int
+    decided_lesson: dict[str, Any]
+    school_keys: PublishedKeys  # to check a certificate with, as anyone can
     template: str = ""
 
     def path(self, template: str, files: dict[str, str]) -> str:
         """The template with course A's objects; `{path}` of a static mount: one of its files."""
         self.template = template
+        lesson = self.decided_lesson if template in OF_THE_DECIDED_LESSON else self.lesson
         return template.format(
             user_id=self.people["student"].id,
             course_id=self.course["id"],
             term_id=self.term["id"],
-            lesson_id=self.lesson["id"],
+            lesson_id=lesson["id"],
             capture_id=self.capture_id,
             verification_id=self.verification_id,
             kind="document",
@@ -66,7 +76,8 @@ class World:
         )
 
     def secrets_of_course_a(self) -> list[str]:
-        return [self.course["name"], self.lesson["title"], *self.people_of_course_a()]
+        titles = [self.lesson["title"], self.decided_lesson["title"]]
+        return [self.course["name"], *titles, *self.people_of_course_a()]
 
     def people_of_course_a(self) -> list[str]:
         student = self.people["student"].user
@@ -131,7 +142,33 @@ async def build_world(client: httpx.AsyncClient, runtime: Runtime) -> World:
         runtime, lesson_id=lesson["id"], student=people["student"]
     )
     verification_id = await waiting_verification(client, runtime, people["student"])
-    return World(people, course, term, lesson, capture_id, verification_id)
+    decided = await decided_lesson(
+        client, runtime, teacher=people["instructor"], term_id=term["id"], student=people["student"]
+    )
+    return World(
+        people, course, term, lesson, capture_id, verification_id, decided,
+        runtime.school_keys.public,
+    )  # fmt: skip
+
+
+async def decided_lesson(
+    client: httpx.AsyncClient, runtime: Runtime, *, teacher: Person, term_id: int, student: Person
+) -> dict[str, Any]:
+    """A lesson started and stopped now by its teacher, `student` verified at its entry check:
+    the stop decides every enrolled student (the member instructor, who never came, too)."""
+    now = runtime.clock()
+    title = f"Decided lesson {next_number()}"
+    lesson = await make_lesson(client, teacher, term_id, start=now, title=title)
+    url = f"/api/v1/lessons/{lesson['id']}"
+    started = await client.post(f"{url}/start", headers=teacher.headers)
+    assert started.status_code == 200, started.text
+    await add_timeline(
+        runtime, lesson_id=lesson["id"], user_id=student.id, start=now, verdicts=[Verdict.VERIFIED]
+    )
+    stopped = await client.post(f"{url}/stop", headers=teacher.headers)
+    assert stopped.status_code == 200, stopped.text
+    body: dict[str, Any] = stopped.json()
+    return body
 
 
 async def answered_head_turn(runtime: Runtime, *, lesson_id: int, student: Person) -> int:

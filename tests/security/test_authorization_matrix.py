@@ -14,7 +14,8 @@ token), and those left out of it (pages, pictures, the docs, static files), call
 browser (session cookie, CSRF token, `Accept: text/html`). A route without a row, or a row
 for a route that no longer exists, fails the test. The world is `matrix_world.py`'s; ids in
 paths are always course A's objects, `{user_id}` means `student`. Destructive routes get a
-fresh world for every role.
+fresh world for every role. A certificate route's "ok" is only `student`'s signed certificate
+(200), checked as anyone would check it, for the world's decided lesson or its term.
 """
 
 from pathlib import Path
@@ -29,6 +30,8 @@ from starlette.routing import Mount
 
 from tests.security.matrix_world import ROLES, World, build_world, next_number
 from tests.support.factories import PASSWORD
+from trust_lesson.evidence.certificate_check import CertificateInvalid, check_certificate
+from trust_lesson.evidence.certificates import CREDENTIAL_TYPE, TERM_CREDENTIAL_TYPE
 from trust_lesson.runtime import Runtime
 
 MISSING_CHALLENGE = 2_000_000_000
@@ -178,11 +181,11 @@ MATRIX = {**API, **PAGES}
 PAST_AUTHORIZATION = {
     ("POST", "/api/v1/lessons/{lesson_id}/captures"): "No such challenge.",
     ("GET", "/api/v1/evidence/checkpoint"): "no signed checkpoint yet",
-    (
-        "GET",
-        "/api/v1/lessons/{lesson_id}/attendance/{user_id}/certificate",
-    ): "no attendance decision",
-    ("GET", "/api/v1/terms/{term_id}/attendance/{user_id}/certificate"): "no attendance decision",
+}
+# Authorized: the student's certificate, of this type.
+CERTIFICATES = {
+    ("GET", "/api/v1/lessons/{lesson_id}/attendance/{user_id}/certificate"): CREDENTIAL_TYPE,
+    ("GET", "/api/v1/terms/{term_id}/attendance/{user_id}/certificate"): TERM_CREDENTIAL_TYPE,
 }
 DESTRUCTIVE = {"DELETE"}
 DESTRUCTIVE_ROUTES = {
@@ -313,10 +316,29 @@ def verdict(expected: str, response: httpx.Response, world: World) -> str | None
         return f"{status}, expected 403 or 404"
     if expected in ALLOWED and (status in (401, 403, 404) or to_sign_in):
         return f"{status}, expected access"
+    if expected in ALLOWED and route in CERTIFICATES:
+        return certificate_problem(response, world, CERTIFICATES[route])
     secrets = {"no": world.secrets_of_course_a(), "own": world.secrets_of_course_a(),
                "peer": world.people_of_course_a()}.get(expected, [])  # fmt: skip
     leaked = [secret for secret in secrets if secret in response.text]
     return f"{status}, but the body holds {leaked}" if leaked else None
+
+
+def certificate_problem(response: httpx.Response, world: World, kind: str) -> str | None:
+    """None for `student`'s certificate of the decided lesson (or its term) that holds."""
+    answered = (response.status_code, response.headers.get("content-type"))
+    if answered != (200, "application/json"):
+        return f"{answered}, expected a certificate"
+    document = response.json()
+    try:
+        check_certificate(document, world.school_keys)
+    except CertificateInvalid as error:
+        return f"a certificate that does not hold: {error}"
+    subject = document["credentialSubject"]
+    lessons = subject.get("lessons", [subject.get("lesson", {})])
+    found = (document["type"][-1], subject["name"], [lesson.get("id") for lesson in lessons])
+    expected = (kind, world.people["student"].user.full_name, [world.decided_lesson["id"]])
+    return None if found == expected else f"a certificate of {found}, expected {expected}"
 
 
 def excerpt(response: httpx.Response) -> str:
