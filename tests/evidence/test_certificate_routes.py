@@ -123,6 +123,29 @@ async def test_a_term_certificate_lists_each_decided_lesson_and_verifies_offline
     ]
 
 
+async def test_a_lesson_and_its_term_certificate_stay_apart_when_the_term_has_one_lesson(
+    client: httpx.AsyncClient, runtime: Runtime, stopped: LiveLesson
+) -> None:
+    """Both state the one decision; each route still gives its own kind, whichever came first
+    (the kept documents were once looked up by their decisions alone)."""
+    kinds = []
+    for student, first, second in (
+        (stopped.students[0], _lesson_url, _term_url),
+        (stopped.students[1], _term_url, _lesson_url),
+    ):
+        for url in (first, second, first, second):
+            answer = await client.get(url(stopped, student.id), headers=student.headers)
+            kinds.append((url.__name__, answer.json()["type"][-1], answer.json()["id"]))
+
+    assert [kind for _, kind, _ in kinds] == [
+        "AttendanceCertificate", "TermAttendanceCertificate", "AttendanceCertificate",
+        "TermAttendanceCertificate", "TermAttendanceCertificate", "AttendanceCertificate",
+        "TermAttendanceCertificate", "AttendanceCertificate",
+    ]  # fmt: skip
+    assert kinds[0] == kinds[2] and kinds[1] == kinds[3] and kinds[0] != kinds[1]
+    assert kinds[4] == kinds[6] and kinds[5] == kinds[7] and kinds[4] != kinds[5]
+
+
 async def test_a_term_certificate_that_claims_another_lessons_outcome_is_invalid(
     client: httpx.AsyncClient, runtime: Runtime, stopped: LiveLesson
 ) -> None:

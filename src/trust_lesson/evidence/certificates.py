@@ -68,7 +68,9 @@ async def lesson_certificate(
     """The certificate of the student's current decision: the one issued for it already
     (revoked or not: the status list says so), else a new one."""
     decision = await _current_decision(db, lesson_id, student_id)
-    kept = await stored_certificate(db, student_id=student_id, decisions=[decision.id])
+    kept = await stored_certificate(
+        db, student_id=student_id, lesson_id=lesson_id, term_id=None, decisions=[decision.id]
+    )
     if kept is not None:
         return kept
     return await issue(
@@ -77,13 +79,22 @@ async def lesson_certificate(
 
 
 async def stored_certificate(
-    db: AsyncSession, *, student_id: int, decisions: list[int]
+    db: AsyncSession,
+    *,
+    student_id: int,
+    lesson_id: int | None,
+    term_id: int | None,
+    decisions: list[int],
 ) -> dict[str, Any] | None:
-    """The newest certificate issued for exactly these decisions, if its document was kept."""
+    """The newest certificate of the lesson (or the term) issued for exactly these decisions,
+    if its document was kept. A term with one decided lesson states the same decision as that
+    lesson's certificate: the kind tells them apart, not the decisions."""
     query = (
         select(IssuedCertificate.document)
         .where(
             IssuedCertificate.user_id == student_id,
+            IssuedCertificate.lesson_id.is_not_distinct_from(lesson_id),
+            IssuedCertificate.term_id.is_not_distinct_from(term_id),
             IssuedCertificate.decisions == decision_list(decisions),
             IssuedCertificate.document.is_not(None),
         )

@@ -43,8 +43,9 @@ async def term_certificate(
     exactly these decisions already, else a new one."""
     decided = await current_decisions(db, term_id, student_id)
     kept = await certificates.stored_certificate(
-        db, student_id=student_id, decisions=[decision.id for decision, _ in decided]
-    )
+        db, student_id=student_id, lesson_id=None, term_id=term_id,
+        decisions=[decision.id for decision, _ in decided],
+    )  # fmt: skip
     if kept is not None:
         return kept
     return await _issue(db, keys, public_url, term_id, student_id, decided, now)
