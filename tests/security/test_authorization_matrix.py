@@ -378,3 +378,22 @@ async def test_each_role_gets_what_the_matrix_says(
             wrong.append(f"{role}: {problem} ({excerpt(response)})")
 
     assert wrong == []
+
+
+async def test_the_students_certificates_page_leads_to_both_certificates(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The /certificates row's "ok" for `student`, looked into: the page lists the decided
+    lesson and links both certificates; each link, followed by the same browser, gives the
+    certificate the matrix checks (lesson first, then term: the order that once mixed them)."""
+    world = await build_world(client, runtime)
+    headers = world.browser_headers("student", runtime.settings.resolved_secret_key())
+
+    page = await client.get("/certificates", headers=headers)
+
+    assert page.status_code == 200 and world.decided_lesson["title"] in page.text
+    for (_, template), kind in CERTIFICATES.items():
+        url = world.path(template, {})
+        assert f'href="{url}?format=json"' in page.text
+        linked = await client.get(url, params={"format": "json"}, headers=headers)
+        assert certificate_problem(linked, world, kind) is None
