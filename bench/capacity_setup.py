@@ -182,16 +182,27 @@ def _face(
     person = Person(name=name, source=f"{frontal_file}, {turned_file}", photos=(frontal,))
     maker = FrameMaker(person, seed=seed)
     photos = (frontal, turned)
-    one_side = _both_ways(head_turn_pictures, photos, seed * 10_000, bursts_each)
+    seen: list[str] = []  # what the server will have seen of the person: nothing repeats it
+    one_side = _both_ways(head_turn_pictures, photos, seed * 10_000, bursts_each, seen)
     bursts = dict(zip((side, OTHER_SIDE[side]), one_side, strict=True))
-    frames = tuple(maker.next_jpeg() for _ in range(frames_each))
+    frames = _fresh_frames(maker, frames_each, seen)
     if two_step:
         orders = [_starting_to(side), _starting_to(OTHER_SIDE[side])]
-        starts = [burst[0] for side_bursts in one_side for burst in side_bursts]
-        seen = [_hash(picture) for picture in frames + tuple(starts)]
         made = _both_ways(two_step_pictures, photos, seed * 10_000 + 2_500, bursts_each, seen)
         bursts |= dict(zip(orders, made, strict=True))
     return Face(person, (embedding,), frames, bursts)
+
+
+def _fresh_frames(maker: FrameMaker, count: int, seen: list[str]) -> tuple[bytes, ...]:
+    """``count`` frames of ``maker``, each new to ``seen`` (the person's bursts and the frames
+    before it): a student sends them in turn, and the server compares each picture with the
+    student's earlier ones."""
+    made: list[bytes] = []
+    while len(made) < count:
+        frame = maker.next_jpeg()
+        if _new_to(seen, frame):
+            made.append(frame)
+    return tuple(made)
 
 
 def _starting_to(side: str) -> str:
@@ -208,14 +219,14 @@ def _both_ways(
     photos: tuple[np.ndarray, np.ndarray],
     first_seed: int,
     count: int,
-    seen: list[str] | None = None,
+    seen: list[str],
 ) -> tuple[Bursts, Bursts]:
     """``count`` bursts of ``pictures`` made of the (frontal, turned) photos, and ``count``
     of their mirror images: the turn to the other side, or the two steps in the other order.
-    With ``seen`` (picture hashes of the person's frames and bursts made before), a burst
-    whose first frame the server would take for a copy or a mirror image of one of them, or
-    of an earlier burst, is left out and the next seed tried (the rendering only varies the
-    photo's place, size, light and noise, so a near-symmetric face can come back mirrored)."""
+    A burst whose first frame the server would take for a copy or a mirror image of a
+    picture in ``seen`` (hashes of the person's pictures made before, the earlier bursts'
+    included) is left out and the next seed tried (the rendering only varies the photo's
+    place, size, light and noise, so a near-symmetric face can come back mirrored)."""
     mirror = (mirrored(photos[0]), mirrored(photos[1]))
     return (
         _fresh(pictures(*photos), first_seed, count, seen),
@@ -223,28 +234,28 @@ def _both_ways(
     )
 
 
-def _fresh(
-    pictures: list[np.ndarray], first_seed: int, count: int, seen: list[str] | None
-) -> Bursts:
-    """``count`` bursts of ``pictures``, seeds from ``first_seed`` on; with ``seen``, only
-    those whose first frame copies none of ``seen`` (each one kept joins ``seen``)."""
+def _fresh(pictures: list[np.ndarray], first_seed: int, count: int, seen: list[str]) -> Bursts:
+    """``count`` bursts of ``pictures``, seeds from ``first_seed`` on, only those whose first
+    frame copies none of ``seen`` (each one kept joins ``seen``)."""
     made: list[tuple[bytes, ...]] = []
     seed = first_seed
     while len(made) < count:
         burst = fresh_burst(pictures, seed)
         seed += 1
-        if seen is not None:
-            rgb = WEBCAM_FRAME.decode(burst[0]).rgb
-            first = picture_hash(rgb)
-            if find_replay(rgb, seen, current_hash=first) is not None:
-                continue
-            seen.append(first)
-        made.append(burst)
+        if _new_to(seen, burst[0]):
+            made.append(burst)
     return tuple(made)
 
 
-def _hash(frame: bytes) -> str:
-    return picture_hash(WEBCAM_FRAME.decode(frame).rgb)
+def _new_to(seen: list[str], frame: bytes) -> bool:
+    """Whether the server would take ``frame`` for a copy or a mirror image of none of the
+    pictures hashed in ``seen``; if so, its hash joins them."""
+    rgb = WEBCAM_FRAME.decode(frame).rgb
+    current = picture_hash(rgb)
+    if find_replay(rgb, seen, current_hash=current) is not None:
+        return False
+    seen.append(current)
+    return True
 
 
 def fresh_burst(pictures: list[np.ndarray], seed: int) -> tuple[bytes, ...]:
