@@ -46,7 +46,8 @@ Usage: `.venv/bin/python bench/capacity.py [--steps 500,1000,2000,5000]
 [--steps-for postgres=10000] [--runs 3] [--speedup 10] [--join-s 60] [--measure-s 90]
 [--setups embedded,sqlite-worker,postgres] [--liveness ENTRY_AND_ONE_RANDOM|ALL|NONE]
 [--two-step] [--waiting 5000] [--waiting-s 60]` (`--steps none` measures only the waiting). Writes
-bench/out/capacity.png.
+bench/out/capacity.png: p95 and p50 against students, or, when the runs are all of one step, each
+run's p95 by when the captures arrived.
 """
 
 from __future__ import annotations
