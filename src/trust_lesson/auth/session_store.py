@@ -4,6 +4,7 @@ Both stores keep only the token's SHA-256 and enforce idle and absolute expiry a
 service clock. Redis errors fail closed: a protected request gets 503, never a free pass.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -19,6 +20,7 @@ from trust_lesson.models import AuthSession
 from trust_lesson.settings import Settings
 
 TOUCH_EVERY = timedelta(seconds=60)
+log = logging.getLogger("trust_lesson.auth")
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ class RedisSessionStore:
                 pipe.expire(_user_key(user_id), self._ttl())
                 await pipe.execute()
         except RedisError as error:
-            raise _unavailable() from error
+            raise _unavailable(error) from error
         return OpenedSession(token=token, expires_at=expires_at)
 
     async def resolve(self, db: AsyncSession, *, token: str, now: datetime) -> int | None:
@@ -157,7 +159,7 @@ class RedisSessionStore:
             if now.timestamp() - seen >= self.lifetime.touch_every.total_seconds():
                 await self._touch(digest, now)
         except RedisError as error:
-            raise _unavailable() from error
+            raise _unavailable(error) from error
         return int(fields[b"user_id"])
 
     async def _touch(self, digest: str, now: datetime) -> None:
@@ -170,7 +172,7 @@ class RedisSessionStore:
         try:
             await self.redis.delete(_key(token_digest(token)))
         except RedisError as error:
-            raise _unavailable() from error
+            raise _unavailable(error) from error
 
     async def close_all(self, db: AsyncSession, *, user_id: int) -> None:
         try:
@@ -178,7 +180,7 @@ class RedisSessionStore:
             keys = [_key(d.decode() if isinstance(d, bytes) else d) for d in digests]
             await self.redis.delete(*keys, _user_key(user_id))
         except RedisError as error:
-            raise _unavailable() from error
+            raise _unavailable(error) from error
 
     async def ping(self) -> bool:
         try:
@@ -199,5 +201,7 @@ def _user_key(user_id: int) -> str:
     return f"tl:user-sessions:{user_id}"
 
 
-def _unavailable() -> ServiceUnavailable:
+def _unavailable(error: RedisError) -> ServiceUnavailable:
+    """The 503 a person sees; the operator's log says what Redis answered."""
+    log.warning("session store unreachable: %s: %s", type(error).__name__, error)
     return ServiceUnavailable("The session store is unreachable; please try again shortly.")
