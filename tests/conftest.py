@@ -20,6 +20,8 @@ from trust_lesson.app import create_app
 from trust_lesson.runtime import Runtime
 from trust_lesson.settings import Settings
 
+pytest_plugins = ["tests.support.redis_server"]  # `redis_server`: a throw-away redis-server
+
 # Fixtures through which a test reaches the suite's database or Redis. With
 # TL_TEST_DATABASE_BACKED_ONLY=1 (CI's second pass, on PostgreSQL + Redis) only the tests that
 # use one of them run: the others (pure vision, commands on their own SQLite data dir) do not

@@ -4,7 +4,7 @@ import asyncio
 from dataclasses import dataclass, field
 from random import Random, SystemRandom
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from trust_lesson.auth.session_store import (
@@ -85,5 +85,19 @@ def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
     )
 
 
+REDIS_CONNECTIONS = 64
+"""Redis connections one process opens at most. A request that finds them all in use waits
+for one, up to ``REDIS_WAIT_S`` (redis-py's default pool refuses it at once instead: 500
+students waiting at once got 503s from the capacity bench)."""
+REDIS_WAIT_S = 5.0
+
+
 def _redis_client(url: str) -> Redis:
-    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=REDIS_CONNECTIONS,
+        timeout=REDIS_WAIT_S,
+        socket_timeout=2,
+        socket_connect_timeout=2,
+    )
+    return Redis.from_pool(pool)

@@ -6,77 +6,25 @@ The story runs its own throw-away redis-server, so it can really be killed and r
 """
 
 import asyncio
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 
 import pytest
-import redis
 
 from tests.presence.live import capture_count, join, live_lesson, small_jpeg, stored_blobs, upload
 from tests.presence.verdict_support import judge_now, send
 from tests.support.clock import FakeClock
 from tests.support.factories import login
 from tests.support.http import running_app, service_client
+from tests.support.redis_server import RedisServer
 from trust_lesson.presence.sweeps import STUCK_AFTER
 from trust_lesson.presence.verdicts import Verdict
 from trust_lesson.settings import Settings
 
 
-class RedisServer:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with redis.Redis.from_url(self.url) as probe:
-                    if probe.ping():
-                        return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        pytest.fail("the throw-away redis-server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = RedisServer(port)
-    server.start()
-    yield server
-    server.kill()
-
-
 async def test_redis_down_refuses_captures_and_loses_none(
-    settings: Settings, clock: FakeClock, redis_server: RedisServer
+    settings: Settings,
+    clock: FakeClock,
+    redis_server: RedisServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     scaled = settings.model_copy(update={"redis_url": redis_server.url})
     async with running_app(scaled, clock) as app, service_client(app) as client:
@@ -99,6 +47,8 @@ async def test_redis_down_refuses_captures_and_loses_none(
 
         assert refused.status_code == 503
         assert profile.status_code == 503
+        said = [r.getMessage() for r in caplog.records if r.name == "trust_lesson.auth"]
+        assert said and all(m.startswith("session store unreachable: ") for m in said), said
         assert await capture_count(runtime) == 1
         assert len(stored_blobs(scaled.data_dir)) == 1
 
