@@ -63,5 +63,10 @@ class TooManyRequests(DomainError):
 
 
 class ServiceUnavailable(DomainError):
+    """A store the service needs (Redis, the picture store) cannot answer now: try again."""
+
     status_code = 503
     code = "service_unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 5) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})

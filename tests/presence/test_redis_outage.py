@@ -46,7 +46,7 @@ async def test_redis_down_refuses_captures_and_loses_none(
         profile = await client.get("/api/v1/users/me", headers=second.headers)
 
         assert refused.status_code == 503
-        assert profile.status_code == 503
+        assert profile.status_code == 503 and profile.headers["Retry-After"] == "5"
         said = [r.getMessage() for r in caplog.records if r.name == "trust_lesson.auth"]
         assert said and all(m.startswith("session store unreachable: ") for m in said), said
         assert await capture_count(runtime) == 1
