@@ -65,7 +65,14 @@ from typing import TypeVar
 
 import httpx
 
-from capacity_db import add_faces, lesson_rows, pending_count, verdicts_written_twice
+from capacity_db import (
+    add_faces,
+    lesson_rows,
+    log_sizes,
+    pending_count,
+    troubles_since,
+    verdicts_written_twice,
+)
 from capacity_report import (
     StepResult,
     chart,
@@ -404,6 +411,7 @@ def run_one_step(
     simulated = math.ceil(count / options.speedup)
     say(f"   step {count} students ({simulated} simulated), run {run}, load {load()}")
     cpu_before = _cpu(running)
+    log_start = log_sizes(running.logs)
     duration = options.join_s + options.measure_s
     lesson_id, tally = asyncio.run(
         _play(running, instructor, term_id, students[:simulated], duration, options)
@@ -438,6 +446,7 @@ def run_one_step(
         bursts=tally.bursts,
         timeline=rows.timeline,
         cpu_samples=tally.cpu_samples,
+        troubles=troubles_since(log_start),
     )
 
 

@@ -19,6 +19,8 @@ from trust_lesson.db import create_engine, create_session_factory, transaction
 from trust_lesson.models import BiometricConsent, Capture, CaptureStatus, Challenge, FaceTemplate
 
 JUDGED = re.compile(r"capture (\d+) judged")
+TROUBLE = re.compile(r"^\d\d:\d\d:\d\d (WARNING|ERROR|CRITICAL) +(.*)$")
+"""A warning or error line of the services' plain log (the bench starts them with plain logs)."""
 
 
 def sync_url(url: str) -> str:
@@ -156,3 +158,30 @@ def verdicts_written_twice(logs: list[Path], capture_ids: set[int]) -> int:
         if log.exists():
             seen.update(int(n) for n in JUDGED.findall(log.read_text(errors="replace")))
     return sum(1 for capture_id, count in seen.items() if count > 1 and capture_id in capture_ids)
+
+
+def log_sizes(logs: list[Path]) -> dict[Path, int]:
+    """Where each log ends now, so a step reads only its own lines."""
+    return {log: log.stat().st_size if log.exists() else 0 for log in logs}
+
+
+def troubles_since(sizes: dict[Path, int]) -> dict[str, int]:
+    """The warnings and errors the services logged since ``sizes``, counted by what they say
+    (request ids, tracebacks and numbers left out): the cause of a step's 503s, for one."""
+    seen: Counter[str] = Counter()
+    for log, start in sizes.items():
+        if not log.exists():
+            continue
+        with log.open("rb") as lines:
+            lines.seek(start)
+            for raw in lines:
+                found = TROUBLE.match(raw.decode(errors="replace").rstrip())
+                if found:
+                    seen[f"{log.stem} {found[1]} {_gist(found[2])}"] += 1
+    return dict(seen.most_common())
+
+
+def _gist(message: str) -> str:
+    message = message.split(" | ", 1)[0]
+    message = re.sub(r" \[[^\]]*\]$", "", message)
+    return re.sub(r"\d+(\.\d+)?", "N", message)[:120]

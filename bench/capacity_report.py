@@ -79,6 +79,8 @@ class StepResult:
     """Per verdict: seconds from the first capture, latency, whether a burst."""
     cpu_samples: list[tuple[float, dict[str, float]]] = field(default_factory=list)
     """(seconds into the step, CPU seconds so far per process), every few seconds."""
+    troubles: dict[str, int] = field(default_factory=dict)
+    """The services' warning and error lines during the step, counted by what they say."""
 
     @property
     def label(self) -> str:
@@ -132,7 +134,15 @@ def print_table(results: list[StepResult]) -> None:
             f"  {'':<26} {'':>6}  {r.bursts} of {r.uploads} uploads were bursts; load {r.load};"
             f" verdicts {r.verdicts}, of the bursts {r.burst_verdicts}; errors {r.errors}"
         )
+        print_troubles(r)
         print_timeline(r)
+
+
+def print_troubles(result: StepResult) -> None:
+    if not result.troubles:
+        print(f"  {'':<26} {'':>6}  no warning or error in the services' logs")
+    for line, count in result.troubles.items():
+        print(f"  {'':<26} {'':>6}  logged {count:>5}x: {line}")
 
 
 TIMELINE_BUCKET_S = 15.0
