@@ -184,4 +184,5 @@ def troubles_since(sizes: dict[Path, int]) -> dict[str, int]:
 def _gist(message: str) -> str:
     message = message.split(" | ", 1)[0]
     message = re.sub(r" \[[^\]]*\]$", "", message)
+    message = re.sub(r" \(Background on this error at: [^)]*\)", "", message)
     return re.sub(r"\d+(\.\d+)?", "N", message)[:120]
