@@ -18,6 +18,7 @@ import csv
 import importlib.util
 import io
 import itertools
+import math
 import os
 import sys
 import time
@@ -137,16 +138,31 @@ def threshold_flips(
     ours: dict[str, np.ndarray | None], before: dict[str, np.ndarray | None]
 ) -> list[str]:
     """The pairs on which ours and the HOG at 800 px (the engine before BlazeFace) disagree
-    at score 90, with both distances."""
+    at score 90, with both distances, and per kind of pair how many each one got right."""
     cut = score_to_distance(90)
     same, diff = labelled_pairs()
     flips = []
-    for label, pairs in (("same person", same), ("different persons", diff)):
+    for label, pairs, wanted in (("same person", same, True), ("different persons", diff, False)):
+        right = {"ours": 0, "HOG at 800 px": 0}
         for a, b in pairs:
             now, then = distance(ours, a, b), distance(before, a, b)
             if (now <= cut) != (then <= cut):
+                right["ours" if (now <= cut) == wanted else "HOG at 800 px"] += 1
                 flips.append(f"{label} {a} ~ {b}: ours {now:.4f}, HOG at 800 px {then:.4f}")
+        won, lost = right["ours"], right["HOG at 800 px"]
+        flips.append(
+            f"{label}: of the pairs that change side, ours right on {won}, the HOG at 800 px"
+            f" on {lost} (exact two-sided sign test p = {sign_test(won, lost):.2f})"
+        )
     return flips
+
+
+def sign_test(wins: int, losses: int) -> float:
+    """How likely a split at least this uneven is when each side is equally likely to win
+    each disputed pair (the exact binomial sign test, two-sided)."""
+    n = wins + losses
+    tail = sum(math.comb(n, k) for k in range(min(wins, losses) + 1)) / 2**n
+    return min(1.0, 2 * tail)
 
 
 def verification_rows(same: np.ndarray, diff: np.ndarray) -> dict[str, tuple[float, float]]:
