@@ -116,7 +116,7 @@ async def test_a_reviewer_decides_on_the_queue_page_and_the_item_leaves_it(
     csrf = await browser_sign_in(client, s.teacher.user.email)
     queue = await client.get("/identity-reviews", headers=HTML)
     no_reason = await client.post(
-        action, data={"decision": "VERIFIED", "reason": " ", "csrf_token": csrf}, headers=SAME_SITE
+        action, data={"decision": "REJECTED", "reason": " ", "csrf_token": csrf}, headers=SAME_SITE
     )
     decided = await client.post(
         action,
@@ -136,6 +136,7 @@ async def test_a_reviewer_decides_on_the_queue_page_and_the_item_leaves_it(
     assert "99%" in queue.text and "similarity 87.0 / 100" in queue.text
     assert no_reason.status_code == 422
     assert f'id="reason-{verification_id}-problem"' in no_reason.text
+    assert '<option value="REJECTED" selected>' in no_reason.text  # the choice made stays
     assert decided.status_code == 303
     assert f'data-verification-id="{verification_id}"' not in after.text
     assert body["status"] == "VERIFIED"

@@ -4,10 +4,13 @@ long lists come a page at a time; an administrator cannot lock themselves out.""
 import re
 
 import httpx
+from sqlalchemy import select
 
 from tests.support.factories import make_user
+from tests.support.presence import add_check
 from tests.web.test_admin_pages import SAME_SITE, page_sign_in
-from trust_lesson.models import Role
+from trust_lesson.models import Lesson, Role
+from trust_lesson.presence.verdicts import ChallengeKind
 from trust_lesson.runtime import Runtime
 
 
@@ -87,3 +90,41 @@ async def test_an_instructor_plans_their_own_lesson_unless_they_choose_a_colleag
 
     assert selected_option(teachers_form.text, "f-instructor_id") == []  # the first: me
     assert selected_option(admins_form.text, "f-instructor_id") == [str(colleague.id)]
+
+
+async def test_a_refused_review_keeps_the_chosen_verdict_and_the_typed_reason(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    student = await make_user(runtime, Role.STUDENT)
+    csrf = await page_sign_in(client, teacher)
+    term_url = await new_term(client, csrf)
+    await client.post(
+        f"{term_url}/members",
+        data={"email": student.email, "role": "STUDENT", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    await client.post(
+        f"{term_url}/lessons",
+        data={"title": "Parking", "start_date": "2026-03-02T12:00", "duration_min": "60"}
+        | {"csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    async with runtime.session_factory() as db:
+        lesson_id = (await db.execute(select(Lesson.id))).scalar_one()
+    analysing = await add_check(
+        runtime, lesson_id=lesson_id, user_id=student.id, kind=ChallengeKind.ENTRY,
+        issued_at=runtime.clock(), verdict=None,
+    )  # fmt: skip
+
+    refused = await client.post(
+        f"/captures/{analysing.capture_id}/review",
+        data={"decision": "WRONG_PERSON", "reason": "his brother, seen on the call"}
+        | {"csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+
+    assert refused.status_code == 409
+    assert "still being analysed" in refused.text
+    assert selected_option(refused.text, f"verdict-{analysing.capture_id}") == ["WRONG_PERSON"]
+    assert ">his brother, seen on the call</textarea>" in refused.text

@@ -49,8 +49,10 @@ async def _capture_page(
     db: DbDep,
     *,
     problems: dict[str, str],
+    posted: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """`posted`: what a refused review form sent, shown again so no typed reason is lost."""
     capture, lesson = target
     student = await db.get_one(User, capture.user_id)
     return render(
@@ -66,6 +68,7 @@ async def _capture_page(
         history=await reviews.capture_reviews(db=db, capture=capture),
         verdicts=REVIEW_VERDICTS,
         problems=problems,
+        posted=posted or {},
         reason_max=REASON_MAX,
     )
 
@@ -120,8 +123,10 @@ async def review_capture(
         )
     except (FormProblems, DomainError) as error:
         problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        posted = {"decision": decision, "reason": reason}
         return await _capture_page(
-            request, viewer.user, viewer.csrf, target, db, problems=problems, status_code=422
-        )
+            request, viewer.user, viewer.csrf, target, db, problems=problems, posted=posted,
+            status_code=error.status_code if isinstance(error, DomainError) else 422,
+        )  # fmt: skip
     target_page = "/reviews" if back == "queue" else f"/captures/{capture.id}"
     return RedirectResponse(target_page, status_code=303)

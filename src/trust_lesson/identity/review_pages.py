@@ -50,9 +50,11 @@ async def decide(
         )
     except (FormProblems, DomainError) as error:
         problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        posted = {"decision": decision, "reason": reason}
         return await _queue(
-            request, viewer, db, failed=verification.id, problems=problems, status=422
-        )
+            request, viewer, db, failed=verification.id, problems=problems, posted=posted,
+            status=error.status_code if isinstance(error, DomainError) else 422,
+        )  # fmt: skip
     return RedirectResponse(f"/identity-reviews?decided={verification.id}", status_code=303)
 
 
@@ -64,8 +66,11 @@ async def _queue(
     decided: int | None = None,
     failed: int | None = None,
     problems: dict[str, str] | None = None,
+    posted: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
+    """`failed` names the verification whose form was refused: its `problems` and what it
+    `posted` are shown beside it, so no typed reason is lost."""
     return render(
         request,
         "identity/reviews.html",
@@ -77,6 +82,7 @@ async def _queue(
         decided=decided,
         failed=failed,
         problems=problems or {},
+        posted=posted or {},
         reason_max=REASON_MAX,
         words=WORDS,
     )
