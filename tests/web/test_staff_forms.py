@@ -2,6 +2,7 @@
 long lists come a page at a time; an administrator cannot lock themselves out."""
 
 import re
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import select
@@ -9,9 +10,11 @@ from sqlalchemy import select
 from tests.support.factories import make_user
 from tests.support.presence import add_check
 from tests.web.test_admin_pages import SAME_SITE, page_sign_in
-from trust_lesson.models import Lesson, Role
+from trust_lesson.db import transaction
+from trust_lesson.models import Lesson, LessonStatus, Role, User
 from trust_lesson.presence.verdicts import ChallengeKind
 from trust_lesson.runtime import Runtime
+from trust_lesson.web.paging import ROWS_PER_PAGE
 
 
 async def new_term(client: httpx.AsyncClient, csrf: str) -> str:
@@ -128,3 +131,78 @@ async def test_a_refused_review_keeps_the_chosen_verdict_and_the_typed_reason(
     assert "still being analysed" in refused.text
     assert selected_option(refused.text, f"verdict-{analysing.capture_id}") == ["WRONG_PERSON"]
     assert ">his brother, seen on the call</textarea>" in refused.text
+
+
+async def test_the_accounts_come_a_page_at_a_time(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    await page_sign_in(client, admin)
+    async with transaction(runtime.session_factory) as db:
+        now = runtime.clock()
+        db.add_all(
+            User(email=f"p{n}@school.example", username=f"p{n}", full_name=f"Pupil {n}",
+                 role=Role.STUDENT, password_hash=admin.password_hash,
+                 created_at=now, updated_at=now)
+            for n in range(ROWS_PER_PAGE)
+        )  # fmt: skip
+
+    first = await client.get("/admin/users", headers=SAME_SITE)
+    second = await client.get("/admin/users?page=2", headers=SAME_SITE)
+
+    assert first.text.count("<tr id=") == ROWS_PER_PAGE
+    assert 'href="/admin/users?page=2">Next page</a>' in first.text
+    assert f"Rows 1 to {ROWS_PER_PAGE}" in first.text
+    assert second.text.count("<tr id=") == 1
+    assert f"Pupil {ROWS_PER_PAGE - 1}" in second.text
+    assert 'href="/admin/users?page=1">Previous page</a>' in second.text
+    assert "Next page" not in second.text
+
+
+async def test_the_lessons_of_a_busy_range_come_a_page_at_a_time(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    csrf = await page_sign_in(client, teacher)
+    term_id = int((await new_term(client, csrf)).rsplit("/", 1)[1])
+    start = runtime.clock() + timedelta(days=1)
+    async with transaction(runtime.session_factory) as db:
+        db.add_all(
+            Lesson(term_id=term_id, instructor_id=teacher.id, title=f"Lesson {n}",
+                   start_date=start + timedelta(minutes=n), duration_min=30,
+                   status=LessonStatus.WAITING)
+            for n in range(ROWS_PER_PAGE + 1)
+        )  # fmt: skip
+    day = start.date().isoformat()
+
+    first = await client.get(f"/lessons?from={day}&to={day}", headers=SAME_SITE)
+    second = await client.get(f"/lessons?from={day}&to={day}&page=2", headers=SAME_SITE)
+
+    assert first.text.count("data-lesson-id=") == ROWS_PER_PAGE
+    assert f'href="/lessons?from={day}&amp;to={day}&amp;page=2">Next page</a>' in first.text
+    assert second.text.count("data-lesson-id=") == 1
+    assert f">Lesson {ROWS_PER_PAGE}</a>" in second.text
+
+
+async def test_an_admin_cannot_disable_or_demote_their_own_account(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+
+    disabled = await client.post(
+        f"/admin/users/{admin.id}", data={"active": "false", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    demoted = await client.post(
+        f"/admin/users/{admin.id}", data={"role": "STUDENT", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    still = await client.get("/admin/users", headers=SAME_SITE)
+
+    assert disabled.status_code == 422
+    assert "You cannot disable your own account" in disabled.text
+    assert demoted.status_code == 422
+    assert "take away your own administrator role" in demoted.text
+    assert still.status_code == 200
+    async with runtime.session_factory() as db:
+        unchanged = await db.get_one(User, admin.id)
+        assert (unchanged.role, unchanged.is_active) == (Role.ADMIN, True)

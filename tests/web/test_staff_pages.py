@@ -1,7 +1,8 @@
 """The staff's side in a real browser: an admin sets up a course through the pages, the
 instructor runs the lesson with the live roster, a reviewer overrides a decision with a
 reason, a reviewer sees every frame of a head-turn check, an admin chooses the course's
-liveness checks, a bad spreadsheet shows its row errors, and a student is kept out.
+liveness checks, a bad spreadsheet shows its row errors, a student is kept out, and disabling
+an account asks first.
 
 The students' checks are written as the capture pipeline writes them (tests/support/presence);
 the student's own webcam story through the lesson room is tests/web/test_lesson_room*.
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Dialog, Page, expect
 from sqlalchemy import select
 
 from tests.support.factories import PASSWORD, make_user
@@ -317,3 +318,31 @@ async def test_a_student_cannot_open_staff_pages_or_pictures(page: Page, live: L
         f"/lessons/{lesson_id}/start", headers={"Sec-Fetch-Site": "same-origin"}
     )
     assert answer.status == 403
+
+
+async def test_disabling_an_account_asks_first(page: Page, live: LiveService) -> None:
+    admin = await live.call(make_user(live.runtime, Role.ADMIN))
+    student = await live.call(make_user(live.runtime, Role.STUDENT))
+    await sign_in(page, admin.email)
+    await page.goto("/admin/users")
+    row = page.locator(f'tr[data-user-id="{student.id}"]')
+    asked: list[str] = []
+
+    async def answer(dialog: Dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        await (dialog.accept() if accept else dialog.dismiss())
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    await row.get_by_role("button", name=f"Disable {student.full_name}").click()
+    await expect(row.get_by_role("button", name=f"Disable {student.full_name}")).to_be_visible()
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    await row.get_by_role("button", name=f"Disable {student.full_name}").click()
+
+    await expect(row.get_by_role("button", name=f"Enable {student.full_name}")).to_be_visible()
+    assert (
+        asked
+        == [f"Disable the account of {student.full_name}? They are signed out everywhere at once."]
+        * 2
+    )
+    refreshed = await find_user(live, student.email)
+    assert not refreshed.is_active

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -15,6 +16,7 @@ from trust_lesson.lessons.dependencies import TaughtLesson
 from trust_lesson.lessons.schemas import ListDay
 from trust_lesson.models import AttendanceDecision, Lesson, LessonStatus
 from trust_lesson.web.dependencies import StaffViewer
+from trust_lesson.web.paging import PageRequestDep, page_of
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,10 +31,12 @@ async def lesson_list(
     viewer: StaffViewer,
     db: DbDep,
     now: NowDep,
+    asked: PageRequestDep,
     start: Annotated[ListDay | None, Query(alias="from")] = None,
     end: Annotated[ListDay | None, Query(alias="to")] = None,
 ) -> Response:
-    """Lessons planned from `from` to `to`, both days included (default: -7 to +30 days)."""
+    """Lessons planned from `from` to `to`, both days included (default: -7 to +30 days),
+    a page of them at a time."""
     first = start or (now - timedelta(days=7)).date()
     last = end or (now + timedelta(days=30)).date()
     found = await lessons.list_visible(
@@ -41,17 +45,18 @@ async def lesson_list(
         start=datetime.combine(first, time.min, tzinfo=UTC),
         end=datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC),
         term_id=None,
-        limit=200,
-        offset=0,
+        limit=asked.fetch,
+        offset=asked.offset,
     )
     return render(
         request,
         "lessons/list.html",
         user=viewer.user,
         csrf=viewer.csrf,
-        lessons=found,
+        lessons=page_of(found, asked),
         first=first,
         last=last,
+        dates=urlencode({"from": first.isoformat(), "to": last.isoformat()}),
     )
 
 

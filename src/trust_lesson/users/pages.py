@@ -12,6 +12,7 @@ from trust_lesson.users import service
 from trust_lesson.users.schemas import UserCreate, UserUpdate
 from trust_lesson.web.dependencies import AdminViewer, Viewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.paging import PageRequest, PageRequestDep, page_of
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,27 +24,33 @@ async def _users_page(
     viewer: Viewer,
     db: DbDep,
     *,
+    asked: PageRequest = PageRequest(1),
     values: dict[str, str] | None = None,
     problems: dict[str, str] | None = None,
     status_code: int = 200,
+    notice: str = "",
 ) -> Response:
-    people = await service.list_all(db=db, limit=200, offset=0)
+    people = await service.list_all(db=db, limit=asked.fetch, offset=asked.offset)
     return render(
         request,
         "admin/users.html",
         user=viewer.user,
         csrf=viewer.csrf,
         status_code=status_code,
-        people=people,
+        people=page_of(people, asked),
         roles=list(Role),
         values=values or {"role": Role.STUDENT.value},
         problems=problems or {},
+        notice=notice,
     )
 
 
 @router.get("/admin/users")
-async def users_page(request: Request, viewer: AdminViewer, db: DbDep) -> Response:
-    return await _users_page(request, viewer, db)
+async def users_page(
+    request: Request, viewer: AdminViewer, db: DbDep, asked: PageRequestDep, done: str = ""
+) -> Response:
+    notice = "The account is created." if done == "created" else ""
+    return await _users_page(request, viewer, db, asked=asked, notice=notice)
 
 
 @router.post("/admin/users")
@@ -67,7 +74,7 @@ async def create_user(
         return await _users_page(
             request, viewer, db, values=values, problems=problems, status_code=422
         )
-    return RedirectResponse("/admin/users", status_code=303)
+    return RedirectResponse("/admin/users?done=created", status_code=303)
 
 
 @router.post("/admin/users/{user_id}")

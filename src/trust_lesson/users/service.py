@@ -133,6 +133,8 @@ async def update_by(
     if caller.role is not Role.ADMIN and refused:
         fields = ", ".join(sorted(refused))
         raise Unprocessable(f"{fields}: you cannot change this on your own account here.")
+    if caller.id == user.id:
+        _refuse_locking_oneself_out(data)
     changed = await update(db=db, store=store, user=user, data=data, now=now)
     if sensitive := sorted(data.model_fields_set & SECURITY_FIELDS):
         log.warning(
@@ -147,6 +149,17 @@ async def update_by(
             },
         )
     return changed
+
+
+def _refuse_locking_oneself_out(data: UserUpdate) -> None:
+    """An administrator never disables or demotes their own account: one click would lock
+    them out (perhaps the school's last administrator); another administrator can."""
+    if data.is_active is False:
+        raise Unprocessable("You cannot disable your own account; another administrator can.")
+    if data.role is not None and data.role is not Role.ADMIN:
+        raise Unprocessable(
+            "role: you cannot take away your own administrator role; another administrator can."
+        )
 
 
 async def update_profile(
