@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from trust_lesson.errors import DomainError
 from trust_lesson.logs import request_id_var
-from trust_lesson.middleware import BodyTooLarge
+from trust_lesson.middleware import BodyTooLarge, too_large_for_people
 from trust_lesson.security_headers import add_security_headers
 from trust_lesson.web.errors import error_page, wants_page
 
@@ -79,7 +79,9 @@ async def _http_error(request: Request, error: HTTPException) -> Response:
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
-async def _body_too_large(request: Request, error: BodyTooLarge) -> JSONResponse:
+async def _body_too_large(request: Request, error: BodyTooLarge) -> Response:
+    if wants_page(request):
+        return error_page(request, 413, too_large_for_people(error.max_bytes))
     return JSONResponse({"detail": error.detail, "code": "payload_too_large"}, status_code=413)
 
 

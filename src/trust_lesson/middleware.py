@@ -6,9 +6,11 @@ import time
 import uuid
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trust_lesson.logs import client_address_var, request_id_var
+from trust_lesson.web.errors import error_page, wants_page
 
 log = logging.getLogger("trust_lesson.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -73,6 +75,11 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if _declared_length(scope) > self.max_bytes:
+            request = Request(scope, receive)
+            if wants_page(request):
+                page = error_page(request, 413, too_large_for_people(self.max_bytes))
+                await page(scope, receive, send)
+                return
             await _too_large(send, self.max_bytes)
             return
         received = 0
@@ -94,6 +101,19 @@ class BodyTooLarge(HTTPException):
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, f"The request body is larger than {max_bytes} bytes.")
         self.max_bytes = max_bytes
+
+
+def too_large_for_people(max_bytes: int) -> str:
+    """The 413 in words for a page (a person who picked too big a file), not in bytes."""
+    size = (
+        f"{max_bytes / (1024 * 1024):.3g} MB"
+        if max_bytes >= 1024 * 1024
+        else f"{max_bytes / 1024:.3g} KB"
+    )
+    return (
+        f"What you sent is larger than {size}, the most this service accepts at once. "
+        "Go back and choose a smaller file."
+    )
 
 
 def _declared_length(scope: Scope) -> int:

@@ -82,6 +82,28 @@ async def test_a_lying_content_length_does_not_get_past_the_cap(
         assert "x" * 100 not in response.text
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_a_browser_sending_too_big_a_file_gets_a_page_not_json(
+    small_cap: Settings, clock: FakeClock, streamed: bool
+) -> None:
+    """A teacher who picks a huge spreadsheet reads the problem in words (not the API's JSON),
+    whether the browser declared the size or the body was cut off while streaming."""
+    body = b'--b\r\nContent-Disposition: form-data; name="file"; filename="plan.xlsx"\r\n\r\n'
+    body += b"x" * (CAP * 3) + b"\r\n--b--\r\n"
+    async with running_app(small_cap, clock) as app, service_client(app) as client:
+        response = await client.post(
+            "/admin/terms/1/import",
+            content=chunks(body) if streamed else body,
+            headers={"Content-Type": "multipart/form-data; boundary=b", "Accept": "text/html"},
+        )
+
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "What you sent is larger than 4 KB" in response.text
+    assert "choose a smaller file" in response.text
+
+
 async def test_the_default_cap_is_sixteen_mebibytes(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/v1/auth/login",
