@@ -85,16 +85,16 @@ async def _body_too_large(request: Request, error: BodyTooLarge) -> Response:
     return JSONResponse({"detail": error.detail, "code": "payload_too_large"}, status_code=413)
 
 
-async def _database_down(request: Request, error: Exception) -> JSONResponse:
+async def _database_down(request: Request, error: Exception) -> Response:
     log.error("database unavailable: %s", type(error).__name__, exc_info=error)
     body = {
         "detail": "The service cannot reach its database right now; please try again shortly.",
         "code": "service_unavailable",
     }
-    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+    return _answer(request, body, status_code=503, headers={"Retry-After": "5"})
 
 
-async def _service_busy(request: Request, error: Exception) -> JSONResponse:
+async def _service_busy(request: Request, error: Exception) -> Response:
     """Every database connection of this process stayed busy for the pool's whole timeout: an
     overload to wait out (503 with Retry-After), not a bug to quote (a 500 before: capacity
     bench, PostgreSQL, 10,000 students)."""
@@ -103,10 +103,25 @@ async def _service_busy(request: Request, error: Exception) -> JSONResponse:
         "detail": "The service is too busy to answer right now; please try again in a few seconds.",
         "code": "service_busy",
     }
-    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+    return _answer(request, body, status_code=503, headers={"Retry-After": "5"})
 
 
-async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+def _answer(
+    request: Request,
+    body: dict[str, str],
+    *,
+    status_code: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A person's browser gets the error page with the same words; API clients the JSON body."""
+    if wants_page(request):
+        response = error_page(request, status_code, body["detail"])
+        response.headers.update(headers or {})
+        return response
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> Response:
     """Runs in Starlette's outermost middleware, after the request context has been left."""
     request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
     token = request_id_var.set(request_id)
@@ -119,6 +134,6 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
         "code": "internal_error",
         "request_id": request_id,
     }
-    response = JSONResponse(body, status_code=500, headers={"X-Request-ID": request_id})
+    response = _answer(request, body, status_code=500, headers={"X-Request-ID": request_id})
     add_security_headers(response.headers, https=request.url.scheme == "https")
     return response
