@@ -73,6 +73,24 @@ async def test_the_record_form_saves_the_contract_fields_and_refuses_a_bad_date(
     assert "Go to the consent" in page.text  # no consent yet: no pictures
 
 
+async def test_a_country_written_out_is_refused_in_words_the_student_understands(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    s = await school(client, runtime)
+    csrf = await browser_sign_in(client, s.student.user.email)
+
+    refused = await client.post(
+        "/identity", data={**ANNA, "country": "Utopia", "csrf_token": csrf}, headers=SAME_SITE
+    )
+
+    assert refused.status_code == 422
+    problem = re.search(r'id="f-country-problem">([^<]*)<', refused.text)
+    assert problem is not None
+    assert "three letters" in problem.group(1) and "e.g. FRA" in problem.group(1)
+    assert "pattern" not in problem.group(1) and "[A-Za-z]" not in refused.text
+    assert 'value="Utopia"' in refused.text  # what was typed stays
+
+
 async def test_the_result_says_per_field_what_was_read_where(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

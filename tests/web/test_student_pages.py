@@ -1,5 +1,7 @@
 """The student's pages in process (no browser): consent, home and the room's shell."""
 
+import re
+
 import httpx
 import numpy as np
 from sqlalchemy import func, select
@@ -118,6 +120,24 @@ async def test_the_room_is_for_the_lessons_students_and_embeds_its_meeting(
     assert 'src="/static/js/room.js"' in student.text
     assert instructor.status_code == 403
     assert stranger.status_code == 404
+
+
+async def test_a_username_with_a_space_is_refused_with_what_it_takes_and_the_typing_stays(
+    client: httpx.AsyncClient,
+) -> None:
+    typed = {"email": "sam@school.example", "full_name": "Sam Doe", "username": "sam doe"}
+
+    refused = await client.post(
+        "/register", data={**typed, "password": "a long and unusual passphrase"}, headers=SAME_SITE
+    )
+
+    assert refused.status_code == 422
+    problem = re.search(r'id="f-username-problem">([^<]*)<', refused.text)
+    assert problem is not None
+    assert problem.group(1) == (
+        "Not valid here: use 3 to 64 letters, digits, dots, dashes or underscores (no spaces)."
+    )
+    assert 'value="sam doe"' in refused.text and 'value="Sam Doe"' in refused.text
 
 
 async def _face_templates(runtime: Runtime, user_id: int) -> None:

@@ -22,13 +22,11 @@ def _plausible(day: date | None) -> date | None:
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
 DocumentNumber = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
 DocumentDate = Annotated[date | None, AfterValidator(_plausible)]
-Country = Annotated[
-    str,
-    Field(
-        pattern=r"^[A-Za-z]{1,3}$",
-        description="ISO 3166 alpha-3, or the ICAO code the document prints (e.g. D)",
-    ),
-]
+Country = Annotated[str, Field(pattern=r"^[A-Za-z]{1,3}$")]
+COUNTRY_CODE = (
+    "the country code the document prints: three letters (ISO 3166 alpha-3, e.g. FRA) "
+    "or ICAO's shorter code (e.g. D)"
+)
 
 
 class IdentityRecordWrite(Input):
@@ -42,7 +40,7 @@ class IdentityRecordWrite(Input):
     issue_date: DocumentDate = None
     expiry_date: DocumentDate = None
     issuing_authority: Annotated[str | None, Field(max_length=200, pattern=NO_NUL)] = None
-    country: Country | None = None
+    country: Annotated[Country | None, Field(description=COUNTRY_CODE)] = None
     region: Annotated[str | None, Field(max_length=100, pattern=NO_NUL)] = None
 
 

@@ -6,7 +6,15 @@ from pydantic import EmailStr, Field, StringConstraints
 from trust_lesson.models import Role
 from trust_lesson.schemas import Input, Output
 
-Username = Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Username = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="3 to 64 letters, digits, dots, dashes or underscores (no spaces)",
+    ),
+]
 FullName = Annotated[str, Field(min_length=1, max_length=200)]
 # Passwords are used exactly as typed (R02): never stripped, unlike other input strings.
 AsTyped = StringConstraints(strip_whitespace=False)

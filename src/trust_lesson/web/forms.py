@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from trust_lesson.errors import DomainError
 
@@ -26,7 +27,7 @@ def parse_form(schema: type[Model], values: Mapping[str, object]) -> Model:
         problems: dict[str, str] = {}
         for item in error.errors():
             field = str(item["loc"][0]) if item["loc"] else ""
-            problems.setdefault(field, _readable(item["msg"]))
+            problems.setdefault(field, _readable(schema, field, item))
         raise FormProblems(problems) from error
 
 
@@ -38,6 +39,13 @@ def problems_of(error: DomainError) -> dict[str, str]:
     return {"": error.detail}
 
 
-def _readable(message: str) -> str:
-    message = message.removeprefix("Value error, ")
+def _readable(schema: type[BaseModel], field: str, item: ErrorDetails) -> str:
+    """Pydantic's words, except a pattern (a regular expression means nothing to a person):
+    then what the field takes, from its description."""
+    if item["type"] == "string_pattern_mismatch":
+        found = schema.model_fields.get(field)
+        if found is not None and found.description:
+            return f"Not valid here: use {found.description}."
+        return "This contains characters that are not accepted here."
+    message = item["msg"].removeprefix("Value error, ")
     return message[:1].upper() + message[1:]
