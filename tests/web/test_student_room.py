@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tests.presence.verdict_support import enrol_face, face_template
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, turn_video, two_step_video
 from tests.support.databases import SuiteDatabases
-from tests.support.factories import Person
+from tests.support.factories import PASSWORD, Person
 from tests.support.live_server import LiveService, live_service
 from tests.vision.bursts import mirrored, picture
 from tests.web.classroom import FACES, Browsers, Classroom, classroom
@@ -139,6 +139,28 @@ async def test_a_denied_camera_is_explained_while_the_check_waits(
     await expect(check).to_have_attribute("data-verdict", "PENDING")
     await expect(check).to_contain_text("The camera is needed now")
     await expect(check).to_contain_text("s left to answer this check")
+
+
+async def test_a_room_whose_session_ended_leads_to_sign_in_and_back_into_the_lesson(
+    browser: Browser, live: LiveService, http: httpx.AsyncClient, browsers: Browsers
+) -> None:
+    lesson = await classroom(live, http, students=1)
+    student = lesson.students[0]
+    room = await browsers.student_page(browser, student)
+    await room.goto(lesson.room)
+    await expect(room.locator("#room")).to_have_attribute("data-state", "waiting")
+
+    other_tab = await room.context.new_page()
+    await other_tab.goto("/home")
+    await other_tab.get_by_role("button", name="Sign out").click()
+
+    await room.wait_for_url(f"**/login?next=%2Flessons%2F{lesson.lesson_id}%2Froom")
+    await room.get_by_label("Email").fill(student.user.email)
+    await room.get_by_label("Password").fill(PASSWORD)
+    await room.get_by_role("button", name="Sign in").click()
+    await room.wait_for_url(f"**{lesson.room}")
+    await lesson.start()
+    await expect(room.locator("#room")).to_have_attribute("data-state", "in")
 
 
 async def test_a_lost_answer_is_retried_once_and_a_reload_keeps_the_verdict(

@@ -11,6 +11,12 @@ export async function api(path, options = {}) {
   return fetch(path, { ...options, headers, credentials: "same-origin" });
 }
 
+// The session ended (signed out in another tab, expired, revoked): sign in, then come back here.
+export function signInAgain() {
+  const here = window.location.pathname + window.location.search;
+  window.location.assign(`/login?next=${encodeURIComponent(here)}`);
+}
+
 // A partial page (HTML) fetched again, e.g. a live roster.
 export async function partial(path) {
   const response = await fetch(path, {

@@ -1,7 +1,7 @@
 // The JSON API as the student's pages call it, with retries for a dropped network: the
 // browser session cookie plus the page's CSRF token (./api.js).
 
-import { csrfToken } from "./api.js";
+import { csrfToken, signInAgain } from "./api.js";
 
 const API = "/api/v1";
 
@@ -40,6 +40,7 @@ export async function call(method, path, { body } = {}) {
   } catch {
     data = null;
   }
+  if (response.status === 401) signInAgain(); // nothing works without the session
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }

@@ -186,4 +186,8 @@ async function watchVerdict(challengeId, captureId) {
   watching.delete(captureId);
 }
 
-begin();
+// A refusal the room cannot get past (no longer enrolled, signed out) is said, never swallowed
+// while the status line still claims the student is in the lesson.
+begin().catch((error) => {
+  say(error instanceof ApiError ? error.message : "The lesson room stopped: reload this page.", "refused");
+});
