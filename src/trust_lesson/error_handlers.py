@@ -34,6 +34,8 @@ _HTTP_CODES = {
 }
 
 
+NO_PAGE = "There is no page at this address: check it, or start again from your start page."
+
 # The database (or its connection) failing is an outage to wait out, not a bug to quote:
 # 503 with Retry-After, like readiness says (issue 8/8). asyncpg's refused connection arrives
 # as a plain ConnectionRefusedError, hence the socket-level errors.
@@ -61,9 +63,17 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
     problems = [_problem(item) for item in error.errors()]
     detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
     if wants_page(request):
+        if _only_in_the_path(error):
+            return error_page(request, 404, NO_PAGE)
         return error_page(request, 422, detail or "The request is not valid.")
     body = {"detail": detail or "The request is not valid.", "code": "invalid", "errors": problems}
     return JSONResponse(body, status_code=422)
+
+
+def _only_in_the_path(error: RequestValidationError) -> bool:
+    """An address whose id is not one (`/lessons/abc/room`) names no page: for a person, 404."""
+    places = [item.get("loc", ("",))[0] for item in error.errors()]
+    return bool(places) and all(place == "path" for place in places)
 
 
 def _problem(item: Any) -> dict[str, str]:

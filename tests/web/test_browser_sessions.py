@@ -156,6 +156,25 @@ async def test_pages_answer_browsers_with_pages_and_the_api_keeps_json(
     assert signed_out.headers["location"] == "/login?next=%2Fpassword"
 
 
+async def test_an_address_whose_id_is_not_one_is_a_404_page_and_the_api_keeps_its_422(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    student = await make_user(runtime)
+    await browser_sign_in(client, student.email)
+    html = {"Accept": "text/html"}
+
+    typo = await client.get("/lessons/12x/room", headers=html)
+    zero = await client.get("/lessons/0/room", headers=html)
+    api = await client.get("/api/v1/lessons/12x", headers=html)
+
+    assert typo.status_code == zero.status_code == 404
+    assert "Page not found" in typo.text
+    assert "There is no page at this address" in typo.text
+    assert "path.lesson_id" not in typo.text and "Input should be" not in typo.text
+    assert api.status_code == 422
+    assert api.json()["code"] == "invalid"
+
+
 async def test_a_closed_registration_is_a_403_page(client: httpx.AsyncClient, app: FastAPI) -> None:
     app.state.runtime.settings.registration_open = False
 
