@@ -14,11 +14,11 @@ from PIL import Image
 from playwright.async_api import Browser, Page, expect
 
 from tests.privacy.test_export import CATEGORIES
-from tests.support.factories import Person, make_user
+from tests.support.factories import PASSWORD, Person, make_user
 from tests.support.live_server import LiveService
-from tests.support.pages import PageAudit, new_context
+from tests.support.pages import PageAudit, new_context, sign_in
 from tests.support.presence import add_check, join
-from tests.web.classroom import Browsers, classroom
+from tests.web.classroom import Browsers, Classroom, classroom
 from trust_lesson.db import transaction
 from trust_lesson.evidence.revocation import revoke
 from trust_lesson.models import Role
@@ -41,14 +41,8 @@ async def _drop(page: Page, file: Path) -> None:
     await page.get_by_label("Certificate file (JSON)").set_input_files(str(file))
 
 
-async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict(
-    browser: Browser,
-    live: LiveService,
-    http: httpx.AsyncClient,
-    browsers: Browsers,
-    page_audit: PageAudit,
-    tmp_path: Path,
-) -> None:
+async def attended_lesson(live: LiveService, http: httpx.AsyncClient) -> Classroom:
+    """A finished lesson its one student attended (a verified entry check)."""
     lesson = await classroom(live, http, students=1)
     await lesson.start()
     [student] = lesson.students
@@ -66,6 +60,19 @@ async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict
         f"/api/v1/lessons/{lesson.lesson_id}/stop", headers=lesson.instructor.headers
     )
     assert stopped.status_code == 200, stopped.text
+    return lesson
+
+
+async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict(
+    browser: Browser,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+    page_audit: PageAudit,
+    tmp_path: Path,
+) -> None:
+    lesson = await attended_lesson(live, http)
+    [student] = lesson.students
 
     # The student finds the lesson's certificate and downloads it, JSON and PDF.
     mine = await browsers.student_page(browser, student)
@@ -122,6 +129,40 @@ async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict
     await expect(staff.locator("#last-checkpoint")).to_contain_text("signed")
     await expect(staff.locator("#certificate-counts")).to_have_text("1 issued, 1 revoked")
     await expect(staff.locator("tr[data-key-id]")).to_contain_text("signing now")
+
+
+async def test_a_certificate_link_opened_after_the_session_ended_asks_to_sign_in_not_json(
+    browser: Browser, live: LiveService, http: httpx.AsyncClient
+) -> None:
+    """After the story above (its administrator counts the certificates issued until then).
+    In a context of its own without the page audit: the audit fetches each page again
+    through Playwright, which leaves out the Fetch Metadata (`Sec-Fetch-Dest: document`) that
+    the browser itself sends when a person opens a link."""
+    lesson = await attended_lesson(live, http)
+    [student] = lesson.students
+    context = await browser.new_context(base_url=live.url)
+    try:
+        await _signed_out_link_then_sign_in(await context.new_page(), student)
+    finally:
+        await context.close()
+
+
+async def _signed_out_link_then_sign_in(mine: Page, student: Person) -> None:
+    await sign_in(mine, student.user.email, next="/certificates")
+    other_tab = await mine.context.new_page()
+    await other_tab.goto("/home")
+    await other_tab.get_by_role("button", name="Sign out").click()
+
+    await mine.locator('[data-certificate="term-pdf"]').click()
+
+    await expect(mine).to_have_title("Sign in - Trust Lesson")
+    assert "not_authenticated" not in await mine.content()
+    await mine.get_by_label("Email").fill(student.user.email)
+    await mine.get_by_label("Password").fill(PASSWORD)
+    async with mine.expect_download() as started:
+        await mine.get_by_role("button", name="Sign in").click()
+    pdf = await (await started.value).path()
+    assert pdf.read_bytes().startswith(b"%PDF-")
 
 
 async def _revoke(live: LiveService, number: int, reason: str) -> None:

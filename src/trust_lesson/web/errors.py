@@ -22,9 +22,13 @@ _TITLES = {
 
 
 def wants_page(request: Request) -> bool:
-    """A browser asking for a page (not the API, not the health checks, not the docs)."""
+    """A browser asking for a page (not the health checks, not the docs); the API only when a
+    person opened its address in the browser window (a page's link to a certificate's PDF:
+    Fetch Metadata says `document`), never for a script's or an API client's call."""
     path = request.url.path
-    if path.startswith(("/api/", "/health", "/docs", "/openapi.json", "/static/", "/.well")):
+    if path.startswith(("/health", "/docs", "/openapi.json", "/static/", "/.well")):
+        return False
+    if path.startswith("/api/") and request.headers.get("sec-fetch-dest") != "document":
         return False
     return "text/html" in request.headers.get("accept", "")
 
