@@ -131,8 +131,11 @@ async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict
     await expect(staff.locator("tr[data-key-id]")).to_contain_text("signing now")
 
 
-async def test_a_certificate_link_opened_after_the_session_ended_asks_to_sign_in_not_json(
-    browser: Browser, live: LiveService, http: httpx.AsyncClient
+@pytest.mark.parametrize(
+    ("link", "file_starts"), [('[data-certificate="term-pdf"]', b"%PDF-"), ("[data-export]", b"PK")]
+)
+async def test_a_download_link_opened_after_the_session_ended_asks_to_sign_in_not_json(
+    browser: Browser, live: LiveService, http: httpx.AsyncClient, link: str, file_starts: bytes
 ) -> None:
     """After the story above (its administrator counts the certificates issued until then).
     In a context of its own without the page audit: the audit fetches each page again
@@ -142,18 +145,20 @@ async def test_a_certificate_link_opened_after_the_session_ended_asks_to_sign_in
     [student] = lesson.students
     context = await browser.new_context(base_url=live.url)
     try:
-        await _signed_out_link_then_sign_in(await context.new_page(), student)
+        page = await context.new_page()
+        downloaded = await _signed_out_link_then_sign_in(page, student, link)
+        assert downloaded.read_bytes().startswith(file_starts)
     finally:
         await context.close()
 
 
-async def _signed_out_link_then_sign_in(mine: Page, student: Person) -> None:
+async def _signed_out_link_then_sign_in(mine: Page, student: Person, link: str) -> Path:
     await sign_in(mine, student.user.email, next="/certificates")
     other_tab = await mine.context.new_page()
     await other_tab.goto("/home")
     await other_tab.get_by_role("button", name="Sign out").click()
 
-    await mine.locator('[data-certificate="term-pdf"]').click()
+    await mine.locator(link).click()
 
     await expect(mine).to_have_title("Sign in - Trust Lesson")
     assert "not_authenticated" not in await mine.content()
@@ -161,8 +166,7 @@ async def _signed_out_link_then_sign_in(mine: Page, student: Person) -> None:
     await mine.get_by_label("Password").fill(PASSWORD)
     async with mine.expect_download() as started:
         await mine.get_by_role("button", name="Sign in").click()
-    pdf = await (await started.value).path()
-    assert pdf.read_bytes().startswith(b"%PDF-")
+    return await (await started.value).path()
 
 
 async def _revoke(live: LiveService, number: int, reason: str) -> None:
