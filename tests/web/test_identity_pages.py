@@ -8,6 +8,7 @@ photo of the same person. For the reviewer's story the specimen's machine-readab
 covered (built in the test too), so the worker cannot settle it and leaves it NEEDS_REVIEW.
 """
 
+import asyncio
 import io
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ import httpx
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Route, expect
 
 from tests.identity.specimens import HOLDER, HOLDER_AGAIN, jpeg, passport_with_face
 from tests.identity.stories import ANNA, outcome, ready_to_verify, verify
@@ -86,7 +87,18 @@ async def test_a_student_writes_the_record_sends_the_specimen_and_reads_the_resu
     await page.get_by_role("button", name="Send for verification").click()
     await expect(page.locator("#send-problem")).to_contain_text("Not sent: document:")
     await photo.set_input_files(passport)
+    upload_held = asyncio.Event()
+
+    async def slow_line(route: Route) -> None:
+        await upload_held.wait()
+        await route.continue_()
+
+    await page.route("**/identity/verifications", slow_line)
     await page.get_by_role("button", name="Send for verification").click()
+    await expect(page.locator("#send-state")).to_have_text("Sending your photos\u2026")
+    await expect(page.get_by_role("button", name="Send for verification")).to_be_disabled()
+    upload_held.set()
+    await expect(page.locator("#send-state")).to_have_text("")
 
     result = page.locator("#identity-result [data-status]")
     await expect(result).to_have_attribute("data-status", "PENDING")

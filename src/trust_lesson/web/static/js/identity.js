@@ -16,6 +16,7 @@ const takeDocument = document.getElementById("take-document");
 const takeSelfie = document.getElementById("take-selfie");
 const send = document.getElementById("send-verification");
 const problem = document.getElementById("send-problem");
+const sending = document.getElementById("send-state");
 const result = document.getElementById("identity-result");
 const camera = new Camera(document.getElementById("preview"), (p) => {
   showCameraProblem(document.getElementById("camera-problem"), p);
@@ -74,12 +75,14 @@ async function sendPictures() {
   }
   say("");
   send.disabled = true;
+  sending.textContent = "Sending your photos\u2026"; // a large photo on a slow line takes a while
   try {
     await call("POST", `/users/${userId}/identity/verifications`, { body: form });
     await refresh();
   } catch (error) {
     say(error instanceof ApiError ? `Not sent: ${error.message}` : "The connection failed: press \u201cSend for verification\u201d again.");
   } finally {
+    sending.textContent = "";
     send.disabled = false;
   }
 }
