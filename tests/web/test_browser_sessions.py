@@ -156,6 +156,24 @@ async def test_pages_answer_browsers_with_pages_and_the_api_keeps_json(
     assert signed_out.headers["location"] == "/login?next=%2Fpassword"
 
 
+async def test_a_form_sent_after_the_session_ended_signs_in_again_without_coming_back_to_it(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    student = await make_user(runtime)
+    csrf = await browser_sign_in(client, student.email)
+    page = {**SAME_SITE, "Accept": "text/html"}
+    ended = await client.post("/logout", data={"csrf_token": csrf}, headers=page)  # another tab
+
+    sign_out_again = await client.post("/logout", data={"csrf_token": csrf}, headers=page)
+    withdraw = await client.post("/consent/withdraw", data={"csrf_token": csrf}, headers=page)
+    reading = await client.get("/consent", headers=page)
+
+    assert ended.status_code == 303
+    assert sign_out_again.status_code == withdraw.status_code == 303
+    assert sign_out_again.headers["location"] == withdraw.headers["location"] == "/login"
+    assert reading.headers["location"] == "/login?next=%2Fconsent"
+
+
 async def test_an_address_whose_id_is_not_one_is_a_404_page_and_the_api_keeps_its_422(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

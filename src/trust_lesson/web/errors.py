@@ -34,7 +34,10 @@ def wants_page(request: Request) -> bool:
 
 
 def error_page(request: Request, status_code: int, detail: str) -> Response:
-    """401 leads to the sign-in page (and back afterwards); others get a page with the reason."""
+    """401 leads to the sign-in page (and back afterwards, to a page: a form's address, such
+    as /logout's, is no page to come back to); others get a page with the reason."""
+    if status_code == 401 and request.method not in ("GET", "HEAD"):
+        return RedirectResponse("/login", status_code=303)
     if status_code == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
