@@ -98,6 +98,22 @@ async def test_an_instructor_of_the_term_is_named_by_username(
     assert response.json()[0]["instructor_id"] == smith.id
 
 
+@pytest.mark.parametrize("role", [Role.INSTRUCTOR, Role.ADMIN])
+async def test_who_manages_the_course_may_name_themselves_without_being_enrolled(
+    client: httpx.AsyncClient, runtime: Runtime, role: Role
+) -> None:
+    """The same rule as leaving the column blank, and as the "Plan a lesson" form."""
+    planner = await signed_in(client, runtime, role)
+    term = await school_term(client, planner)
+    named = planner.user.username.upper()
+    sheet = lesson_workbook(lessons=[("Loops", "2026-03-11", "14:30", 60, named, "")])
+
+    response = await upload(client, planner, term["id"], sheet)
+
+    assert response.status_code == 201, response.text
+    assert response.json()[0]["instructor_id"] == planner.id
+
+
 @pytest.mark.parametrize(
     ("sheet", "expected_rows", "words"),
     [

@@ -112,12 +112,3 @@ async def instructors_by_username(*, db: AsyncSession, term: Term) -> dict[str, 
         .where(TermMember.term_id == term.id, TermMember.role == MemberRole.INSTRUCTOR)
     )
     return {user.username.casefold(): user for user in (await db.execute(query)).scalars()}
-
-
-async def is_instructor(*, db: AsyncSession, term: Term, user_id: int) -> bool:
-    query = select(TermMember.user_id).where(
-        TermMember.term_id == term.id,
-        TermMember.user_id == user_id,
-        TermMember.role == MemberRole.INSTRUCTOR,
-    )
-    return (await db.execute(query)).first() is not None

@@ -37,6 +37,7 @@ async def _term_page(
 ) -> Response:
     """`form` names the form that `values` and `problems` belong to."""
     course, _ = await service.find_course(db=db, caller=viewer.user, course_id=term.course_id)
+    instructors = await lessons.possible_instructors(db=db, caller=viewer.user, term=term)
     return render(
         request,
         "admin/term.html",
@@ -50,6 +51,7 @@ async def _term_page(
             db=db, caller=viewer.user, start=None, end=None, term_id=term.id, limit=500, offset=0
         ),
         roles=list(MemberRole),
+        colleagues=[user for _, user in sorted(instructors.items()) if user.id != viewer.user.id],
         form=form,
         values=values or {},
         problems=problems or {},

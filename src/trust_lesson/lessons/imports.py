@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trust_lesson.courses import members
 from trust_lesson.errors import Unprocessable
-from trust_lesson.lessons.service import planned_status
+from trust_lesson.lessons.service import planned_status, possible_instructors
 from trust_lesson.lessons.spreadsheet import (
     LessonSheet,
     RowError,
@@ -84,7 +83,7 @@ async def _lessons(
     errors: list[RowError],
     now: datetime,
 ) -> list[Lesson]:
-    instructors = await members.instructors_by_username(db=db, term=term)
+    instructors = await possible_instructors(db=db, caller=caller, term=term)
     lessons = []
     for planned in sheet.lessons:
         instructor = (

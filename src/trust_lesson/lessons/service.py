@@ -75,13 +75,19 @@ async def mark_late_lessons(*, db: AsyncSession, now: datetime) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def possible_instructors(*, db: AsyncSession, caller: User, term: Term) -> dict[str, User]:
+    """Who may teach a lesson of `term` that `caller` plans, keyed by lower-case username: the
+    caller (who manages the course, enrolled in this term or not) and the term's INSTRUCTOR
+    members. The one rule for the form, the API and the spreadsheet import."""
+    instructors = await members.instructors_by_username(db=db, term=term)
+    return {**instructors, caller.username.casefold(): caller}
+
+
 async def check_instructor(
     *, db: AsyncSession, caller: User, term: Term, instructor_id: int
 ) -> None:
-    """A lesson is taught by the caller or by an INSTRUCTOR member of its term."""
-    if instructor_id != caller.id and not await members.is_instructor(
-        db=db, term=term, user_id=instructor_id
-    ):
+    allowed = await possible_instructors(db=db, caller=caller, term=term)
+    if instructor_id not in {user.id for user in allowed.values()}:
         raise Unprocessable("instructor_id: not an instructor of this term.")
 
 
