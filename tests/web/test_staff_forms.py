@@ -1,6 +1,7 @@
 """Staff forms in process: a refused form says why beside the field and keeps what was typed;
 long lists come a page at a time; an administrator cannot lock themselves out."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from tests.support.factories import make_user
 from tests.support.presence import add_check
 from tests.web.test_admin_pages import SAME_SITE, page_sign_in
 from trust_lesson.db import transaction
-from trust_lesson.models import Lesson, LessonStatus, Role, User
+from trust_lesson.models import Lesson, LessonStatus, MemberRole, Role, TermMember, User
 from trust_lesson.presence.verdicts import ChallengeKind
 from trust_lesson.runtime import Runtime
 from trust_lesson.web.paging import ROWS_PER_PAGE
@@ -182,6 +183,63 @@ async def test_the_lessons_of_a_busy_range_come_a_page_at_a_time(
     assert f'href="/lessons?from={day}&amp;to={day}&amp;page=2">Next page</a>' in first.text
     assert second.text.count("data-lesson-id=") == 1
     assert f">Lesson {ROWS_PER_PAGE}</a>" in second.text
+
+
+async def every_row_by_next_page(
+    client: httpx.AsyncClient, url: str, pages_label: str, row: str
+) -> list[str]:
+    """What a person reaches from `url` by following the list's "Next page" until the last."""
+    found: list[str] = []
+    while True:
+        page = (await client.get(url, headers=SAME_SITE)).text
+        found += re.findall(rf'<li {row}="(\d+)"', page)
+        pager = re.search(
+            rf'<nav class="pager actions" aria-label="{pages_label}">.*?</nav>', page, re.S
+        )
+        following = re.search(r'rel="next" href="([^"]+)"', pager.group(0)) if pager else None
+        if following is None:
+            return found
+        url = html.unescape(following.group(1)).split("#")[0]
+
+
+async def test_every_lesson_and_member_of_a_big_term_can_be_reached(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """One import can plan 2,000 lessons; the page used to stop at 500 lessons, 1,000 members."""
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    csrf = await page_sign_in(client, teacher)
+    term_url = await new_term(client, csrf)
+    term_id = int(term_url.rsplit("/", 1)[1])
+    start = runtime.clock() + timedelta(days=1)
+    async with transaction(runtime.session_factory) as db:
+        now = runtime.clock()
+        pupils = [
+            User(email=f"p{n}@school.example", username=f"p{n:04}", full_name=f"Pupil {n}",
+                 role=Role.STUDENT, password_hash=teacher.password_hash,
+                 created_at=now, updated_at=now)
+            for n in range(1001)
+        ]  # fmt: skip
+        db.add_all(pupils)
+        await db.flush()
+        db.add_all(
+            TermMember(term_id=term_id, user_id=p.id, role=MemberRole.STUDENT) for p in pupils
+        )
+        db.add_all(
+            Lesson(term_id=term_id, instructor_id=teacher.id, title=f"Lesson {n}",
+                   start_date=start + timedelta(minutes=n), duration_min=30,
+                   status=LessonStatus.WAITING)
+            for n in range(501)
+        )  # fmt: skip
+
+    lessons = await every_row_by_next_page(client, term_url, "Pages of lessons", "data-lesson-id")
+    members = await every_row_by_next_page(client, term_url, "Pages of members", "data-user-id")
+    second_of_members = await client.get(f"{term_url}?members_page=2", headers=SAME_SITE)
+
+    assert len(lessons) == len(set(lessons)) == 501
+    assert sorted(int(m) for m in members) == sorted(p.id for p in pupils)
+    assert f"Rows {ROWS_PER_PAGE + 1} to {2 * ROWS_PER_PAGE}" in second_of_members.text
+    next_lessons = f'href="{term_url}?members_page=2&amp;lessons_page=2#lessons">Next page</a>'
+    assert next_lessons in second_of_members.text  # the members' page is kept
 
 
 async def test_an_admin_cannot_disable_or_demote_their_own_account(

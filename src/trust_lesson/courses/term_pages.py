@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from trust_lesson.courses import members, service
@@ -16,10 +16,14 @@ from trust_lesson.lessons.spreadsheet import MAX_BYTES, RowError, SpreadsheetRej
 from trust_lesson.models import MemberRole, Term
 from trust_lesson.web.dependencies import StaffViewer, Viewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.paging import PageRequest, page_of, page_request_named
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=10_000)]
+# The term's two long lists (one import plans up to 2,000 lessons), each paged on its own.
+MembersPage = Annotated[PageRequest, Depends(page_request_named("members_page"))]
+LessonsPage = Annotated[PageRequest, Depends(page_request_named("lessons_page"))]
 
 
 async def _term_page(
@@ -28,6 +32,8 @@ async def _term_page(
     term: Term,
     db: DbDep,
     *,
+    members_page: PageRequest = PageRequest(1),
+    lessons_page: PageRequest = PageRequest(1),
     form: str = "",
     values: dict[str, str] | None = None,
     problems: dict[str, str] | None = None,
@@ -38,6 +44,13 @@ async def _term_page(
     """`form` names the form that `values` and `problems` belong to."""
     course, _ = await service.find_course(db=db, caller=viewer.user, course_id=term.course_id)
     instructors = await lessons.possible_instructors(db=db, caller=viewer.user, term=term)
+    enrolled = await members.list_members(
+        db=db, term=term, limit=members_page.fetch, offset=members_page.offset
+    )
+    planned = await lessons.list_visible(
+        db=db, caller=viewer.user, start=None, end=None, term_id=term.id,
+        limit=lessons_page.fetch, offset=lessons_page.offset,
+    )  # fmt: skip
     return render(
         request,
         "admin/term.html",
@@ -46,10 +59,8 @@ async def _term_page(
         status_code=status_code,
         term=term,
         course=course,
-        members=await members.list_members(db=db, term=term, limit=1000, offset=0),
-        lessons=await lessons.list_visible(
-            db=db, caller=viewer.user, start=None, end=None, term_id=term.id, limit=500, offset=0
-        ),
+        members=page_of(enrolled, members_page),
+        lessons=page_of(planned, lessons_page),
         roles=list(MemberRole),
         colleagues=[user for _, user in sorted(instructors.items()) if user.id != viewer.user.id],
         form=form,
@@ -62,14 +73,23 @@ async def _term_page(
 
 @router.get("/admin/terms/{term_id}")
 async def term_page(
-    request: Request, viewer: StaffViewer, term: ManagedTerm, db: DbDep, done: str = ""
+    request: Request,
+    viewer: StaffViewer,
+    term: ManagedTerm,
+    db: DbDep,
+    members_page: MembersPage,
+    lessons_page: LessonsPage,
+    done: str = "",
 ) -> Response:
     notices = {
         "enrolled": "Enrolled.",
         "lesson": "The lesson is planned.",
         "imported": "The spreadsheet's lessons are planned.",
     }
-    return await _term_page(request, viewer, term, db, notice=notices.get(done, ""))
+    return await _term_page(
+        request, viewer, term, db, members_page=members_page, lessons_page=lessons_page,
+        notice=notices.get(done, ""),
+    )  # fmt: skip
 
 
 @router.post("/admin/terms/{term_id}/members")

@@ -3,7 +3,7 @@
 A list fetches one row more than it shows, so the page knows whether a next page exists
 without counting the whole table."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
@@ -34,6 +34,15 @@ def page_request(page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> PageReques
 
 
 PageRequestDep = Annotated[PageRequest, Depends(page_request)]
+
+
+def page_request_named(parameter: str) -> Callable[[int], PageRequest]:
+    """Like `page_request`, for a page with two long lists: each list's page its own parameter."""
+
+    def asked(number: Annotated[int, Query(alias=parameter, ge=1, le=10_000)] = 1) -> PageRequest:
+        return PageRequest(number)
+
+    return asked
 
 
 @dataclass(frozen=True)
