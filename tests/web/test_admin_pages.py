@@ -95,6 +95,39 @@ async def test_the_policy_form_explains_bounds_and_refuses_incoherent_numbers(
         assert (course.policy["entry_tolerance_min"], course.policy["verified_at"]) == (10, 90)
 
 
+def hint(page: str, name: str) -> str:
+    found = re.search(rf'<p class="hint" id="p-{name}-hint">(.*?)</p>', page, re.S)
+    assert found is not None, name
+    return " ".join(found.group(1).split())
+
+
+async def test_the_policy_bounds_read_rounded_and_the_rounded_bound_is_accepted(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+    course_url = await new_course(client, csrf)
+
+    form = await client.get(course_url, headers=SAME_SITE)
+    shortest = {"recheck_min_gap_min": "0.17", "end_check_lead_min": "0.09"}
+    typed_as_read = await client.post(
+        f"{course_url}/policy",
+        data={**shortest, "answer_deadline_s": "5", "csrf_token": csrf},  # 5 s fits in both
+        headers=SAME_SITE,
+    )
+
+    assert (
+        hint(form.text, "recheck_min_gap_min")
+        == "Default 3; at least 0.17 (10 seconds), at most 1440."
+    )
+    assert (
+        hint(form.text, "end_check_lead_min")
+        == "Default 5; at least 0.09 (5 seconds), at most 1440."
+    )
+    assert hint(form.text, "entry_tolerance_min") == "Default 15; at least 0.5, at most 1440."
+    assert typed_as_read.status_code == 303
+
+
 async def test_an_admin_chooses_which_checks_ask_for_a_head_turn(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

@@ -1,5 +1,6 @@
 """Course pages for staff: the list, a new course, a course's terms and attendance policy."""
 
+import math
 from enum import Enum
 from typing import Annotated, Any
 
@@ -64,6 +65,11 @@ def policy_fields(policy: AttendancePolicy) -> list[dict[str, Any]]:
             elif isinstance(rule, Le):
                 bounds["max"] = rule.le
         choices = _choices(info.annotation)
+        in_minutes = name.endswith("_min")
+        words = {
+            "min_words": _bound_words(bounds["min"], minimum=True, in_minutes=in_minutes),
+            "max_words": _bound_words(bounds["max"], minimum=False, in_minutes=in_minutes),
+        }
         fields.append(
             {
                 "name": name,
@@ -75,9 +81,24 @@ def policy_fields(policy: AttendancePolicy) -> list[dict[str, Any]]:
                 "step": "1" if info.annotation is int else "any",
                 "choices": choices,
                 **bounds,
+                **words,
             }
         )
     return fields
+
+
+def _bound_words(bound: object, *, minimum: bool, in_minutes: bool) -> str:
+    """A bound for people: at most two decimals, rounded so that the number shown is itself
+    allowed (up for a minimum, down for a maximum); a fraction of a minute also in seconds
+    (1/6 minute: "0.17 (10 seconds)", not "0.16666666666666666")."""
+    if not isinstance(bound, int | float):
+        return ""
+    hundredths = bound * 100
+    rounded = math.ceil(hundredths - 1e-9) if minimum else math.floor(hundredths + 1e-9)
+    shown = f"{rounded / 100:.2f}".rstrip("0").rstrip(".")
+    if in_minutes and not math.isclose(rounded, hundredths, abs_tol=1e-9):
+        return f"{shown} ({bound * 60:.3g} seconds)"
+    return shown
 
 
 def policy_problems(problems: dict[str, str]) -> dict[str, str]:
