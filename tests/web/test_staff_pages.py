@@ -2,7 +2,7 @@
 instructor runs the lesson with the live roster, a reviewer overrides a decision with a
 reason, a reviewer sees every frame of a head-turn check, an admin chooses the course's
 liveness checks, a bad spreadsheet shows its row errors, a student is kept out, and disabling
-an account asks first.
+an account or going back to the default policy asks first.
 
 The students' checks are written as the capture pipeline writes them (tests/support/presence);
 the student's own webcam story through the lesson room is tests/web/test_lesson_room*.
@@ -241,6 +241,37 @@ async def test_an_admin_makes_every_check_a_head_turn_on_the_course_page(
 
     await expect(page.get_by_role("status")).to_contain_text("The policy is saved")
     await expect(liveness).to_have_value("ALL")
+
+
+async def test_going_back_to_the_default_policy_asks_first(page: Page, live: LiveService) -> None:
+    admin = await live.call(make_user(live.runtime, Role.ADMIN))
+    await sign_in(page, admin.email)
+    await page.goto("/admin/courses")
+    await page.get_by_label("Course name").fill("Evening driving")
+    await page.get_by_role("button", name="Create course").click()
+    liveness = page.get_by_label("Checks that ask for a head turn (liveness)")
+    await liveness.select_option(label="every check")
+    await page.get_by_role("button", name="Save policy").click()  # asks nothing: no dialog
+    await expect(page.get_by_role("status")).to_contain_text("The policy is saved")
+    asked: list[str] = []
+
+    async def answer(dialog: Dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        await (dialog.accept() if accept else dialog.dismiss())
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    await page.get_by_role("button", name="Back to the defaults").click()
+    await expect(page.get_by_text("This course has its own policy.")).to_be_visible()
+    await expect(liveness).to_have_value("ALL")
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    await page.get_by_role("button", name="Back to the defaults").click()
+
+    await expect(page.get_by_text("This course uses the defaults.")).to_be_visible()
+    await expect(liveness).to_have_value("ENTRY_AND_ONE_RANDOM")
+    assert len(asked) == 2
+    assert all(
+        question.startswith("Put every number of this course's policy back") for question in asked
+    )
 
 
 async def test_a_bad_spreadsheet_shows_every_row_error_and_plans_nothing(
