@@ -1,5 +1,6 @@
 """Every ORM table, imported here so metadata (and Alembic) sees them all."""
 
+from trust_lesson.models.appeal import AppealOutcome, AttendanceAppeal
 from trust_lesson.models.auth_session import AuthSession
 from trust_lesson.models.base import Base
 from trust_lesson.models.biometrics import BiometricConsent, FaceTemplate
@@ -34,6 +35,8 @@ from trust_lesson.models.privacy import BlobDeletion
 from trust_lesson.models.user import User
 
 __all__ = [
+    "AppealOutcome",
+    "AttendanceAppeal",
     "AttendanceDecision",
     "AuthSession",
     "Base",
