@@ -8,14 +8,14 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from trust_lesson.attendance import reviews
+from trust_lesson.attendance import appeals, reviews
 from trust_lesson.auth.dependencies import CurrentUser, StaffUser
 from trust_lesson.courses.dependencies import ManagedCourse
 from trust_lesson.deps import DbDep, RowIdPath
 from trust_lesson.errors import Forbidden
 from trust_lesson.lessons import service as lessons
 from trust_lesson.lessons.dependencies import LessonId
-from trust_lesson.models import Capture, Course, Lesson
+from trust_lesson.models import AttendanceAppeal, AttendanceDecision, Capture, Course, Lesson
 
 CaptureId = RowIdPath
 STAFF_ONLY = "Only the course's instructors and administrators may see this."
@@ -48,6 +48,18 @@ async def reviewable_capture(
     return await reviews.find_capture(db=db, caller=caller, capture_id=capture_id)
 
 
+async def own_decision(
+    decision_id: RowIdPath, caller: CurrentUser, db: DbDep
+) -> AttendanceDecision:
+    """One of the caller's own decisions (another's is not found: no leak)."""
+    return await appeals.own_decision(db=db, caller=caller, decision_id=decision_id)
+
+
+async def answerable_appeal(appeal_id: RowIdPath, caller: StaffUser, db: DbDep) -> AttendanceAppeal:
+    """An appeal of a lesson whose captures the caller reviews."""
+    return await appeals.answerable(db=db, caller=caller, appeal_id=appeal_id)
+
+
 def policy_course(caller: StaffUser, course: ManagedCourse) -> Course:
     """A course whose policy the caller may change (its instructors, administrators)."""
     return course
@@ -56,4 +68,6 @@ def policy_course(caller: StaffUser, course: ManagedCourse) -> Course:
 StaffedLesson = Annotated[Lesson, Depends(staffed_lesson)]
 ScopedAttendance = Annotated[AttendanceScope, Depends(attendance_scope)]
 ReviewableCapture = Annotated[tuple[Capture, Lesson], Depends(reviewable_capture)]
+OwnDecision = Annotated[AttendanceDecision, Depends(own_decision)]
+AnswerableAppeal = Annotated[AttendanceAppeal, Depends(answerable_appeal)]
 PolicyCourse = Annotated[Course, Depends(policy_course)]

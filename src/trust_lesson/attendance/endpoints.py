@@ -1,13 +1,18 @@
 from fastapi import APIRouter, status
 
-from trust_lesson.attendance import policies, reviews, roster, service
+from trust_lesson.attendance import appeals, policies, reviews, roster, service
 from trust_lesson.attendance.dependencies import (
+    AnswerableAppeal,
+    OwnDecision,
     PolicyCourse,
     ReviewableCapture,
     ScopedAttendance,
     StaffedLesson,
 )
 from trust_lesson.attendance.schemas import (
+    AppealAnswer,
+    AppealCreate,
+    AppealRead,
     AttendanceRead,
     PresenceMark,
     ReviewCreate,
@@ -16,7 +21,7 @@ from trust_lesson.attendance.schemas import (
     ReviewRead,
     RosterEntry,
 )
-from trust_lesson.auth.dependencies import StaffUser
+from trust_lesson.auth.dependencies import CurrentUser, StaffUser
 from trust_lesson.courses.dependencies import VisibleCourse
 from trust_lesson.deps import DbDep, NowDep, PageDep, RowIdPath
 from trust_lesson.models import AttendanceDecision
@@ -90,6 +95,38 @@ async def review_capture(
         review=ReviewRead.model_validate(entry),
         attendance=AttendanceRead.model_validate(decision) if decision is not None else None,
     )
+
+
+@router.post(
+    "/decisions/{decision_id}/appeals",
+    response_model=AppealRead,
+    status_code=status.HTTP_201_CREATED,
+)
+async def file_appeal(
+    data: AppealCreate, decision: OwnDecision, caller: CurrentUser, db: DbDep, now: NowDep
+) -> AppealRead:
+    """The student appeals their own current decision of a finished lesson (not ATTENDED)."""
+    appeal = await appeals.file(db=db, decision=decision, data=data, now=now)
+    return await appeals.read(db=db, appeal=appeal)
+
+
+@router.get("/appeals", response_model=list[AppealRead])
+async def list_appeals(
+    caller: CurrentUser, db: DbDep, page: PageDep, open_only: bool = False
+) -> list[AppealRead]:
+    """One's own appeals, and the open appeals of the lessons one reviews; oldest first."""
+    return await appeals.listed(
+        db=db, caller=caller, open_only=open_only, limit=page.limit, offset=page.offset
+    )
+
+
+@router.post("/appeals/{appeal_id}/answer", response_model=AppealRead)
+async def answer_appeal(
+    data: AppealAnswer, appeal: AnswerableAppeal, caller: StaffUser, db: DbDep, now: NowDep
+) -> AppealRead:
+    """UPHELD (the decision stands) or GRANTED (corrected first), with a reply."""
+    await appeals.answer(db=db, appeal=appeal, reviewer=caller, data=data, now=now)
+    return await appeals.read(db=db, appeal=appeal)
 
 
 @router.get("/courses/{course_id}/policy", response_model=AttendancePolicy)

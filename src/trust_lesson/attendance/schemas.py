@@ -1,4 +1,4 @@
-"""API schemas of attendance: decisions, the live roster, review items and reviews."""
+"""API schemas of attendance: decisions, the live roster, review items and reviews, appeals."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from trust_lesson.models import AppealOutcome
 from trust_lesson.presence.verdicts import (
     AttendancePath,
     ChallengeKind,
@@ -132,3 +133,35 @@ class ReviewOutcome(Output):
     attendance: AttendanceRead | None = Field(
         description="the student's new decision when the lesson has finished"
     )
+
+
+class AppealCreate(Input):
+    reason: str = Field(
+        min_length=1, max_length=REASON_MAX, description="why the decision is wrong; required"
+    )
+
+
+class AppealAnswer(Input):
+    outcome: AppealOutcome = Field(
+        description="UPHELD: the decision stands; GRANTED: the decision has been corrected "
+        "(the student's checks overridden, or the presence marked) before answering"
+    )
+    reply: str = Field(min_length=1, max_length=REASON_MAX, description="required")
+
+
+class AppealRead(Output):
+    id: int
+    decision_id: int
+    lesson_id: int
+    lesson_title: str
+    user_id: int
+    full_name: str
+    username: str
+    decision: Decision = Field(description="the appealed decision")
+    decision_reasons: list[str]
+    capture_ids: list[int] = Field(description="the student's captures in the lesson")
+    reason: str
+    filed_at: datetime
+    outcome: AppealOutcome | None = Field(description="null while the appeal is open")
+    reply: str | None
+    answered_at: datetime | None

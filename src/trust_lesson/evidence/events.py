@@ -2,6 +2,7 @@
 service that makes the event, inside its transaction. Facts and hashes only: never a
 picture, a face template or a password."""
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.evidence.log import EvidenceKind, append
 from trust_lesson.models import (
+    AttendanceAppeal,
     AttendanceDecision,
     BiometricConsent,
     Capture,
@@ -26,6 +28,7 @@ class Purged(StrEnum):
     FACE_TEMPLATES = "face templates"
     IDENTITY_DOCUMENTS = "identity document pictures"
     IDENTITY_RECORDS = "identity records"
+    APPEALS = "attendance appeals"
 
 
 class JudgementFacts(Protocol):
@@ -164,6 +167,54 @@ async def attendance_decided(db: AsyncSession, decisions: Sequence[AttendanceDec
                 "path": str(decision.path),
             },
         )
+
+
+def _text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def appeal_filed(db: AsyncSession, appeal: AttendanceAppeal) -> None:
+    """The student's reason is personal text that account deletion removes: the log keeps
+    its SHA-256, which commits to the words without holding them."""
+    await append(
+        db,
+        EvidenceKind.APPEAL_FILED,
+        now=appeal.filed_at,
+        actor_id=appeal.user_id,
+        data={
+            "appeal": appeal.id,
+            "decision": appeal.decision_id,
+            "lesson": appeal.lesson_id,
+            "student": appeal.user_id,
+            "reason_sha256": _text_sha256(appeal.reason),
+        },
+    )
+
+
+async def appeal_answered(
+    db: AsyncSession,
+    appeal: AttendanceAppeal,
+    *,
+    outcome: StrEnum,
+    reply: str,
+    reviewer_id: int,
+    now: datetime,
+) -> None:
+    """The outcome; the reply (about the student, removed with their account) by its hash."""
+    await append(
+        db,
+        EvidenceKind.APPEAL_ANSWERED,
+        now=now,
+        actor_id=reviewer_id,
+        data={
+            "appeal": appeal.id,
+            "decision": appeal.decision_id,
+            "lesson": appeal.lesson_id,
+            "student": appeal.user_id,
+            "outcome": outcome.value,
+            "reply_sha256": _text_sha256(reply),
+        },
+    )
 
 
 async def consent_given(db: AsyncSession, consent: BiometricConsent) -> None:

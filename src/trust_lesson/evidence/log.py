@@ -36,6 +36,8 @@ class EvidenceKind(StrEnum):
     CAPTURE_JUDGED = "capture.judged"
     CAPTURE_REVIEWED = "capture.reviewed"
     ATTENDANCE_DECIDED = "attendance.decided"
+    APPEAL_FILED = "appeal.filed"
+    APPEAL_ANSWERED = "appeal.answered"
     IDENTITY_JUDGED = "identity.judged"
     IDENTITY_REVIEWED = "identity.reviewed"
     CONSENT_GIVEN = "consent.given"
