@@ -21,6 +21,7 @@ NOT_A_REVIEW = (Verdict.NEEDS_REVIEW, Verdict.MISSED)
 
 
 class AttendanceRead(Output):
+    id: int = Field(description="the decision's id (to appeal it)")
     lesson_id: int
     user_id: int
     decision: Decision
