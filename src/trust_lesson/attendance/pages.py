@@ -1,17 +1,19 @@
-"""Reviewers' pages: the open review items, one capture with its picture (or every frame of a
-liveness burst, with what was asked and what was measured), and the override."""
+"""Reviewers' pages: the open review items and appeals, one capture with its picture (or every
+frame of a liveness burst, with what was asked and what was measured), the override, and the
+answer to an appeal."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
-from trust_lesson.attendance import bursts, pictures, reviews
-from trust_lesson.attendance.dependencies import ReviewableCapture
-from trust_lesson.attendance.schemas import NOT_A_REVIEW, REASON_MAX, ReviewCreate
+from trust_lesson.attendance import appeals, bursts, pictures, reviews
+from trust_lesson.attendance.dependencies import AnswerableAppeal, ReviewableCapture
+from trust_lesson.attendance.schemas import NOT_A_REVIEW, REASON_MAX, AppealAnswer, ReviewCreate
 from trust_lesson.deps import DbDep, NowDep, RuntimeDep
 from trust_lesson.errors import DomainError
-from trust_lesson.models import User
+from trust_lesson.models import AppealOutcome, User
 from trust_lesson.presence.verdicts import Verdict
 from trust_lesson.web.dependencies import StaffViewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
@@ -21,17 +23,66 @@ router = APIRouter(include_in_schema=False)
 REVIEW_VERDICTS = [verdict for verdict in Verdict if verdict not in NOT_A_REVIEW]
 
 
+@dataclass(frozen=True)
+class AppealForm:
+    """An answer to an appeal that was refused: what was sent and why it was refused."""
+
+    appeal_id: int
+    posted: dict[str, str]
+    problems: dict[str, str]
+
+
 @router.get("/reviews")
 async def review_queue(request: Request, viewer: StaffViewer, db: DbDep) -> Response:
-    items = await reviews.open_items(db=db, caller=viewer.user, limit=200, offset=0)
+    return await _review_queue(request, viewer.user, viewer.csrf, db)
+
+
+async def _review_queue(
+    request: Request,
+    user: User,
+    csrf: str,
+    db: DbDep,
+    *,
+    refused: AppealForm | None = None,
+    status_code: int = 200,
+) -> Response:
+    """`refused`: an answer to an appeal that was refused, shown again beside that appeal."""
     return render(
         request,
         "attendance/reviews.html",
-        user=viewer.user,
-        csrf=viewer.csrf,
-        items=items,
+        user=user,
+        csrf=csrf,
+        status_code=status_code,
+        items=await reviews.open_items(db=db, caller=user, limit=200, offset=0),
         verdicts=REVIEW_VERDICTS,
+        appeals=await appeals.to_answer(db=db, caller=user, limit=200),
+        outcomes=list(AppealOutcome),
+        refused=refused,
+        reason_max=REASON_MAX,
     )
+
+
+@router.post("/appeals/{appeal_id}/answer")
+async def answer_appeal(
+    request: Request,
+    viewer: StaffViewer,
+    appeal: AnswerableAppeal,
+    db: DbDep,
+    now: NowDep,
+    outcome: Annotated[str, Form(max_length=40)] = "",
+    reply: Annotated[str, Form(max_length=REASON_MAX + 1)] = "",
+) -> Response:
+    try:
+        data = parse_form(AppealAnswer, {"outcome": outcome, "reply": reply})
+        await appeals.answer(db=db, appeal=appeal, reviewer=viewer.user, data=data, now=now)
+    except (FormProblems, DomainError) as error:
+        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        refused = AppealForm(appeal.id, {"outcome": outcome, "reply": reply}, problems)
+        return await _review_queue(
+            request, viewer.user, viewer.csrf, db, refused=refused,
+            status_code=error.status_code if isinstance(error, DomainError) else 422,
+        )  # fmt: skip
+    return RedirectResponse("/reviews#appeals", status_code=303)
 
 
 @router.get("/captures/{capture_id}")
