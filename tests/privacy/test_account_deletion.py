@@ -29,8 +29,10 @@ from trust_lesson.db import transaction
 from trust_lesson.evidence.certificate_check import check_certificate
 from trust_lesson.identity.records import current_record
 from trust_lesson.models import (
+    AttendanceAppeal,
     AttendanceDecision,
     BiometricConsent,
+    EvidenceEntry,
     IdentityVerification,
     IssuedCertificate,
     Role,
@@ -190,3 +192,32 @@ async def test_every_frame_of_a_liveness_burst_goes_with_the_account(
     capture = await load_capture(runtime, sent.json()["capture_id"])
     assert (capture.blob_key, capture.frame_keys) == (None, None)
     assert stored_blobs(settings.data_dir) == [] and await queued_deletions(runtime) == 0
+
+
+async def test_the_persons_appeals_go_with_the_account_and_the_log_keeps_only_hashes(
+    client: httpx.AsyncClient, runtime: Runtime, story: AttendedLesson, admin: Person
+) -> None:
+    """The student who never came appealed their absence: their words are theirs."""
+    absent = story.live.students[1]
+    reason = "My camera broke; the instructor saw me on the call."
+    [decision] = (await client.get(story.live.url("attendance"), headers=absent.headers)).json()
+    url = f"/api/v1/decisions/{decision['id']}/appeals"
+    filed = await client.post(url, json={"reason": reason}, headers=absent.headers)
+    assert filed.status_code == 201, filed.text
+
+    await client.delete(f"/api/v1/users/{absent.id}", headers=admin.headers)
+
+    listed = await client.get("/api/v1/appeals", headers=story.live.instructor.headers)
+    assert listed.json() == []
+    async with transaction(runtime.session_factory) as db:
+        appeals = await db.scalar(sa.select(sa.func.count(AttendanceAppeal.id)))
+        kept = await db.get_one(AttendanceDecision, decision["id"])
+    assert appeals == 0 and kept.decision == "ABSENT"
+    purges = [e["data"] for e in await log_entries(runtime, "data.purged")]
+    assert {"user": absent.id, "what": "attendance appeals", "why": "account deleted",
+            "count": 1} in purges  # fmt: skip
+    [filing] = await log_entries(runtime, "appeal.filed")
+    assert filing["data"]["student"] == absent.id
+    async with transaction(runtime.session_factory) as db:
+        log_text = " ".join((await db.scalars(sa.select(EvidenceEntry.entry))).all())
+    assert reason not in log_text

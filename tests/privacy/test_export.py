@@ -76,3 +76,31 @@ async def test_only_the_person_exports_their_data(
 
     assert by_other.status_code == 404 and by_teacher.status_code == 404
     assert student.user.email not in by_other.text + by_teacher.text
+
+
+async def test_the_archive_holds_the_persons_appeals_and_not_who_answered(
+    client: httpx.AsyncClient, story: AttendedLesson
+) -> None:
+    absent, teacher = story.live.students[1], story.live.instructor
+    [decision] = (await client.get(story.live.url("attendance"), headers=absent.headers)).json()
+    filed = await client.post(
+        f"/api/v1/decisions/{decision['id']}/appeals",
+        json={"reason": "I was on the call."},
+        headers=absent.headers,
+    )
+    await client.post(
+        f"/api/v1/appeals/{filed.json()['id']}/answer",
+        json={"outcome": "UPHELD", "reply": "No picture was sent."},
+        headers=teacher.headers,
+    )
+
+    answer = await client.get(f"/api/v1/users/{absent.id}/export", headers=absent.headers)
+
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    data = json.loads(archive.read("data.json"))
+    [appeal] = data["appeals"]
+    assert (appeal["decision"], appeal["reason"]) == ("ABSENT", "I was on the call.")
+    assert (appeal["outcome"], appeal["reply"]) == ("UPHELD", "No picture was sent.")
+    answered = [e for e in data["evidence_log"] if e["type"] == "appeal.answered"]
+    assert [(e["data"]["outcome"], e["actor"]) for e in answered] == [("UPHELD", None)]
+    assert f'"actor": {teacher.id}' not in archive.read("data.json").decode()

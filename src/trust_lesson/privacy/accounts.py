@@ -6,8 +6,10 @@ that name its id keep pointing at it (the foreign keys restrict, so a stray DELE
 fails instead of cascading evidence away). What is personal goes in the same transaction:
 the capture pictures (deleted from the store after the commit), the identity record with its
 verifications (document photos and selfies let go of the same way), the face templates, the
-consent in force (withdrawn; the history of what was consented to stays), the enrolments and
-the sessions. One log entry per purge and one for the deletion.
+consent in force (withdrawn; the history of what was consented to stays), the appeals (the
+person's own words and the replies to them; the log keeps that each was filed and answered,
+with the texts' hashes only), the enrolments and the sessions. One log entry per purge and one
+for the deletion.
 """
 
 import logging
@@ -23,6 +25,7 @@ from trust_lesson.evidence import certificates
 from trust_lesson.evidence import events as evidence
 from trust_lesson.evidence.events import Purged
 from trust_lesson.models import (
+    AttendanceAppeal,
     BiometricConsent,
     Capture,
     FaceTemplate,
@@ -63,6 +66,7 @@ async def delete_account(
     records = await _delete_identity(db, user.id)
     templates = await purge.face_templates(db, which=FaceTemplate.user_id == user.id)
     withdrawn = await _withdraw_consent(db, user.id, now)
+    appeals = await _delete_appeals(db, user.id)
     await db.execute(delete(TermMember).where(TermMember.user_id == user.id))
     await store.close_all(db, user_id=user.id)
     _pseudonymise(user, now)
@@ -75,6 +79,10 @@ async def delete_account(
             db, user_id=user.id, what=Purged.IDENTITY_RECORDS, why=WHY, now=now, count=records
         )
     await purge.log_templates(db, templates, why=WHY, now=now)
+    if appeals:
+        await evidence.data_purged(
+            db, user_id=user.id, what=Purged.APPEALS, why=WHY, now=now, count=appeals
+        )
     if withdrawn:
         await evidence.consent_withdrawn(db, user_id=user.id, now=now)
     await evidence.account_deleted(db, user_id=user.id, actor_id=actor_id, now=now)
@@ -90,6 +98,17 @@ async def _delete_identity(db: AsyncSession, user_id: int) -> int:
     result = await db.execute(
         delete(IdentityRecord)
         .where(IdentityRecord.user_id == user_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _delete_appeals(db: AsyncSession, user_id: int) -> int:
+    """The person's appeals, open or answered: their reasons are their own words. The
+    decisions they appealed stay, like every decision; how many appeals went."""
+    result = await db.execute(
+        delete(AttendanceAppeal)
+        .where(AttendanceAppeal.user_id == user_id)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -3,7 +3,8 @@
 `data.json` holds the profile, consent history, face enrolment (when and how many templates,
 never the templates), identity record versions and verification outcomes, the lessons the
 person attended or was enrolled in, every check with its capture (hash, verdict, reasons,
-reviews' verdicts and reasons), every attendance decision, the certificates issued, and the
+reviews' verdicts and reasons), every attendance decision, the appeals with their answers,
+the certificates issued, and the
 evidence log entries about the person. `pictures/` holds their own capture pictures still
 stored. Other people appear by nothing but what the person's own records say of them: no
 reviewer's or instructor's id, name or email.
@@ -20,6 +21,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.models import (
+    AttendanceAppeal,
     AttendanceDecision,
     BiometricConsent,
     Capture,
@@ -97,6 +99,11 @@ async def collect(
                       "decided_at", "reason", "path")) | {"by_staff": d.decided_by is not None}
             for d in await _own(db, AttendanceDecision, user.id)
         ],
+        "appeals": [
+            _pick(a, ("lesson_id", "reason", "filed_at", "outcome", "reply", "answered_at"))
+            | {"decision": decision}
+            for a, decision in await _appeals(db, user.id)
+        ],
         "certificates": [
             _pick(c, ("credential_id", "lesson_id", "issued_at", "revoked_at", "revoked_reason"))
             for c in await _own(db, IssuedCertificate, user.id)
@@ -113,6 +120,17 @@ async def _rows(db: AsyncSession, query: Any) -> list[Any]:
 async def _own(db: AsyncSession, model: Any, user_id: int) -> list[Any]:
     """The person's rows of a table with a `user_id`, oldest first."""
     return await _rows(db, select(model).where(model.user_id == user_id).order_by(model.id))
+
+
+async def _appeals(db: AsyncSession, user_id: int) -> list[Any]:
+    """The person's appeals with the decision each appealed, oldest first."""
+    query = (
+        select(AttendanceAppeal, AttendanceDecision.decision)
+        .join(AttendanceDecision, AttendanceDecision.id == AttendanceAppeal.decision_id)
+        .where(AttendanceAppeal.user_id == user_id)
+        .order_by(AttendanceAppeal.id)
+    )
+    return list((await db.execute(query)).all())
 
 
 async def _enrolment(db: AsyncSession, user_id: int) -> dict[str, Any]:
@@ -192,12 +210,16 @@ async def _checks(db: AsyncSession, user_id: int) -> tuple[list[dict[str, Any]],
 
 
 async def _log_entries(db: AsyncSession, user_id: int) -> list[Any]:
-    """Entries whose subject is the person (as student or account), in log order."""
+    """Entries whose subject is the person (as student or account), in log order. When
+    someone else acted (a reviewer deciding again, answering an appeal), who and from which
+    address is left out: the log itself keeps them."""
     entries = []
     rows = await db.stream(select(EvidenceEntry.entry).order_by(EvidenceEntry.index))
     async for text in rows.scalars():
         entry = json.loads(text)
         subject = entry["data"].get("student", entry["data"].get("user"))
         if subject == user_id:
+            if entry.get("actor") not in (None, user_id):
+                entry["actor"], entry["address"] = None, None
             entries.append(entry)
     return entries
