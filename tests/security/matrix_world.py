@@ -8,6 +8,8 @@ stored), and `student` sent an identity verification that waits for a reviewer. 
 a second lesson, taught and stopped through the API: `student` passed its one check, so the
 stop decided their attendance and their lesson and term certificates can be issued; paths to
 a certificate name that lesson (the first stays planned, so its joins and checks still work).
+`{decision_id}` is `student`'s decision there (ATTENDED: nothing to appeal, a 409 for them);
+`member_instructor`, absent from that lesson, appealed their own decision: `{appeal_id}`.
 """
 
 import io
@@ -56,6 +58,9 @@ class World:
     capture_id: int
     verification_id: int
     decided_lesson: dict[str, Any]
+    decision_id: int
+    appeal_id: int
+    appeal_reason: str
     school_keys: PublishedKeys  # to check a certificate with, as anyone can
     template: str = ""
 
@@ -70,6 +75,8 @@ class World:
             lesson_id=lesson["id"],
             capture_id=self.capture_id,
             verification_id=self.verification_id,
+            decision_id=self.decision_id,
+            appeal_id=self.appeal_id,
             kind="document",
             number=1,
             path=files.get(template, ""),
@@ -77,7 +84,7 @@ class World:
 
     def secrets_of_course_a(self) -> list[str]:
         titles = [self.lesson["title"], self.decided_lesson["title"]]
-        return [self.course["name"], *titles, *self.people_of_course_a()]
+        return [self.course["name"], *titles, self.appeal_reason, *self.people_of_course_a()]
 
     def people_of_course_a(self) -> list[str]:
         student = self.people["student"].user
@@ -145,10 +152,32 @@ async def build_world(client: httpx.AsyncClient, runtime: Runtime) -> World:
     decided = await decided_lesson(
         client, runtime, teacher=people["instructor"], term_id=term["id"], student=people["student"]
     )
+    decision_id = (await own_decision(client, decided, people["student"]))["id"]
+    reason = f"Secret appeal {next_number()}: I was there."
+    appeal_id = await appealed(client, decided, people["member_instructor"], reason)
     return World(
-        people, course, term, lesson, capture_id, verification_id, decided,
-        runtime.school_keys.public,
+        people, course, term, lesson, capture_id, verification_id, decided, decision_id,
+        appeal_id, reason, runtime.school_keys.public,
     )  # fmt: skip
+
+
+async def own_decision(
+    client: httpx.AsyncClient, lesson: dict[str, Any], person: Person
+) -> dict[str, Any]:
+    url = f"/api/v1/lessons/{lesson['id']}/attendance"
+    [decision] = (await client.get(url, headers=person.headers)).json()
+    return dict(decision)
+
+
+async def appealed(
+    client: httpx.AsyncClient, lesson: dict[str, Any], person: Person, reason: str
+) -> int:
+    """The person appeals their own decision of the lesson; the appeal's id."""
+    decision = await own_decision(client, lesson, person)
+    url = f"/api/v1/decisions/{decision['id']}/appeals"
+    filed = await client.post(url, json={"reason": reason}, headers=person.headers)
+    assert filed.status_code == 201, filed.text
+    return int(filed.json()["id"])
 
 
 async def decided_lesson(

@@ -115,6 +115,9 @@ API: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/lessons/{lesson_id}/attendance/{user_id}/certificate"): OWNER_OR_REVIEWERS,
     ("GET", "/api/v1/terms/{term_id}/attendance/{user_id}/certificate"): OWNER_OR_REVIEWERS,
     ("GET", "/api/v1/reviews"): STAFF,
+    ("POST", "/api/v1/decisions/{decision_id}/appeals"): SELF_ONLY,  # only one's own decision
+    ("GET", "/api/v1/appeals"): SIGNED_IN,  # scoped: one's own, and those one answers
+    ("POST", "/api/v1/appeals/{appeal_id}/answer"): REVIEWERS,  # of the appealed lesson
     ("POST", "/api/v1/captures/{capture_id}/review"): REVIEWERS,
     ("GET", "/api/v1/courses/{course_id}/policy"): COURSE_PEOPLE,  # students see the rules
     ("PUT", "/api/v1/courses/{course_id}/policy"): COURSE_STAFF,
@@ -159,6 +162,8 @@ PAGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/captures/{capture_id}/picture"): REVIEWERS,
     ("GET", "/captures/{capture_id}/frames/{number}"): REVIEWERS,
     ("POST", "/captures/{capture_id}/review"): REVIEWERS,
+    ("POST", "/decisions/{decision_id}/appeal"): SELF_ONLY,
+    ("POST", "/appeals/{appeal_id}/answer"): REVIEWERS,
     ("GET", "/identity-reviews"): STAFF,
     ("POST", "/identity-reviews/{verification_id}"): REVIEWERS,
     ("GET", "/admin/users"): ADMIN_ONLY,
@@ -193,6 +198,8 @@ DESTRUCTIVE_ROUTES = {
     # a decision settles the object: the next reviewer would be refused for its state
     ("POST", "/api/v1/identity-verifications/{verification_id}/review"),
     ("POST", "/identity-reviews/{verification_id}"),
+    ("POST", "/api/v1/appeals/{appeal_id}/answer"),
+    ("POST", "/appeals/{appeal_id}/answer"),
 }
 
 
@@ -203,6 +210,8 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
     someone = {"email": f"new{number}@matrix.example", "password": PASSWORD,
                "full_name": "New Person", "username": f"new{number}"}  # fmt: skip
     review = {"decision": "VERIFIED", "reason": "seen in the video call"}
+    appeal = {"reason": "I was in the video call"}
+    appeal_answer = {"outcome": "UPHELD", "reply": "the checks stand"}
     unchanged_password = {"current_password": "wrong", "new_password": "a", "repeat_password": "b"}
     enrolment = {"email": world.people["other_student"].user.email, "role": "STUDENT"}
     bodies: dict[tuple[str, str], dict[str, Any]] = {
@@ -233,6 +242,8 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
             "full_name": "Anna Maria Eriksson", "parent_full_name": "Erik Eriksson",
         },
         ("POST", "/api/v1/evidence/verify"): {"type": ["VerifiableCredential"]},
+        ("POST", "/api/v1/decisions/{decision_id}/appeals"): appeal,
+        ("POST", "/api/v1/appeals/{appeal_id}/answer"): appeal_answer,
     }  # fmt: skip
     forms: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/login"): {"email": student.email, "password": PASSWORD},
@@ -240,6 +251,8 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
         ("POST", "/register"): someone,
         ("POST", "/captures/{capture_id}/review"): review,
         ("POST", "/identity-reviews/{verification_id}"): review,
+        ("POST", "/decisions/{decision_id}/appeal"): appeal,
+        ("POST", "/appeals/{appeal_id}/answer"): appeal_answer,
         ("POST", "/admin/users"): {**someone, "role": "STUDENT"},
         ("POST", "/admin/courses"): {"name": f"New course {number}"},
         ("POST", "/admin/terms/{term_id}/members"): enrolment,
@@ -302,14 +315,19 @@ def test_the_matrix_has_a_row_for_every_route_and_no_other(app: FastAPI) -> None
 def verdict(expected: str, response: httpx.Response, world: World) -> str | None:
     status = response.status_code
     route = (response.request.method, world.template)
-    to_sign_in = status == 303 and response.headers["location"].startswith("/login?next=")
+    location = response.headers.get("location", "")
+    to_sign_in = status == 303 and location.startswith("/login?next=")
+    # a form posted signed out leads to the sign-in page itself, not back to the form's address
+    form_to_sign_in = status == 303 and location == "/login" and route[0] == "POST"
     if status == 404 and expected in ALLOWED and route in PAST_AUTHORIZATION:
         return None if PAST_AUTHORIZATION[route] in response.text else "404, expected access"
     if status >= 500:
         return f"server error {status}"
     if expected == "401":
         return (
-            None if status == 401 or (route in PAGES and to_sign_in) else f"{status}, expected 401"
+            None
+            if status == 401 or (route in PAGES and (to_sign_in or form_to_sign_in))
+            else f"{status}, expected 401"
         )
     if expected == "no" and status not in (403, 404):
         return f"{status}, expected 403 or 404"
