@@ -190,7 +190,7 @@ async def test_only_the_reviewers_of_the_lesson_see_and_answer_an_appeal(
     assert REASON not in by_foreign_teacher.text
     assert (by_student.status_code, by_appellant.status_code) == (403, 403)
     assert granted_uncorrected.status_code == 409
-    assert "Correct the decision first" in granted_uncorrected.json()["detail"]
+    assert "correct the decision first" in granted_uncorrected.json()["detail"]
     assert [a["id"] for a in still_open] == [filed["id"]]
 
 

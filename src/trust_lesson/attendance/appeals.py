@@ -128,7 +128,7 @@ async def answer(
         db, appeal.decision_id, appeal.lesson_id, appeal.user_id
     ):
         raise Conflict(
-            "outcome: Correct the decision first (override the student's checks or mark the "
+            "outcome: correct the decision first (override the student's checks or mark the "
             "presence), then grant the appeal; answer UPHELD if the decision stands."
         )
     result = await db.execute(
