@@ -9,23 +9,11 @@ from sqlalchemy import select
 
 from tests.support.factories import PASSWORD, login, make_user
 from tests.support.presence import add_check
+from tests.web.page_forms import SAME_SITE, lesson_of, new_course, page_sign_in
 from trust_lesson.db import transaction
-from trust_lesson.models import Capture, Course, Lesson, Role, User
+from trust_lesson.models import Capture, Course, Role, User
 from trust_lesson.presence.verdicts import ChallengeKind, Verdict
 from trust_lesson.runtime import Runtime
-
-SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Accept": "text/html"}
-
-
-async def page_sign_in(client: httpx.AsyncClient, user: User) -> str:
-    signed = await client.post(
-        "/login", data={"email": user.email, "password": PASSWORD}, headers=SAME_SITE
-    )
-    assert signed.status_code == 303
-    page = await client.get("/password", headers=SAME_SITE)
-    found = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
-    assert found is not None
-    return found.group(1)
 
 
 async def test_an_admin_creates_promotes_and_disables_an_account(
@@ -65,10 +53,7 @@ async def test_the_policy_form_explains_bounds_and_refuses_incoherent_numbers(
 ) -> None:
     admin = await make_user(runtime, Role.ADMIN)
     csrf = await page_sign_in(client, admin)
-    made = await client.post(
-        "/admin/courses", data={"name": "Driving", "csrf_token": csrf}, headers=SAME_SITE
-    )
-    course_url = made.headers["location"]
+    course_url = await new_course(client, csrf)
 
     form = await client.get(course_url, headers=SAME_SITE)
     wrong = await client.post(
@@ -188,14 +173,6 @@ async def test_a_refused_policy_keeps_the_choice_and_an_unknown_one_saves_nothin
     assert await stored_policy(runtime, course_url) is None
 
 
-async def new_course(client: httpx.AsyncClient, csrf: str) -> str:
-    made = await client.post(
-        "/admin/courses", data={"name": "Driving", "csrf_token": csrf}, headers=SAME_SITE
-    )
-    assert made.status_code == 303
-    return str(made.headers["location"])
-
-
 async def stored_policy(runtime: Runtime, course_url: str) -> dict[str, object] | None:
     async with runtime.session_factory() as db:
         return (await db.get_one(Course, int(course_url.rsplit("/", 1)[1]))).policy
@@ -221,26 +198,7 @@ async def test_a_reviewer_gets_the_picture_without_metadata_and_a_student_gets_n
     teacher = await make_user(runtime, Role.INSTRUCTOR)
     student = await make_user(runtime, Role.STUDENT)
     csrf = await page_sign_in(client, teacher)
-    made = await client.post(
-        "/admin/courses", data={"name": "Chemistry", "csrf_token": csrf}, headers=SAME_SITE
-    )
-    term = await client.post(
-        f"{made.headers['location']}/terms", data={"csrf_token": csrf}, headers=SAME_SITE
-    )
-    term_url = term.headers["location"]
-    await client.post(
-        f"{term_url}/members",
-        data={"email": student.email, "role": "STUDENT", "csrf_token": csrf},
-        headers=SAME_SITE,
-    )
-    await client.post(
-        f"{term_url}/lessons",
-        data={"title": "Acids", "start_date": "2026-03-02T12:00", "duration_min": "60"}
-        | {"csrf_token": csrf},
-        headers=SAME_SITE,
-    )
-    async with runtime.session_factory() as db:
-        lesson_id = (await db.execute(select(Lesson.id))).scalar_one()
+    lesson_id = await lesson_of(client, runtime, csrf, student=student, title="Acids")
     ids = await add_check(
         runtime,
         lesson_id=lesson_id,

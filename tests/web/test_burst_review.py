@@ -27,7 +27,7 @@ from tests.support.factories import make_user
 from tests.support.pages import inline_code
 from tests.support.presence import add_check
 from tests.vision.bursts import OTHER_SIDE, head_turn, one_way_clip
-from tests.web.test_admin_pages import SAME_SITE, page_sign_in
+from tests.web.page_forms import SAME_SITE, page_sign_in
 from trust_lesson.models import Role, User
 from trust_lesson.presence.verdicts import ChallengeKind, Verdict
 from trust_lesson.runtime import Runtime

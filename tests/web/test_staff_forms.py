@@ -6,26 +6,15 @@ import re
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import select
 
 from tests.support.factories import make_user
 from tests.support.presence import add_check
-from tests.web.test_admin_pages import SAME_SITE, page_sign_in
+from tests.web.page_forms import SAME_SITE, enrol, lesson_of, new_term, page_sign_in
 from trust_lesson.db import transaction
 from trust_lesson.models import Lesson, LessonStatus, MemberRole, Role, TermMember, User
 from trust_lesson.presence.verdicts import ChallengeKind
 from trust_lesson.runtime import Runtime
 from trust_lesson.web.paging import ROWS_PER_PAGE
-
-
-async def new_term(client: httpx.AsyncClient, csrf: str) -> str:
-    course = await client.post(
-        "/admin/courses", data={"name": "Driving", "csrf_token": csrf}, headers=SAME_SITE
-    )
-    term = await client.post(
-        f"{course.headers['location']}/terms", data={"csrf_token": csrf}, headers=SAME_SITE
-    )
-    return str(term.headers["location"])
 
 
 def selected_option(page: str, select_id: str) -> list[str]:
@@ -42,11 +31,7 @@ async def test_a_refused_enrolment_says_why_beside_the_role_and_keeps_it(
     csrf = await page_sign_in(client, teacher)
     term_url = await new_term(client, csrf)
 
-    refused = await client.post(
-        f"{term_url}/members",
-        data={"email": student.email, "role": "INSTRUCTOR", "csrf_token": csrf},
-        headers=SAME_SITE,
-    )
+    refused = await enrol(client, csrf, term_url, student, "INSTRUCTOR")
 
     assert refused.status_code == 422
     assert re.search(r'id="f-member-role-problem">A student account cannot teach', refused.text)
@@ -81,11 +66,7 @@ async def test_an_instructor_plans_their_own_lesson_unless_they_choose_a_colleag
     admin = await make_user(runtime, Role.ADMIN)
     csrf = await page_sign_in(client, teacher)
     term_url = await new_term(client, csrf)
-    await client.post(
-        f"{term_url}/members",
-        data={"email": colleague.email, "role": "INSTRUCTOR", "csrf_token": csrf},
-        headers=SAME_SITE,
-    )
+    await enrol(client, csrf, term_url, colleague, "INSTRUCTOR")
 
     teachers_form = await client.get(term_url, headers=SAME_SITE)
     client.cookies.clear()
@@ -102,20 +83,7 @@ async def test_a_refused_review_keeps_the_chosen_verdict_and_the_typed_reason(
     teacher = await make_user(runtime, Role.INSTRUCTOR)
     student = await make_user(runtime, Role.STUDENT)
     csrf = await page_sign_in(client, teacher)
-    term_url = await new_term(client, csrf)
-    await client.post(
-        f"{term_url}/members",
-        data={"email": student.email, "role": "STUDENT", "csrf_token": csrf},
-        headers=SAME_SITE,
-    )
-    await client.post(
-        f"{term_url}/lessons",
-        data={"title": "Parking", "start_date": "2026-03-02T12:00", "duration_min": "60"}
-        | {"csrf_token": csrf},
-        headers=SAME_SITE,
-    )
-    async with runtime.session_factory() as db:
-        lesson_id = (await db.execute(select(Lesson.id))).scalar_one()
+    lesson_id = await lesson_of(client, runtime, csrf, student=student, title="Parking")
     analysing = await add_check(
         runtime, lesson_id=lesson_id, user_id=student.id, kind=ChallengeKind.ENTRY,
         issued_at=runtime.clock(), verdict=None,
