@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.support.factories import Person, signed_in
-from tests.support.school import enrol, make_course, make_term
+from tests.support.school import enrol, make_course, make_lesson, make_term
 from tests.support.spreadsheets import lesson_workbook
 from trust_lesson.models import Role
 from trust_lesson.runtime import Runtime
@@ -173,6 +173,107 @@ async def test_a_faulty_sheet_names_its_rows_and_creates_nothing(
     assert words in messages(response)
     assert response.json()["code"] == "invalid"
     assert await lesson_count(client, teacher) == 0
+
+
+async def test_a_row_repeating_an_earlier_one_names_both_rows_and_plans_nothing(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The same lesson written twice: the title differs only in case and spaces, and the blank
+    instructor cell means the planner, who is named in the repeat."""
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    term = await school_term(client, teacher)
+    sheet = lesson_workbook(
+        lessons=[
+            ("Loops", "2026-03-11", "14:30", 60, None, ""),
+            ("Functions", "2026-03-12", "14:30", 60, None, ""),
+            ("  loops ", "11/03/2026", "14:30:00", 90, teacher.user.username, "again"),
+        ]
+    )
+
+    response = await upload(client, teacher, term["id"], sheet)
+
+    assert rows(response) == [8]
+    assert "Repeats row 6" in messages(response)
+    assert await lesson_count(client, teacher) == 0
+
+
+async def test_the_same_title_at_another_time_or_by_another_instructor_is_not_a_repeat(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    smith = await signed_in(client, runtime, Role.INSTRUCTOR, name="Smith")
+    term = await school_term(client, teacher)
+    await enrol(client, teacher, term["id"], smith, "INSTRUCTOR")
+    sheet = lesson_workbook(
+        lessons=[
+            ("Loops", "2026-03-11", "14:30", 60, None, ""),
+            ("Loops", "2026-03-18", "14:30", 60, None, ""),
+            ("Loops", "2026-03-11", "14:30", 60, "smith", ""),
+        ]
+    )
+
+    response = await upload(client, teacher, term["id"], sheet)
+
+    assert response.status_code == 201, response.text
+    assert await lesson_count(client, teacher) == 3
+
+
+async def test_importing_the_same_sheet_again_says_its_lessons_are_already_planned(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    term = await school_term(client, teacher)
+    sheet = lesson_workbook(
+        lessons=[
+            ("Loops", "2026-03-11", "14:30", 60, None, ""),
+            ("Functions", "2026-03-12", "14:30", 60, None, ""),
+        ]
+    )
+    first = await upload(client, teacher, term["id"], sheet, timezone="America/Sao_Paulo")
+
+    again = await upload(client, teacher, term["id"], sheet, timezone="America/Sao_Paulo")
+
+    assert first.status_code == 201, first.text
+    assert rows(again) == [6, 7]
+    assert '"Loops" at 2026-03-11 14:30 is already planned in this term' in messages(again)
+    assert await lesson_count(client, teacher) == 2
+
+
+async def test_a_planned_lesson_given_to_another_instructor_is_still_already_planned(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """Every student of the term is expected at its lessons, whoever teaches them."""
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    smith = await signed_in(client, runtime, Role.INSTRUCTOR, name="Smith")
+    term = await school_term(client, teacher)
+    await enrol(client, teacher, term["id"], smith, "INSTRUCTOR")
+    await make_lesson(
+        client, teacher, term["id"], title="Loops", start=datetime(2026, 3, 11, 14, 30, tzinfo=UTC)
+    )
+    sheet = lesson_workbook(lessons=[("LOOPS", "2026-03-11", "14:30", 60, "Smith", "")])
+
+    response = await upload(client, teacher, term["id"], sheet)
+
+    assert rows(response) == [6]
+    assert "already planned" in messages(response)
+    assert await lesson_count(client, teacher) == 1
+
+
+async def test_the_same_lesson_in_another_term_is_not_already_planned(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    first_term = await school_term(client, teacher)
+    other_course = await school_term(client, teacher, "Learn Go")
+    loops = [("Loops", "2026-03-11", "14:30", 60, None, "")]
+    await upload(client, teacher, first_term["id"], lesson_workbook(lessons=loops))
+
+    response = await upload(
+        client, teacher, other_course["id"], lesson_workbook(course="Learn Go", lessons=loops)
+    )
+
+    assert response.status_code == 201, response.text
+    assert await lesson_count(client, teacher) == 2
 
 
 async def test_bad_time_and_bad_duration_are_reported_in_words(

@@ -6,15 +6,19 @@ import re
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import func, select
 
 from tests.support.factories import make_user
 from tests.support.presence import add_check
+from tests.support.spreadsheets import lesson_workbook
 from tests.web.page_forms import SAME_SITE, enrol, lesson_of, new_term, page_sign_in
 from trust_lesson.db import transaction
 from trust_lesson.models import Lesson, LessonStatus, MemberRole, Role, TermMember, User
 from trust_lesson.presence.verdicts import ChallengeKind
 from trust_lesson.runtime import Runtime
 from trust_lesson.web.paging import ROWS_PER_PAGE
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def selected_option(page: str, select_id: str) -> list[str]:
@@ -56,6 +60,35 @@ async def test_an_unknown_time_zone_is_named_beside_the_import_field(
     assert refused.status_code == 422
     assert re.search(r'id="f-timezone-problem">&#34;Mars/Phobos&#34; is not a known', refused.text)
     assert 'value="Mars/Phobos"' in refused.text
+
+
+async def test_the_import_form_names_repeated_and_already_planned_rows(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    csrf = await page_sign_in(client, teacher)
+    term_url = await new_term(client, csrf, "Learn Python")
+    loops = ("Loops", "2026-03-11", "14:30", 60, None, "")
+    functions = ("Functions", "2026-03-12", "14:30", 60, None, "")
+
+    async def import_form(*lessons: tuple[object, ...]) -> httpx.Response:
+        return await client.post(
+            f"{term_url}/import",
+            data={"timezone": "UTC", "csrf_token": csrf},
+            files={"file": ("lessons.xlsx", lesson_workbook(lessons=lessons), XLSX)},
+            headers=SAME_SITE,
+        )
+
+    first = await import_form(loops)
+    again = await import_form(loops, functions, functions)
+
+    assert first.status_code == 303
+    assert again.status_code == 422
+    problems = html.unescape(again.text)
+    assert re.search(r'data-row="6">Row 6: The lesson "Loops" .* is already planned', problems)
+    assert 'data-row="8">Row 8: Repeats row 7' in problems
+    async with runtime.session_factory() as db:
+        assert (await db.execute(select(func.count(Lesson.id)))).scalar_one() == 1
 
 
 async def test_an_instructor_plans_their_own_lesson_unless_they_choose_a_colleague(

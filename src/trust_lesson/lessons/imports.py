@@ -2,10 +2,12 @@
 
 import asyncio
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.errors import Unprocessable
@@ -45,7 +47,9 @@ async def import_lessons(
     sheet = await asyncio.to_thread(read_sheet, content, zone)
     course = await db.get_one(Course, term.course_id)
     errors = [*sheet.errors, *_target_errors(sheet, course, term)]
-    lessons = await _lessons(db, caller, term, sheet, errors, now)
+    planned = await _lessons(db, caller, term, sheet, errors, now)
+    errors.extend(await _duplicate_errors(db, term, planned, zone))
+    lessons = [lesson for _, lesson in planned]
     if errors:
         raise SpreadsheetRejected(errors)
     if not lessons:
@@ -55,11 +59,12 @@ async def import_lessons(
     return lessons
 
 
-def _same_name(first: str, second: str) -> bool:
-    def normal(name: str) -> str:
-        return unicodedata.normalize("NFC", name).strip().casefold()
+def _normal(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
-    return normal(first) == normal(second)
+
+def _same_name(first: str, second: str) -> bool:
+    return _normal(first) == _normal(second)
 
 
 def _target_errors(sheet: LessonSheet, course: Course, term: Term) -> list[RowError]:
@@ -82,7 +87,8 @@ async def _lessons(
     sheet: LessonSheet,
     errors: list[RowError],
     now: datetime,
-) -> list[Lesson]:
+) -> list[tuple[int, Lesson]]:
+    """Each row's lesson with its row number; rows whose instructor is unknown become errors."""
     instructors = await possible_instructors(db=db, caller=caller, term=term)
     lessons = []
     for planned in sheet.lessons:
@@ -94,14 +100,62 @@ async def _lessons(
             errors.append(RowError(planned.row, message))
             continue
         lessons.append(
-            Lesson(
-                term_id=term.id,
-                instructor_id=instructor.id,
-                title=planned.title,
-                description=planned.description,
-                start_date=planned.start_date,
-                duration_min=planned.duration_min,
-                status=planned_status(planned.start_date, now),
+            (
+                planned.row,
+                Lesson(
+                    term_id=term.id,
+                    instructor_id=instructor.id,
+                    title=planned.title,
+                    description=planned.description,
+                    start_date=planned.start_date,
+                    duration_min=planned.duration_min,
+                    status=planned_status(planned.start_date, now),
+                ),
             )
         )
     return lessons
+
+
+async def _duplicate_errors(
+    db: AsyncSession, term: Term, planned: Sequence[tuple[int, Lesson]], zone: ZoneInfo
+) -> list[RowError]:
+    """A row repeating an earlier row, or a lesson the term already has, plans nothing twice.
+
+    Within the sheet a repeat is the same title, start and instructor (a blank instructor cell
+    is its planner). Against the term the instructor does not count: every student of the term
+    is expected at each of its lessons, so the same title at the same start is one lesson,
+    whoever teaches it; a sheet imported again after a lesson was given to another instructor
+    (or with the column changed) must not plan it a second time. Changing a planned lesson's
+    instructor is an edit of that lesson, not an import.
+    """
+    existing = await _planned_in_term(db, term, [lesson for _, lesson in planned])
+    first_rows: dict[tuple[str, datetime, int], int] = {}
+    errors = []
+    for row, lesson in planned:
+        title = _normal(lesson.title)
+        same = (title, lesson.start_date, lesson.instructor_id)
+        if same in first_rows:
+            message = f"Repeats row {first_rows[same]}: the same title, start and instructor."
+            errors.append(RowError(row, message))
+            continue
+        first_rows[same] = row
+        if (title, lesson.start_date) in existing:
+            start = lesson.start_date.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            message = f'The lesson "{lesson.title}" at {start} is already planned in this term.'
+            errors.append(RowError(row, message))
+    return errors
+
+
+async def _planned_in_term(
+    db: AsyncSession, term: Term, lessons: Sequence[Lesson]
+) -> set[tuple[str, datetime]]:
+    """Normalised title and start of the term's lessons between the sheet's first and last start."""
+    if not lessons:
+        return set()
+    starts = [lesson.start_date for lesson in lessons]
+    query = select(Lesson.title, Lesson.start_date).where(
+        Lesson.term_id == term.id,
+        Lesson.start_date >= min(starts),
+        Lesson.start_date <= max(starts),
+    )
+    return {(_normal(title), start) for title, start in (await db.execute(query)).all()}
