@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from tests.support.clock import FakeClock
 from tests.support.factories import login, signed_in
@@ -174,3 +175,29 @@ async def test_the_lesson_list_filters_by_dates_and_term_and_pages(
     assert await titles(f"term_id={first['id']}&limit=2&offset=1") == ["March 3", "March 4"]
     bad = await client.get("/api/v1/lessons?start=yesterday", headers=teacher.headers)
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "change", [{"role": "STUDENT"}, {"is_active": False}], ids=["made-student", "disabled"]
+)
+async def test_an_instructor_whose_account_changed_after_enrolling_no_longer_teaches(
+    client: httpx.AsyncClient, runtime: Runtime, change: dict[str, object]
+) -> None:
+    """The rule that refuses to enrol such an account also stops it being given lessons."""
+    admin = await signed_in(client, runtime, Role.ADMIN)
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    smith = await signed_in(client, runtime, Role.INSTRUCTOR, name="Smith")
+    term = await make_term(client, teacher, (await make_course(client, teacher))["id"])
+    await enrol(client, teacher, term["id"], smith, "INSTRUCTOR")
+    changed = await client.patch(f"/api/v1/users/{smith.id}", json=change, headers=admin.headers)
+    lesson = {"term_id": term["id"], "title": "Loops", "start_date": MONDAY.isoformat()}
+
+    planned = await client.post(
+        "/api/v1/lessons",
+        json=lesson | {"duration_min": 60, "instructor_id": smith.id},
+        headers=teacher.headers,
+    )
+
+    assert changed.status_code == 200, changed.text
+    assert planned.status_code == 422
+    assert "instructor_id: not an instructor of this term" in planned.text

@@ -87,13 +87,22 @@ async def _person(
     return user
 
 
-def _check_role(user: User, role: MemberRole) -> None:
+def role_refusal(user: User, role: MemberRole) -> str | None:
+    """Why `user`'s account may not hold `role` in a term, or None when it may: the rule for
+    enrolling and for still counting as a member of that role (accounts change later)."""
     if not user.is_active:
-        raise Unprocessable("This account is disabled; it cannot be enrolled.")
+        return "This account is disabled; it cannot be enrolled."
     if role is MemberRole.STUDENT and user.role is Role.ADMIN:
-        raise Unprocessable("role: an administrator account cannot be enrolled as a student.")
+        return "role: an administrator account cannot be enrolled as a student."
     if role is MemberRole.INSTRUCTOR and user.role is Role.STUDENT:
-        raise Unprocessable("role: a student account cannot teach a term.")
+        return "role: a student account cannot teach a term."
+    return None
+
+
+def _check_role(user: User, role: MemberRole) -> None:
+    refusal = role_refusal(user, role)
+    if refusal is not None:
+        raise Unprocessable(refusal)
 
 
 async def remove(*, db: AsyncSession, term: Term, user_id: int) -> None:
@@ -105,10 +114,15 @@ async def remove(*, db: AsyncSession, term: Term, user_id: int) -> None:
 
 
 async def instructors_by_username(*, db: AsyncSession, term: Term) -> dict[str, User]:
-    """The term's instructors keyed by lower-case username."""
+    """The term's instructors keyed by lower-case username: INSTRUCTOR members whose account
+    may still teach (an account made a student or disabled after enrolling no longer does)."""
     query = (
         select(User)
         .join(TermMember, TermMember.user_id == User.id)
         .where(TermMember.term_id == term.id, TermMember.role == MemberRole.INSTRUCTOR)
     )
-    return {user.username.casefold(): user for user in (await db.execute(query)).scalars()}
+    return {
+        user.username.casefold(): user
+        for user in (await db.execute(query)).scalars()
+        if role_refusal(user, MemberRole.INSTRUCTOR) is None
+    }

@@ -78,7 +78,8 @@ async def mark_late_lessons(*, db: AsyncSession, now: datetime) -> int:
 async def possible_instructors(*, db: AsyncSession, caller: User, term: Term) -> dict[str, User]:
     """Who may teach a lesson of `term` that `caller` plans, keyed by lower-case username: the
     caller (who manages the course, enrolled in this term or not) and the term's INSTRUCTOR
-    members. The one rule for the form, the API and the spreadsheet import."""
+    members whose account is still an active INSTRUCTOR or ADMIN (enrolment's own rule). The
+    one rule for the form, the API and the spreadsheet import."""
     instructors = await members.instructors_by_username(db=db, term=term)
     return {**instructors, caller.username.casefold(): caller}
 
