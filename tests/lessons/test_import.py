@@ -197,9 +197,29 @@ async def test_a_row_repeating_an_earlier_one_names_both_rows_and_plans_nothing(
     assert await lesson_count(client, teacher) == 0
 
 
-async def test_the_same_title_at_another_time_or_by_another_instructor_is_not_a_repeat(
+async def test_the_same_title_at_another_time_is_another_lesson(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    term = await school_term(client, teacher)
+    sheet = lesson_workbook(
+        lessons=[
+            ("Loops", "2026-03-11", "14:30", 60, None, ""),
+            ("Loops", "2026-03-18", "14:30", 60, None, ""),
+        ]
+    )
+
+    response = await upload(client, teacher, term["id"], sheet)
+
+    assert response.status_code == 201, response.text
+    assert await lesson_count(client, teacher) == 2
+
+
+async def test_the_same_title_and_start_by_another_instructor_is_the_same_lesson(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The term's students are expected at each of its lessons: one title at one time is one
+    lesson, whoever the sheet names as its instructor."""
     teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
     smith = await signed_in(client, runtime, Role.INSTRUCTOR, name="Smith")
     term = await school_term(client, teacher)
@@ -207,15 +227,15 @@ async def test_the_same_title_at_another_time_or_by_another_instructor_is_not_a_
     sheet = lesson_workbook(
         lessons=[
             ("Loops", "2026-03-11", "14:30", 60, None, ""),
-            ("Loops", "2026-03-18", "14:30", 60, None, ""),
             ("Loops", "2026-03-11", "14:30", 60, "smith", ""),
         ]
     )
 
     response = await upload(client, teacher, term["id"], sheet)
 
-    assert response.status_code == 201, response.text
-    assert await lesson_count(client, teacher) == 3
+    assert rows(response) == [7]
+    assert "Repeats row 6: the same title and start." in messages(response)
+    assert await lesson_count(client, teacher) == 0
 
 
 async def test_importing_the_same_sheet_again_says_its_lessons_are_already_planned(

@@ -121,25 +121,23 @@ async def _duplicate_errors(
 ) -> list[RowError]:
     """A row repeating an earlier row, or a lesson the term already has, plans nothing twice.
 
-    Within the sheet a repeat is the same title, start and instructor (a blank instructor cell
-    is its planner). Against the term the instructor does not count: every student of the term
-    is expected at each of its lessons, so the same title at the same start is one lesson,
-    whoever teaches it; a sheet imported again after a lesson was given to another instructor
-    (or with the column changed) must not plan it a second time. Changing a planned lesson's
-    instructor is an edit of that lesson, not an import.
+    One rule for both: the same title (case and spaces aside) at the same start is one lesson,
+    whoever teaches it. Every student of the term is expected at each of its lessons, so two
+    lessons of one title at one time would be one lesson counted twice; a sheet imported again
+    after a lesson was given to another instructor (or with the column changed) must not plan
+    it a second time. Changing a planned lesson's instructor is an edit of that lesson.
     """
     existing = await _planned_in_term(db, term, [lesson for _, lesson in planned])
-    first_rows: dict[tuple[str, datetime, int], int] = {}
+    first_rows: dict[tuple[str, datetime], int] = {}
     errors = []
     for row, lesson in planned:
-        title = _normal(lesson.title)
-        same = (title, lesson.start_date, lesson.instructor_id)
+        same = (_normal(lesson.title), lesson.start_date)
         if same in first_rows:
-            message = f"Repeats row {first_rows[same]}: the same title, start and instructor."
+            message = f"Repeats row {first_rows[same]}: the same title and start."
             errors.append(RowError(row, message))
             continue
         first_rows[same] = row
-        if (title, lesson.start_date) in existing:
+        if same in existing:
             start = lesson.start_date.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             message = f'The lesson "{lesson.title}" at {start} is already planned in this term.'
             errors.append(RowError(row, message))
