@@ -60,6 +60,41 @@ async def test_a_consent_posted_without_the_token_is_refused_and_records_nothing
     assert await _count(runtime, BiometricConsent) == 0
 
 
+async def test_a_consent_to_a_version_never_published_is_refused_422_with_the_reason(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    student = await make_user(runtime)
+    csrf = await browser_sign_in(client, student.email)
+
+    tampered = await client.post(
+        "/consent", data={"csrf_token": csrf, "text_version": "2099-01"}, headers=SAME_SITE
+    )
+    malformed = await client.post(
+        "/consent", data={"csrf_token": csrf, "text_version": "no such!"}, headers=SAME_SITE
+    )
+
+    assert tampered.status_code == 422
+    assert "Consent text version: 2099-01 is not a published consent text" in tampered.text
+    assert malformed.status_code == 422
+    assert "Consent text version: " in malformed.text
+    assert await _count(runtime, BiometricConsent) == 0
+
+
+async def test_consenting_twice_to_the_same_version_is_a_409_in_words(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    student = await make_user(runtime)
+    csrf = await browser_sign_in(client, student.email)
+    form = {"csrf_token": csrf, "text_version": "2026-03"}
+
+    first = await client.post("/consent", data=form, headers=SAME_SITE)
+    again = await client.post("/consent", data=form, headers=SAME_SITE)
+
+    assert first.status_code == 303
+    assert again.status_code == 409
+    assert "Consent to text version 2026-03 is already given." in again.text
+
+
 async def test_home_says_the_next_step_then_leads_into_a_running_lesson(
     client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
 ) -> None:

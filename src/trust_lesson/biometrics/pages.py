@@ -39,9 +39,11 @@ async def give_consent(
     try:
         data = parse_form(ConsentGive, {"text_version": text_version or None})
         await service.give_consent(db=db, user_id=viewer.user.id, data=data, now=now)
-    except (FormProblems, DomainError) as error:
-        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
-        return await _consent(request, viewer, db, notice="", problems=problems, status=409)
+    except FormProblems as error:
+        return await _consent(request, viewer, db, notice="", problems=error.problems, status=422)
+    except DomainError as error:
+        problems, status = problems_of(error), error.status_code
+        return await _consent(request, viewer, db, notice="", problems=problems, status=status)
     return RedirectResponse("/consent?done=given", status_code=303)
 
 
