@@ -83,6 +83,24 @@ async def test_a_student_downloads_their_certificate_as_json_and_as_pdf_with_its
     assert address.endswith(f"/verify?credential={document['id']}")
 
 
+async def test_the_json_is_a_file_to_save_only_when_asked_and_the_same_document_either_way(
+    client: httpx.AsyncClient, stopped: LiveLesson
+) -> None:
+    url, headers = _lesson_url(stopped, stopped.student.id), stopped.student.headers
+
+    plain = await client.get(url, headers=headers)
+    as_file = await client.get(url, params={"download": "1"}, headers=headers)
+
+    assert plain.status_code == 200 and as_file.status_code == 200, as_file.text
+    assert "content-disposition" not in plain.headers
+    name = plain.json()["id"].rpartition(":")[2]
+    assert (
+        as_file.headers["content-disposition"] == f'attachment; filename="certificate-{name}.json"'
+    )
+    assert as_file.headers["content-type"] == plain.headers["content-type"] == "application/json"
+    assert as_file.content == plain.content
+
+
 async def test_asking_again_gives_the_same_certificate_and_logs_no_new_issue(
     client: httpx.AsyncClient, runtime: Runtime, stopped: LiveLesson
 ) -> None:

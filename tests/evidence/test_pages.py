@@ -1,6 +1,7 @@
 """The evidence pages in process: a student's certificates, the administrator's log status,
 and what the verify page tells about the credential a QR code names."""
 
+import html
 import re
 
 import httpx
@@ -25,8 +26,11 @@ async def _page_sign_in(client: httpx.AsyncClient, user: User) -> None:
     assert signed.status_code == 303
 
 
-def _certificate_links(html: str) -> list[str]:
-    return re.findall(r'data-certificate="[a-z-]+" href="([^"]+)"', html)
+def _certificate_links(page: str) -> list[str]:
+    return [
+        html.unescape(link)
+        for link in re.findall(r'data-certificate="[a-z-]+" href="([^"]+)"', page)
+    ]
 
 
 async def test_a_student_sees_a_download_for_their_term_and_each_decided_lesson(
@@ -41,12 +45,13 @@ async def test_a_student_sees_a_download_for_their_term_and_each_decided_lesson(
     term_url = f"/api/v1/terms/{stopped.term_id}/attendance/{student.id}/certificate"
     lesson_url = f"/api/v1/lessons/{stopped.lesson_id}/attendance/{student.id}/certificate"
     assert _certificate_links(page.text) == [
-        f"{term_url}?format=pdf", f"{term_url}?format=json",
-        f"{lesson_url}?format=pdf", f"{lesson_url}?format=json",
+        f"{term_url}?format=pdf", f"{term_url}?format=json&download=1",
+        f"{lesson_url}?format=pdf", f"{lesson_url}?format=json&download=1",
     ]  # fmt: skip
     for link in _certificate_links(page.text):  # the page's cookie is enough to download
         answer = await client.get(link, headers={"Sec-Fetch-Site": "same-origin"})
         assert answer.status_code == 200, (link, answer.text)
+        assert answer.headers["content-disposition"].startswith("attachment; filename=")
     assert 'data-decision="ATTENDED"' in page.text
     [export] = re.findall(r'data-export href="([^"]+)"', page.text)
     archive = await client.get(export, headers={"Sec-Fetch-Site": "same-origin"})

@@ -132,7 +132,12 @@ async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict
 
 
 @pytest.mark.parametrize(
-    ("link", "file_starts"), [('[data-certificate="term-pdf"]', b"%PDF-"), ("[data-export]", b"PK")]
+    ("link", "file_starts"),
+    [
+        ('[data-certificate="term-pdf"]', b"%PDF-"),
+        ('[data-certificate="term-json"]', b'{"@context":'),
+        ("[data-export]", b"PK"),
+    ],
 )
 async def test_a_download_link_opened_after_the_session_ended_asks_to_sign_in_not_json(
     browser: Browser, live: LiveService, http: httpx.AsyncClient, link: str, file_starts: bytes

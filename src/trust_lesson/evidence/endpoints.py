@@ -5,6 +5,7 @@ import base64
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Response
+from fastapi.responses import JSONResponse
 
 from trust_lesson.deps import DbDep, NowDep, RuntimeDep
 from trust_lesson.errors import NotFound
@@ -67,6 +68,10 @@ CERTIFICATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "no decision to certify yet, or out of the caller's sight"},
 }
 Format = Annotated[Literal["json", "pdf"], Query(description="json (default) or pdf")]
+Download = Annotated[
+    bool,
+    Query(description="the JSON as a file to save (Content-Disposition: attachment); same body"),
+]
 
 
 @router.get(
@@ -74,30 +79,43 @@ Format = Annotated[Literal["json", "pdf"], Query(description="json (default) or 
     responses=CERTIFICATE_RESPONSES,
 )
 async def lesson_certificate(
-    of: LessonCertificateOf, db: DbDep, runtime: RuntimeDep, now: NowDep, format: Format = "json"
+    of: LessonCertificateOf,
+    db: DbDep,
+    runtime: RuntimeDep,
+    now: NowDep,
+    format: Format = "json",
+    download: Download = False,
 ) -> Any:
     """The student's attendance certificate of the lesson (their current decision)."""
-    return await _certificate(of, db, runtime, now, format)
+    return await _certificate(of, db, runtime, now, format, download=download)
 
 
 @router.get(
     "/api/v1/terms/{term_id}/attendance/{user_id}/certificate", responses=CERTIFICATE_RESPONSES
 )
 async def term_certificate(
-    of: TermCertificateOf, db: DbDep, runtime: RuntimeDep, now: NowDep, format: Format = "json"
+    of: TermCertificateOf,
+    db: DbDep,
+    runtime: RuntimeDep,
+    now: NowDep,
+    format: Format = "json",
+    download: Download = False,
 ) -> Any:
     """The student's certificate of the whole term: every lesson decided so far."""
-    return await _certificate(of, db, runtime, now, format)
+    return await _certificate(of, db, runtime, now, format, download=download)
 
 
 async def _certificate(
-    of: CertificateOf, db: DbDep, runtime: RuntimeDep, now: NowDep, format: str
+    of: CertificateOf, db: DbDep, runtime: RuntimeDep, now: NowDep, format: str, *, download: bool
 ) -> Any:
     public_url = runtime.settings.public_url
     document = await service.certificate(
         db, keys=runtime.school_keys, public_url=public_url, student_id=of.student_id,
         lesson_id=of.lesson_id, term_id=of.term_id, now=now,
     )  # fmt: skip
+    if format == "json" and download:
+        disposition = f'attachment; filename="{service.json_name(document)}"'
+        return JSONResponse(document, headers={"Content-Disposition": disposition})
     if format == "json":
         return document
     pdf = await service.certificate_pdf(document, public_url=public_url)

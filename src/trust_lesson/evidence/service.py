@@ -50,6 +50,10 @@ def pdf_name(document: dict[str, Any]) -> str:
     return f"certificate-{str(document['id']).rpartition(':')[2]}.pdf"
 
 
+def json_name(document: dict[str, Any]) -> str:
+    return f"certificate-{str(document['id']).rpartition(':')[2]}.json"
+
+
 @dataclass(frozen=True)
 class Verification:
     """What the verify page and route tell an auditor about a certificate file."""
