@@ -55,7 +55,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 async def _domain_error(request: Request, error: DomainError) -> Response:
     if wants_page(request):
-        return error_page(request, error.status_code, error.detail)
+        return await error_page(request, error.status_code, error.detail)
     return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
@@ -64,8 +64,8 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
     detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
     if wants_page(request):
         if _only_in_the_path(error):
-            return error_page(request, 404, NO_PAGE)
-        return error_page(request, 422, detail or "The request is not valid.")
+            return await error_page(request, 404, NO_PAGE)
+        return await error_page(request, 422, detail or "The request is not valid.")
     body = {"detail": detail or "The request is not valid.", "code": "invalid", "errors": problems}
     return JSONResponse(body, status_code=422)
 
@@ -83,7 +83,7 @@ def _problem(item: Any) -> dict[str, str]:
 
 async def _http_error(request: Request, error: HTTPException) -> Response:
     if wants_page(request):
-        return error_page(request, error.status_code, str(error.detail))
+        return await error_page(request, error.status_code, str(error.detail))
     code = _HTTP_CODES.get(error.status_code, "error")
     body = {"detail": str(error.detail), "code": code}
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)
@@ -91,7 +91,7 @@ async def _http_error(request: Request, error: HTTPException) -> Response:
 
 async def _body_too_large(request: Request, error: BodyTooLarge) -> Response:
     if wants_page(request):
-        return error_page(request, 413, too_large_for_people(error.max_bytes))
+        return await error_page(request, 413, too_large_for_people(error.max_bytes))
     return JSONResponse({"detail": error.detail, "code": "payload_too_large"}, status_code=413)
 
 
@@ -101,7 +101,7 @@ async def _database_down(request: Request, error: Exception) -> Response:
         "detail": "The service cannot reach its database right now; please try again shortly.",
         "code": "service_unavailable",
     }
-    return _answer(request, body, status_code=503, headers={"Retry-After": "5"})
+    return await _answer(request, body, status_code=503, headers={"Retry-After": "5"})
 
 
 async def _service_busy(request: Request, error: Exception) -> Response:
@@ -113,10 +113,10 @@ async def _service_busy(request: Request, error: Exception) -> Response:
         "detail": "The service is too busy to answer right now; please try again in a few seconds.",
         "code": "service_busy",
     }
-    return _answer(request, body, status_code=503, headers={"Retry-After": "5"})
+    return await _answer(request, body, status_code=503, headers={"Retry-After": "5"})
 
 
-def _answer(
+async def _answer(
     request: Request,
     body: dict[str, str],
     *,
@@ -125,7 +125,7 @@ def _answer(
 ) -> Response:
     """A person's browser gets the error page with the same words; API clients the JSON body."""
     if wants_page(request):
-        response = error_page(request, status_code, body["detail"])
+        response = await error_page(request, status_code, body["detail"])
         response.headers.update(headers or {})
         return response
     return JSONResponse(body, status_code=status_code, headers=headers)
@@ -144,6 +144,6 @@ async def _unexpected_error(request: Request, error: Exception) -> Response:
         "code": "internal_error",
         "request_id": request_id,
     }
-    response = _answer(request, body, status_code=500, headers={"X-Request-ID": request_id})
+    response = await _answer(request, body, status_code=500, headers={"X-Request-ID": request_id})
     add_security_headers(response.headers, https=request.url.scheme == "https")
     return response

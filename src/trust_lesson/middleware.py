@@ -77,7 +77,7 @@ class BodySizeLimitMiddleware:
         if _declared_length(scope) > self.max_bytes:
             request = Request(scope, receive)
             if wants_page(request):
-                page = error_page(request, 413, too_large_for_people(self.max_bytes))
+                page = await error_page(request, 413, too_large_for_people(self.max_bytes))
                 await page(scope, receive, send)
                 return
             await _too_large(send, self.max_bytes)

@@ -5,7 +5,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support.factories import signed_in
+from tests.support.factories import make_user, signed_in
+from tests.web.test_browser_sessions import browser_sign_in
 from trust_lesson.db import create_engine, create_session_factory
 from trust_lesson.runtime import Runtime
 
@@ -75,6 +76,33 @@ async def test_a_person_reads_the_outage_in_words_while_the_api_keeps_its_json(
         "code": "service_unavailable",
     }
     assert api.headers["retry-after"] == "5"
+
+
+@pytest.mark.parametrize("kind", sorted(UNREACHABLE))
+async def test_a_signed_in_person_reads_the_outage_on_a_plain_page(
+    client: httpx.AsyncClient, runtime: Runtime, kind: str
+) -> None:
+    """An error page shows a signed-in person's navigation only when finding them is safe: a
+    5xx page never tries, and a 404 whose lookup fails stays plain."""
+    student = await make_user(runtime)
+    await browser_sign_in(client, student.email)
+    engine = create_engine(UNREACHABLE[kind])
+    working = runtime.engine, runtime.session_factory
+    runtime.engine, runtime.session_factory = engine, create_session_factory(engine)
+    try:
+        outage = await client.get("/home", headers={"Accept": "text/html"})
+        missing = await client.get("/no/such/page", headers={"Accept": "text/html"})
+    finally:
+        runtime.engine, runtime.session_factory = working
+        await engine.dispose()
+
+    assert outage.status_code == 503, outage.text
+    assert "cannot reach its database right now" in outage.text
+    assert outage.headers["retry-after"] == "5"
+    assert missing.status_code == 404, missing.text
+    assert "Page not found" in missing.text
+    for page in (outage, missing):
+        assert "Sign out" not in page.text and "<nav" not in page.text
 
 
 async def test_no_free_database_connection_answers_503_busy_not_500(

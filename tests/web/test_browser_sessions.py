@@ -156,6 +156,34 @@ async def test_pages_answer_browsers_with_pages_and_the_api_keeps_json(
     assert signed_out.headers["location"] == "/login?next=%2Fpassword"
 
 
+async def test_a_signed_in_persons_error_pages_keep_their_navigation_and_a_working_sign_out(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    student = await make_user(runtime)
+    await browser_sign_in(client, student.email)
+    html = {"Accept": "text/html"}
+
+    missing = await client.get("/no/such/page", headers=html)
+    forbidden = await client.get("/admin/users", headers=html)
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', missing.text)
+    assert token is not None
+    signed_out = await client.post(
+        "/logout", data={"csrf_token": token.group(1)}, headers={**SAME_SITE, **html}
+    )
+    missing_after = await client.get("/no/such/page", headers=html)
+
+    assert missing.status_code == 404 and forbidden.status_code == 403
+    for page in (missing, forbidden):
+        assert '<nav aria-label="Main">' in page.text
+        assert '<a href="/certificates">Certificates and data</a>' in page.text
+        assert f"{student.full_name} (student)" in page.text
+        assert ">Sign out</button>" in page.text
+    assert signed_out.status_code == 303
+    assert missing_after.status_code == 404
+    assert "Page not found" in missing_after.text
+    assert "Sign out" not in missing_after.text and "<nav" not in missing_after.text
+
+
 async def test_a_form_sent_after_the_session_ended_signs_in_again_without_coming_back_to_it(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

@@ -5,6 +5,7 @@ from urllib.parse import quote
 from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
+from trust_lesson.web.dependencies import viewer_if_signed_in
 from trust_lesson.web.templating import render
 
 _TITLES = {
@@ -33,18 +34,23 @@ def wants_page(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def error_page(request: Request, status_code: int, detail: str) -> Response:
+async def error_page(request: Request, status_code: int, detail: str) -> Response:
     """401 leads to the sign-in page (and back afterwards, to a page: a form's address, such
-    as /logout's, is no page to come back to); others get a page with the reason."""
+    as /logout's, is no page to come back to); others get a page with the reason, and the
+    signed-in person's navigation with Sign out. A 5xx page never looks the person up: the
+    database may be what failed."""
     if status_code == 401 and request.method not in ("GET", "HEAD"):
         return RedirectResponse("/login", status_code=303)
     if status_code == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     title = _TITLES.get(status_code, "Something went wrong")
+    viewer = await viewer_if_signed_in(request) if status_code < 500 else None
     return render(
         request,
         "errors/error.html",
+        user=viewer.user if viewer else None,
+        csrf=viewer.csrf if viewer else "",
         status_code=status_code,
         title=title,
         detail=detail,
