@@ -90,6 +90,13 @@ class World:
         student = self.people["student"].user
         return [student.email, student.full_name]
 
+    def identity_of(self, role: str) -> list[str]:
+        """The email and name of the person acting as ``role`` (none for anonymous)."""
+        if role == "anonymous":
+            return []
+        person = self.people[role].user
+        return [person.email, person.full_name]
+
     def api_headers(self, role: str) -> dict[str, str]:
         return self.people[role].headers if role != "anonymous" else {}
 

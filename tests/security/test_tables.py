@@ -54,7 +54,12 @@ async def imported_titles(client: httpx.AsyncClient, runtime: Runtime) -> list[s
     """The hostile titles go in through the real import and come back out of the API."""
     teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
     term = await school_term(client, teacher)
-    lessons = [(title, date(2026, 3, 10), time(10, 0), 60, None, title) for title in HOSTILE]
+    # one start each: some titles differ only in leading blanks, which the import reads as
+    # the same lesson when they start together
+    lessons = [
+        (title, date(2026, 3, 10), time(10, minute), 60, None, title)
+        for minute, title in enumerate(HOSTILE)
+    ]
     imported = await upload(client, teacher, term["id"], lesson_workbook(lessons=lessons))
     assert imported.status_code == 201, imported.text
     listed = await client.get("/api/v1/lessons", headers=teacher.headers)
