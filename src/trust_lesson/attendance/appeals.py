@@ -140,9 +140,7 @@ async def answer(
     if not result.rowcount:  # type: ignore[attr-defined]
         raise Conflict("This appeal has already been answered.")
     await db.refresh(appeal)
-    await evidence.appeal_answered(
-        db, appeal, outcome=data.outcome, reply=data.reply, reviewer_id=reviewer.id, now=now
-    )
+    await evidence.appeal_answered(db, appeal)
     return appeal
 
 

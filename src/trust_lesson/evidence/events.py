@@ -191,28 +191,23 @@ async def appeal_filed(db: AsyncSession, appeal: AttendanceAppeal) -> None:
     )
 
 
-async def appeal_answered(
-    db: AsyncSession,
-    appeal: AttendanceAppeal,
-    *,
-    outcome: StrEnum,
-    reply: str,
-    reviewer_id: int,
-    now: datetime,
-) -> None:
-    """The outcome; the reply (about the student, removed with their account) by its hash."""
+async def appeal_answered(db: AsyncSession, appeal: AttendanceAppeal) -> None:
+    """The answered appeal's outcome; the reply (about the student, removed with their
+    account) by its hash."""
+    assert appeal.outcome is not None and appeal.reply is not None
+    assert appeal.answered_at is not None
     await append(
         db,
         EvidenceKind.APPEAL_ANSWERED,
-        now=now,
-        actor_id=reviewer_id,
+        now=appeal.answered_at,
+        actor_id=appeal.answered_by,
         data={
             "appeal": appeal.id,
             "decision": appeal.decision_id,
             "lesson": appeal.lesson_id,
             "student": appeal.user_id,
-            "outcome": outcome.value,
-            "reply_sha256": _text_sha256(reply),
+            "outcome": appeal.outcome.value,
+            "reply_sha256": _text_sha256(appeal.reply),
         },
     )
 
