@@ -76,7 +76,7 @@ async def answer_appeal(
         data = parse_form(AppealAnswer, {"outcome": outcome, "reply": reply})
         await appeals.answer(db=db, appeal=appeal, reviewer=viewer.user, data=data, now=now)
     except (FormProblems, DomainError) as error:
-        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        problems = problems_of(error)
         refused = AppealForm(appeal.id, {"outcome": outcome, "reply": reply}, problems)
         return await _review_queue(
             request, viewer.user, viewer.csrf, db, refused=refused,
@@ -173,7 +173,7 @@ async def review_capture(
             db=db, capture=capture, lesson=lesson, reviewer=viewer.user, data=data, now=now
         )
     except (FormProblems, DomainError) as error:
-        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        problems = problems_of(error)
         posted = {"decision": decision, "reason": reason}
         return await _capture_page(
             request, viewer.user, viewer.csrf, target, db, problems=problems, posted=posted,

@@ -176,7 +176,7 @@ async def create_course(
             db=db, caller=viewer.user, data=parse_form(CourseCreate, values)
         )
     except (FormProblems, DomainError) as error:
-        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        problems = problems_of(error)
         return await _courses_page(
             request, viewer, db, values=values, problems=problems, status_code=422
         )

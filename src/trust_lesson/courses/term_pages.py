@@ -137,7 +137,7 @@ async def plan_lesson(
         data = parse_form(LessonCreate, fields)
         await lessons.create(db=db, caller=viewer.user, term=term, data=data, now=now)
     except (FormProblems, DomainError) as error:
-        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        problems = problems_of(error)
         return await _term_page(
             request, viewer, term, db, form="lesson", values={**values, "description": description},
             problems=problems, status_code=422,

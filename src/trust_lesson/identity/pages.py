@@ -43,7 +43,7 @@ async def save_record(request: Request, viewer: PageViewer, db: DbDep, now: NowD
         data = parse_form(IdentityRecordWrite, _as_input(values))
         await records.write_record(db=db, caller=viewer.user, user=viewer.user, data=data, now=now)
     except (FormProblems, DomainError) as error:
-        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        problems = problems_of(error)
         return await _page(request, viewer, db, problems=problems, values=values, status=422)
     return RedirectResponse("/identity?done=saved", status_code=303)
 

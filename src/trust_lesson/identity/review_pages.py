@@ -49,7 +49,7 @@ async def decide(
             db=db, caller=viewer.user, verification=verification, data=data, now=now
         )
     except (FormProblems, DomainError) as error:
-        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        problems = problems_of(error)
         posted = {"decision": decision, "reason": reason}
         return await _queue(
             request, viewer, db, failed=verification.id, problems=problems, posted=posted,

@@ -111,7 +111,7 @@ async def appeal_decision(
         data = parse_form(AppealCreate, {"reason": reason})
         await appeals.file(db=db, decision=decision, data=data, now=now)
     except (FormProblems, DomainError) as error:
-        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        problems = problems_of(error)
         refused = AppealForm(decision.id, reason, problems)
         return await _home(
             request, viewer, db, now, refused=refused,

@@ -70,7 +70,7 @@ async def create_user(
         data = parse_form(UserCreate, {**values, "password": password})
         await service.create(db=db, data=data, now=now)
     except (FormProblems, DomainError) as error:
-        problems = error.problems if isinstance(error, FormProblems) else problems_of(error)
+        problems = problems_of(error)
         return await _users_page(
             request, viewer, db, values=values, problems=problems, status_code=422
         )

@@ -31,8 +31,11 @@ def parse_form(schema: type[Model], values: Mapping[str, object]) -> Model:
         raise FormProblems(problems) from error
 
 
-def problems_of(error: DomainError) -> dict[str, str]:
-    """A service's refusal as form problems: `field: message` goes beside that field."""
+def problems_of(error: DomainError | FormProblems) -> dict[str, str]:
+    """A refused form's problems, or a service's refusal as form problems: `field: message`
+    goes beside that field."""
+    if isinstance(error, FormProblems):
+        return error.problems
     field, separator, message = error.detail.partition(": ")
     if separator and field.isidentifier():
         return {field: message[:1].upper() + message[1:]}
