@@ -1,5 +1,7 @@
 """SQLite statements make one trip to the connection's thread, and answer as before."""
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -7,7 +9,7 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from trust_lesson.db import create_engine
@@ -74,3 +76,29 @@ async def test_errors_and_rollbacks_are_as_before(engine: AsyncEngine) -> None:
     async with engine.connect() as db:
         names = (await db.execute(text("SELECT name FROM seats"))).scalars().all()
     assert names == ["ada"]  # 'bo' went with the failed transaction
+
+
+def test_a_file_that_cannot_be_opened_leaves_no_thread_to_answer_a_closed_loop() -> None:
+    """aiosqlite stops a failed connection's thread without waiting for it, and the thread then
+    answers its event loop; once that loop has closed (a request's, a test's) the thread died
+    with "Event loop is closed". A failed open now returns only when the thread has stopped."""
+
+    async def open_a_missing_folder() -> set[threading.Thread]:
+        before = set(_connection_threads())
+        engine = create_engine("sqlite+aiosqlite:////nonexistent/folder/trust_lesson.db")
+        with pytest.raises(OperationalError, match="unable to open database file"):
+            async with engine.connect():
+                pass
+        await engine.dispose()
+        return set(_connection_threads()) - before
+
+    for _ in range(5):  # each in a loop of its own, closed right after the failure
+        assert asyncio.run(open_a_missing_folder()) == set()
+
+
+def _connection_threads() -> list[threading.Thread]:
+    return [
+        thread
+        for thread in threading.enumerate()
+        if getattr(thread, "_target", None) is aiosqlite.core._connection_worker_thread
+    ]

@@ -30,6 +30,9 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
+STOP_WAIT_SECONDS = 1.0
+"""The longest a failed open waits for its connection's thread to stop."""
+
 Outcome = tuple[Any, int, int | None, list[Any]]
 """What one statement leaves behind: description, row count, last row id, rows."""
 
@@ -127,7 +130,23 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
         connection = self.aiosqlite.connect(*arg, **kw)
         connection._thread.daemon = True
-        return OneHopConnection(self, await_(connection))
+        return OneHopConnection(self, await_(_opened(connection)))
+
+
+async def _opened(connection: aiosqlite.Connection) -> Any:
+    """The open connection; when the file cannot be opened, the error once the connection's
+    thread has stopped.
+
+    On a failed open aiosqlite queues its thread's stop without waiting for it; the thread then
+    answers the event loop that opened it, which may be closed by then (a request's loop, or a
+    test's), and dies with "Event loop is closed". Its remaining work is one no-op close, so
+    waiting for it here costs microseconds, and only on the failure.
+    """
+    try:
+        return await connection
+    except BaseException:
+        connection._thread.join(timeout=STOP_WAIT_SECONDS)
+        raise
 
 
 def one_hop_dbapi() -> OneHopDBAPI:
