@@ -254,12 +254,13 @@ def evidence_revoke(
 def verify_certificate(
     certificate: Annotated[Path, typer.Argument(help="the certificate (JSON)")],
     keys: Annotated[
-        Path | None, typer.Option(help="the school's keys.json (/.well-known/trust-lesson/keys)")
+        Path | None,
+        typer.Option(help="the school's keys.json (/.well-known/trust-lesson/keys); required"),
     ] = None,
     offline: Annotated[bool, typer.Option(help="do not fetch the revocation list")] = False,
 ) -> None:
     """Check an attendance certificate offline: valid (exit 0) or invalid with the reason (1);
-    with network access, also whether the school revoked it (its status list)."""
+    with network access, also whether the school revoked it (its status list; revoked: 1)."""
     from trust_lesson.evidence.certificate_check import CertificateInvalid, check_certificate
     from trust_lesson.evidence.keys import PublishedKeys, SigningKeyError
 
