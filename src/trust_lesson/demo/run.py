@@ -105,7 +105,7 @@ async def _set_up(
     instructor = await api.create_person(
         http, admin, username=f"instructor.{tag}", full_name="Ines Instructor", role="INSTRUCTOR"
     )
-    course_id, term_id = await api.make_course(http, instructor, minutes)
+    course_id, term_id = await api.make_course(http, instructor, minutes, tag)
     say(f"course {course_id}, term {term_id}; policy {api.demo_policy(minutes)}")
     students = []
     for number, (role, person) in enumerate(zip(ROLES, people, strict=False), start=1):

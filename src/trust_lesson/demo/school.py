@@ -113,14 +113,17 @@ async def enrol_face(http: httpx.AsyncClient, student: Account, face: Person) ->
 
 
 async def make_course(
-    http: httpx.AsyncClient, instructor: Account, minutes: int
+    http: httpx.AsyncClient, instructor: Account, minutes: int, tag: str
 ) -> tuple[int, int]:
-    """A course with the compressed policy and one term; (course id, term id)."""
+    """A course with the compressed policy and one term; (course id, term id). Its name carries
+    the run's tag, as the accounts' do: course names are unique, and a data dir keeps the
+    courses of earlier runs."""
     headers = instructor.headers
+    name = f"Defensive driving (demo {tag})"
     course = checked(
         await http.post(
             f"{API}/courses",
-            json={"name": "Defensive driving (demo)", "description": "Trust Lesson demo"},
+            json={"name": name, "description": "Trust Lesson demo"},
             headers=headers,
         ),
         201,
