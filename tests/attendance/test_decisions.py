@@ -11,6 +11,7 @@ from tests.support.presence import (
     add_timeline,
     again,
     analyse,
+    join,
     running_lesson,
 )
 from trust_lesson.presence.verdicts import ChallengeKind, Verdict
@@ -84,6 +85,45 @@ async def test_challenges_not_yet_due_at_the_stop_are_cancelled_and_do_not_count
     ).json()
 
     assert [(row["decision"], row["checks_total"]) for row in decision] == [("ATTENDED", 10)]
+
+
+async def test_an_end_check_the_stop_cancelled_is_not_said_never_issued(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    """The student saw the end check in the room: the reasons must not tell them none was
+    issued. The last check stands for it, as for a lesson stopped before its end check was
+    due."""
+    room = await running_lesson(client, runtime, clock, students=1)
+    student = room.students[0]
+    start = clock()
+    await join(runtime, lesson_id=room.lesson_id, user_id=student.id, at=start)
+    for kind, minutes, verdict, answered in (
+        (ChallengeKind.ENTRY, 0.0, V, True),
+        (ChallengeKind.RANDOM, 20.0, V, True),
+        (ChallengeKind.END, 49.5, None, False),  # still answerable when the lesson stops
+    ):
+        await add_check(
+            runtime,
+            lesson_id=room.lesson_id,
+            user_id=student.id,
+            kind=kind,
+            issued_at=start + timedelta(minutes=minutes),
+            verdict=verdict,
+            answered=answered,
+        )
+
+    clock.advance(minutes=50)
+    await client.post(f"{room.url}/stop", headers=await again(client, room.teacher))
+    decision = (
+        await client.get(f"{room.url}/attendance", headers=await again(client, student))
+    ).json()[0]
+
+    assert (decision["decision"], decision["checks_total"]) == ("ATTENDED", 2)
+    assert (
+        "the lesson stopped before the end check could be answered; the last check"
+        " (random at 12:20 UTC) stands for it: verified"
+    ) in decision["reasons"]
+    assert not any("no end check was issued" in reason for reason in decision["reasons"])
 
 
 async def test_a_check_past_its_deadline_and_unanswered_at_the_stop_counts_as_missed(
@@ -201,4 +241,5 @@ async def test_a_student_who_joins_and_never_answers_is_absent_with_missed_check
     assert decision["checks_verified"] == 0
     assert decision["checks_total"] >= 1
     assert "entry check missed" in decision["reasons"]
-    assert any(reason.startswith("no end check was issued") for reason in decision["reasons"])
+    stood_in = "the lesson stopped before the end check could be answered; the last check"
+    assert any(reason.startswith(stood_in) for reason in decision["reasons"])

@@ -298,6 +298,22 @@ def test_an_early_stop_lets_the_last_check_stand_for_the_end_check() -> None:
     )
 
 
+def test_an_end_check_the_stop_cancelled_is_not_said_never_issued() -> None:
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    timeline = [
+        ChallengeOutcome(ENTRY, start, V.VERIFIED),
+        ChallengeOutcome(RANDOM, start + timedelta(minutes=25), V.VERIFIED),
+    ]
+
+    result = decide(timeline, POLICY, end_check_cancelled=True)
+
+    assert result.decision is Decision.ATTENDED
+    assert result.reasons[1] == (
+        "the lesson stopped before the end check could be answered; the last check"
+        " (random at 09:25 UTC) stands for it: verified"
+    )
+
+
 def test_without_an_end_check_a_failed_last_check_still_counts_against() -> None:
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     timeline = [

@@ -95,6 +95,16 @@ def checks_query(lesson_id: int, now: datetime) -> Select[*tuple[Any, ...]]:
     )
 
 
+def cancelled_end_checks(lesson_id: int) -> Select[int]:
+    """The students whose end check the lesson's stop cancelled, due later or still answerable
+    (not a check: they had no full chance to answer it; the decision's reasons say so)."""
+    return select(Challenge.user_id).where(
+        Challenge.lesson_id == lesson_id,
+        Challenge.kind == ChallengeKind.END,
+        Challenge.status == ChallengeStatus.CANCELLED,
+    )
+
+
 def to_check(row: Row[Any]) -> Check:
     done = row.capture_status == CaptureStatus.DONE
     review = None

@@ -14,7 +14,13 @@ from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from trust_lesson.attendance.checks import Check, checks_query, group_by_student, to_check
+from trust_lesson.attendance.checks import (
+    Check,
+    cancelled_end_checks,
+    checks_query,
+    group_by_student,
+    to_check,
+)
 from trust_lesson.attendance.policies import lesson_policy
 from trust_lesson.courses.scopes import student_of_term
 from trust_lesson.errors import Conflict, NotFound
@@ -44,8 +50,10 @@ async def decide_lesson(
     checks = group_by_student(
         [to_check(row) for row in await db.execute(checks_query(lesson.id, now))]
     )
+    cancelled = set((await db.execute(cancelled_end_checks(lesson.id))).scalars())
     decisions = [
-        _decision(lesson.id, user_id, checks.get(user_id, []), policy, now) for user_id in students
+        _decision(lesson.id, user_id, checks.get(user_id, []), policy, now, cancelled)
+        for user_id in students
     ]
     db.add_all(decisions)
     await db.flush()
@@ -66,7 +74,9 @@ async def redecide_student(
     policy = await lesson_policy(db=db, lesson=lesson)
     query = checks_query(lesson.id, now).where(Challenge.user_id == user_id)
     checks = [to_check(row) for row in await db.execute(query)]
-    decision = _decision(lesson.id, user_id, checks, policy, now)
+    cancelled = cancelled_end_checks(lesson.id).where(Challenge.user_id == user_id)
+    ended_early = set((await db.execute(cancelled)).scalars())
+    decision = _decision(lesson.id, user_id, checks, policy, now, ended_early)
     decision.decided_by, decision.reason = decided_by, reason
     db.add(decision)
     await db.flush()
@@ -118,9 +128,18 @@ async def _locked_status(db: AsyncSession, lesson_id: int) -> LessonStatus | Non
 
 
 def _decision(
-    lesson_id: int, user_id: int, checks: Sequence[Check], policy: AttendancePolicy, now: datetime
+    lesson_id: int,
+    user_id: int,
+    checks: Sequence[Check],
+    policy: AttendancePolicy,
+    now: datetime,
+    end_check_cancelled_for: set[int],
 ) -> AttendanceDecision:
-    result = decide([check.outcome(now) for check in checks], policy)
+    result = decide(
+        [check.outcome(now) for check in checks],
+        policy,
+        end_check_cancelled=user_id in end_check_cancelled_for,
+    )
     biometric = any(check.face_processed for check in checks)
     return AttendanceDecision(
         lesson_id=lesson_id,

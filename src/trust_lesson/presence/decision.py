@@ -11,9 +11,10 @@ The rules, applied in this order (first match wins):
 3. No check verified: ABSENT.
 4. The entry check and the end check are verified (there is at least one of each and every
    one of them is verified) and at least ``verified_share_needed_percent`` of all checks are
-   verified: ATTENDED. When no end check was issued (the instructor stopped the lesson before
-   it, or the student joined too late for one), the student's last check stands for it: an
-   early stop must not turn everybody's attendance into PARTIAL.
+   verified: ATTENDED. When no end check counts (the instructor stopped the lesson before it
+   was due or while it could still be answered, or the student joined too late for one), the
+   student's last check stands for it: an early stop must not turn everybody's attendance
+   into PARTIAL.
 5. Otherwise: PARTIAL.
 
 A reviewer's override replaces the machine verdict of that check everywhere above. Every
@@ -88,8 +89,17 @@ class DecisionResult:
     checks_verified: int
 
 
-def decide(timeline: Sequence[ChallengeOutcome], policy: AttendancePolicy) -> DecisionResult:
-    """The attendance decision for one student's timeline (see the module docstring)."""
+def decide(
+    timeline: Sequence[ChallengeOutcome],
+    policy: AttendancePolicy,
+    *,
+    end_check_cancelled: bool = False,
+) -> DecisionResult:
+    """The attendance decision for one student's timeline (see the module docstring).
+
+    A cancelled check is not in the timeline (the student had no full chance to answer it);
+    `end_check_cancelled` says the stop cancelled the student's end check (due later, or shown
+    and still answerable), so the reasons do not tell them none was issued."""
     outcomes = sorted(timeline, key=_reading_order)
     total = len(outcomes)
     verified = sum(outcome.verified for outcome in outcomes)
@@ -104,7 +114,7 @@ def decide(timeline: Sequence[ChallengeOutcome], policy: AttendancePolicy) -> De
     if pending:
         return decided(Decision.PENDING_REVIEW, pending)
     entry, entry_ok = _bookend(outcomes, ChallengeKind.ENTRY, "entry check")
-    end, end_ok = _end_check(outcomes)
+    end, end_ok = _end_check(outcomes, end_check_cancelled)
     reasons = [*entry, *end, _share_reason(verified, total, policy)]
     if verified == 0:
         return decided(Decision.ABSENT, reasons)
@@ -148,14 +158,19 @@ def _bookend(
     return reasons, all(outcome.verified for outcome in checks)
 
 
-def _end_check(outcomes: Sequence[ChallengeOutcome]) -> tuple[list[str], bool]:
-    """The end check, or the last check when no end check was issued."""
+def _end_check(outcomes: Sequence[ChallengeOutcome], cancelled: bool) -> tuple[list[str], bool]:
+    """The end check, or the last check when no end check counts."""
     if any(outcome.kind is ChallengeKind.END for outcome in outcomes):
         return _bookend(outcomes, ChallengeKind.END, "end check")
     last = outcomes[-1]
     when = as_utc(last.issued_at).strftime("%H:%M UTC")
+    why = (
+        "the lesson stopped before the end check could be answered"
+        if cancelled
+        else "no end check was issued"
+    )
     reason = (
-        f"no end check was issued; the last check ({last.kind.value.lower()} at {when}) "
+        f"{why}; the last check ({last.kind.value.lower()} at {when}) "
         f"stands for it: {_final(last).description}"
     )
     return [reason], last.verified
