@@ -173,3 +173,76 @@ def test_evidence_survives_the_migration_that_stops_its_cascade(empty_database_u
         connection.execute(sa.text("DELETE FROM users WHERE id = 2"))
     engine.dispose()
     assert _count(empty_database_url, "attendance_decisions") == 1
+
+
+def _lessons(url: str) -> list[tuple[object, ...]]:
+    engine = sa.create_engine(sync_url(url))
+    with engine.connect() as connection:
+        table = sa.Table("lessons", sa.MetaData(), autoload_with=connection)
+        columns = [table.c.id, table.c.title]
+        if "title_key" in table.c:
+            columns.append(table.c.title_key)
+        rows = connection.execute(sa.select(*columns).order_by(table.c.id)).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def test_0021_keys_every_lesson_and_keeps_lessons_that_already_repeat(
+    empty_database_url: str,
+) -> None:
+    """Lessons planned twice before the rule was the database's stay two lessons (a repeat may
+    have attendance and evidence): the later one's key is marked with its id, nothing else
+    changes, and the plain key refuses the lesson a third time. Downgrade drops the key only."""
+    url, before = empty_database_url, "0020_attendance_appeals"
+    command.upgrade(alembic_config(url), before)
+    monday, tuesday = datetime(2026, 3, 2, 14, tzinfo=UTC), datetime(2026, 3, 3, 14, tzinfo=UTC)
+    _insert_lessons(url, [(1, "Roads", monday), (1, "  ROADS ", monday), (1, "roads", monday),
+                          (1, "Roads", tuesday), (2, "Roads", monday)])  # fmt: skip
+
+    upgrade_to_head(url)
+
+    assert _lessons(url) == [
+        (1, "Roads", "roads"),
+        (2, "  ROADS ", "roads\nrepeat 2"),
+        (3, "roads", "roads\nrepeat 3"),
+        (4, "Roads", "roads"),
+        (5, "Roads", "roads"),
+    ]
+    with pytest.raises(sa.exc.IntegrityError):
+        _insert_lessons(url, [(1, "ROADS", monday)], title_key="roads")
+    command.downgrade(alembic_config(url), before)
+    assert _lessons(url) == [
+        (1, "Roads"), (2, "  ROADS "), (3, "roads"), (4, "Roads"), (5, "Roads"),
+    ]  # fmt: skip
+    upgrade_to_head(url)
+    assert [key for _, _, key in _lessons(url)][:3] == [
+        "roads",
+        "roads\nrepeat 2",
+        "roads\nrepeat 3",
+    ]
+
+
+def _insert_lessons(url: str, lessons: list[tuple[int, str, datetime]], **more: str) -> None:
+    """Lessons of a course's terms 1 and 2, taught by user 1 (made first when missing)."""
+    engine = sa.create_engine(sync_url(url))
+    try:
+        with engine.begin() as connection:
+            tables = sa.MetaData()
+            tables.reflect(connection, only=["users", "courses", "terms", "lessons"])
+            if connection.execute(sa.select(tables.tables["users"].c.id)).first() is None:
+                _insert_course_with_two_terms(connection, tables)
+            for term_id, title, start in lessons:
+                row = {"term_id": term_id, "instructor_id": 1, "title": title, "description": "",
+                       "start_date": start, "duration_min": 60, "status": "WAITING"}  # fmt: skip
+                connection.execute(sa.insert(tables.tables["lessons"]).values(row | more))
+    finally:
+        engine.dispose()
+
+
+def _insert_course_with_two_terms(connection: sa.Connection, tables: sa.MetaData) -> None:
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    user = ROWS["users"][0] | USER_DEFAULTS | {"created_at": now, "updated_at": now}
+    connection.execute(sa.insert(tables.tables["users"]).values(user))
+    connection.execute(sa.insert(tables.tables["courses"]).values(ROWS["courses"]))
+    terms = [{"id": n, "course_id": 1, "term_number": n, "status": "RUNNING"} for n in (1, 2)]
+    connection.execute(sa.insert(tables.tables["terms"]).values(terms))
