@@ -91,6 +91,36 @@ async def test_the_import_form_names_repeated_and_already_planned_rows(
         assert (await db.execute(select(func.count(Lesson.id)))).scalar_one() == 1
 
 
+async def test_a_lesson_planned_twice_is_refused_beside_its_title_and_keeps_what_was_typed(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    csrf = await page_sign_in(client, teacher)
+    term_url = await new_term(client, csrf)
+    loops = {"title": "Loops", "start_date": "2026-03-02T12:00", "duration_min": "60"}
+
+    async def plan_form(**typed: str) -> httpx.Response:
+        data = loops | typed | {"csrf_token": csrf}
+        return await client.post(f"{term_url}/lessons", data=data, headers=SAME_SITE)
+
+    first = await plan_form()
+    again = await plan_form(title="  loops ", duration_min="45", description="Once more")
+
+    assert first.status_code == 303
+    assert again.status_code == 409
+    page = html.unescape(again.text)
+    assert (
+        'id="f-title-problem">The lesson "loops" at 2026-03-02 12:00 UTC is already planned'
+        " in this term." in page
+    )
+    assert 'value="  loops "' in page
+    assert 'value="2026-03-02T12:00"' in page
+    assert 'value="45"' in page
+    assert ">Once more</textarea>" in page
+    async with runtime.session_factory() as db:
+        assert (await db.execute(select(func.count(Lesson.id)))).scalar_one() == 1
+
+
 async def test_an_instructor_plans_their_own_lesson_unless_they_choose_a_colleague(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

@@ -137,10 +137,10 @@ async def plan_lesson(
         data = parse_form(LessonCreate, fields)
         await lessons.create(db=db, caller=viewer.user, term=term, data=data, now=now)
     except (FormProblems, DomainError) as error:
-        problems = problems_of(error)
+        status = error.status_code if isinstance(error, DomainError) else 422
         return await _term_page(
             request, viewer, term, db, form="lesson", values={**values, "description": description},
-            problems=problems, status_code=422,
+            problems=problems_of(error), status_code=status,
         )  # fmt: skip
     return RedirectResponse(f"/admin/terms/{term.id}?done=lesson", status_code=303)
 

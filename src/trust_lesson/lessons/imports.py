@@ -1,16 +1,16 @@
 """Lesson import: a parsed spreadsheet checked against the target term, all rows or none."""
 
 import asyncio
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.errors import Unprocessable
+from trust_lesson.lessons import repeats
+from trust_lesson.lessons.repeats import Plan
 from trust_lesson.lessons.service import planned_status, possible_instructors
 from trust_lesson.lessons.spreadsheet import (
     LessonSheet,
@@ -20,6 +20,7 @@ from trust_lesson.lessons.spreadsheet import (
     read_sheet,
 )
 from trust_lesson.models import Course, Lesson, Term, User
+from trust_lesson.models.lesson import title_key
 
 
 @cache
@@ -48,23 +49,24 @@ async def import_lessons(
     course = await db.get_one(Course, term.course_id)
     errors = [*sheet.errors, *_target_errors(sheet, course, term)]
     planned = await _lessons(db, caller, term, sheet, errors, now)
-    errors.extend(await _duplicate_errors(db, term, planned, zone))
+    plans = [(row, Plan.of(lesson)) for row, lesson in planned]
+    errors.extend(await _duplicate_errors(db, plans, zone))
     lessons = [lesson for _, lesson in planned]
     if errors:
         raise SpreadsheetRejected(errors)
     if not lessons:
         raise SpreadsheetRejected([RowError(None, "The sheet has no lessons.")])
-    db.add_all(lessons)
-    await db.flush()
+    try:
+        async with repeats.planning(db, [plan for _, plan in plans]):
+            db.add_all(lessons)
+    except repeats.AlreadyPlanned:  # another import or plan of these lessons was written since
+        raise SpreadsheetRejected(await _duplicate_errors(db, plans, zone)) from None
     return lessons
 
 
-def _normal(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
-
-
 def _same_name(first: str, second: str) -> bool:
-    return _normal(first) == _normal(second)
+    """Names compared as lesson titles are: case and spaces aside."""
+    return title_key(first) == title_key(second)
 
 
 def _target_errors(sheet: LessonSheet, course: Course, term: Term) -> list[RowError]:
@@ -117,43 +119,21 @@ async def _lessons(
 
 
 async def _duplicate_errors(
-    db: AsyncSession, term: Term, planned: Sequence[tuple[int, Lesson]], zone: ZoneInfo
+    db: AsyncSession, plans: Sequence[tuple[int, Plan]], zone: ZoneInfo
 ) -> list[RowError]:
-    """A row repeating an earlier row, or a lesson the term already has, plans nothing twice.
-
-    One rule for both: the same title (case and spaces aside) at the same start is one lesson,
-    whoever teaches it. Every student of the term is expected at each of its lessons, so two
-    lessons of one title at one time would be one lesson counted twice; a sheet imported again
-    after a lesson was given to another instructor (or with the column changed) must not plan
-    it a second time. Changing a planned lesson's instructor is an edit of that lesson.
-    """
-    existing = await _planned_in_term(db, term, [lesson for _, lesson in planned])
-    first_rows: dict[tuple[str, datetime], int] = {}
+    """A row repeating an earlier row, or a lesson the term already has, plans nothing twice:
+    one rule for both (`repeats`). A sheet imported again after a lesson was given to another
+    instructor (or with the column changed) must not plan it a second time; changing a planned
+    lesson's instructor is an edit of that lesson."""
+    existing = await repeats.planned_in_term(db, [plan for _, plan in plans])
+    first_rows: dict[repeats.TitleAndStart, int] = {}
     errors = []
-    for row, lesson in planned:
-        same = (_normal(lesson.title), lesson.start_date)
-        if same in first_rows:
-            message = f"Repeats row {first_rows[same]}: the same title and start."
+    for row, plan in plans:
+        if plan.same in first_rows:
+            message = f"Repeats row {first_rows[plan.same]}: the same title and start."
             errors.append(RowError(row, message))
             continue
-        first_rows[same] = row
-        if same in existing:
-            start = lesson.start_date.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            message = f'The lesson "{lesson.title}" at {start} is already planned in this term.'
-            errors.append(RowError(row, message))
+        first_rows[plan.same] = row
+        if plan.same in existing:
+            errors.append(RowError(row, repeats.already_planned(plan.title, plan.start, zone)))
     return errors
-
-
-async def _planned_in_term(
-    db: AsyncSession, term: Term, lessons: Sequence[Lesson]
-) -> set[tuple[str, datetime]]:
-    """Normalised title and start of the term's lessons between the sheet's first and last start."""
-    if not lessons:
-        return set()
-    starts = [lesson.start_date for lesson in lessons]
-    query = select(Lesson.title, Lesson.start_date).where(
-        Lesson.term_id == term.id,
-        Lesson.start_date >= min(starts),
-        Lesson.start_date <= max(starts),
-    )
-    return {(_normal(title), start) for title, start in (await db.execute(query)).all()}

@@ -3,6 +3,7 @@
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,7 @@ from trust_lesson.courses.scopes import manages_course, sees_term, visible_term_
 from trust_lesson.errors import Conflict, NotFound, Unprocessable
 from trust_lesson.evidence import log as evidence_log
 from trust_lesson.evidence.keys import SchoolKeys
+from trust_lesson.lessons import repeats
 from trust_lesson.lessons.keeping import refuse_if_evidence
 from trust_lesson.lessons.schemas import LessonCreate, LessonUpdate
 from trust_lesson.models import Lesson, LessonStatus, Role, Term, User
@@ -107,8 +109,8 @@ async def create(
         status=planned_status(data.start_date, now),
         meeting_url=data.meeting_url,
     )
-    db.add(lesson)
-    await db.flush()
+    async with repeats.planning(db, [repeats.Plan.of(lesson)]):
+        db.add(lesson)
     return lesson
 
 
@@ -125,12 +127,23 @@ async def update_lesson(
         await check_instructor(
             db=db, caller=caller, term=term, instructor_id=changes["instructor_id"]
         )
+    if changes.keys() & {"title", "start_date"}:
+        title = changes.get("title", lesson.title)
+        start = changes.get("start_date", lesson.start_date)
+        plan = repeats.Plan(lesson.term_id, title, start, lesson.id)
+        async with repeats.planning(db, [plan]):
+            _change(lesson, changes, now)
+    else:
+        _change(lesson, changes, now)
+    await db.flush()
+    return lesson
+
+
+def _change(lesson: Lesson, changes: dict[str, Any], now: datetime) -> None:
     for name, value in changes.items():
         setattr(lesson, name, value)
     if "start_date" in changes:
         lesson.status = planned_status(lesson.start_date, now)
-    await db.flush()
-    return lesson
 
 
 async def delete(*, db: AsyncSession, lesson: Lesson) -> None:
