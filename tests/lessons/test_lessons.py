@@ -6,7 +6,8 @@ import pytest
 from tests.support.clock import FakeClock
 from tests.support.factories import login, signed_in
 from tests.support.school import enrol, make_course, make_lesson, make_term
-from trust_lesson.models import Role
+from trust_lesson.lessons import service as lessons
+from trust_lesson.models import Lesson, Role, User
 from trust_lesson.runtime import Runtime
 
 MONDAY = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
@@ -201,3 +202,74 @@ async def test_an_instructor_whose_account_changed_after_enrolling_no_longer_tea
     assert changed.status_code == 200, changed.text
     assert planned.status_code == 422
     assert "instructor_id: not an instructor of this term" in planned.text
+
+
+async def test_an_instructor_made_a_student_no_longer_starts_stops_or_reviews_their_lessons(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The lessons stay given to them until a manager gives them to another, but only while
+    their account may teach (enrolment's rule) do they start or stop one."""
+    admin = await signed_in(client, runtime, Role.ADMIN)
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    smith = await signed_in(client, runtime, Role.INSTRUCTOR, name="Smith")
+    jones = await signed_in(client, runtime, Role.INSTRUCTOR, name="Jones")
+    term = await make_term(client, teacher, (await make_course(client, teacher))["id"])
+    for colleague in (smith, jones):
+        await enrol(client, teacher, term["id"], colleague, "INSTRUCTOR")
+    smiths = [
+        await make_lesson(client, teacher, term["id"], title=title, given_to=smith)
+        for title in ("Loops", "Lists")
+    ]
+    waiting, running = (f"/api/v1/lessons/{lesson['id']}" for lesson in smiths)
+    started = await client.post(f"{running}/start", headers=smith.headers)
+    demoted = await client.patch(
+        f"/api/v1/users/{smith.id}", json={"role": "STUDENT"}, headers=admin.headers
+    )
+
+    start = await client.post(f"{waiting}/start", headers=smith.headers)
+    stop = await client.post(f"{running}/stop", headers=smith.headers)
+    review = await client.get(f"{running}/roster", headers=smith.headers)
+    admins_review = await client.get(f"{running}/roster", headers=admin.headers)
+    reassigned = await client.patch(
+        waiting, json={"instructor_id": jones.id}, headers=admin.headers
+    )
+    started_by_jones = await client.post(f"{waiting}/start", headers=jones.headers)
+
+    assert (started.status_code, demoted.status_code) == (200, 200)
+    for refused in (start, stop):
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["detail"] == "Only the lesson's instructor may start or stop it."
+    assert review.status_code == 403
+    assert admins_review.status_code == 200
+    assert reassigned.status_code == 200, reassigned.text
+    assert started_by_jones.json()["status"] == "RUNNING"
+
+
+async def test_an_admin_who_teaches_a_lesson_starts_it(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await signed_in(client, runtime, Role.ADMIN)
+    term = await make_term(client, admin, (await make_course(client, admin))["id"])
+    lesson = await make_lesson(client, admin, term["id"])
+
+    started = await client.post(f"/api/v1/lessons/{lesson['id']}/start", headers=admin.headers)
+
+    assert started.status_code == 200, started.text
+
+
+@pytest.mark.parametrize(
+    ("role", "active", "teaching"),
+    [
+        (Role.INSTRUCTOR, True, True),
+        (Role.ADMIN, True, True),
+        (Role.STUDENT, True, False),
+        (Role.INSTRUCTOR, False, False),
+    ],
+)
+def test_a_lessons_instructor_teaches_it_while_their_account_may_teach(
+    role: Role, active: bool, teaching: bool
+) -> None:
+    person = User(id=7, role=role, is_active=active)
+
+    assert lessons.teaches(person, Lesson(instructor_id=7, title="Loops")) is teaching
+    assert lessons.teaches(person, Lesson(instructor_id=8, title="Loops")) is False

@@ -1,8 +1,11 @@
-"""The instructor's lessons list page: the days it lists come from the address, within range."""
+"""The instructor's lesson pages: the days the list shows come from the address, within range;
+a lesson's page and its Start and Stop are staff's."""
 
 import httpx
 
-from tests.support.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD, make_user, signed_in
+from tests.support.school import make_course, make_lesson, make_term
+from tests.web.page_forms import SAME_SITE, page_sign_in
 from trust_lesson.models import Role
 from trust_lesson.runtime import Runtime
 
@@ -28,3 +31,32 @@ async def test_a_day_out_of_range_in_the_address_is_a_clear_error_not_a_crash(
     widest = await client.get("/lessons?from=1970-01-01&to=2199-12-31", headers=HTML)
     assert widest.status_code == 200
     assert "Lessons" in widest.text
+
+
+async def test_an_instructor_made_a_student_has_no_lesson_page_and_an_admin_still_has(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The pages are staff's (a student account is refused before the lesson is looked at);
+    an administrator still sees the lesson, says who starts it, and offers no Start of theirs."""
+    admin = await signed_in(client, runtime, Role.ADMIN)
+    smith = await signed_in(client, runtime, Role.INSTRUCTOR, name="Smith")
+    term = await make_term(client, smith, (await make_course(client, smith))["id"])
+    lesson = await make_lesson(client, smith, term["id"])
+    demoted = await client.patch(
+        f"/api/v1/users/{smith.id}", json={"role": "STUDENT"}, headers=admin.headers
+    )
+    csrf = await page_sign_in(client, smith.user)
+
+    start = await client.post(
+        f"/lessons/{lesson['id']}/start", data={"csrf_token": csrf}, headers=SAME_SITE
+    )
+    page = await client.get(f"/lessons/{lesson['id']}", headers=SAME_SITE)
+    client.cookies.clear()
+    await page_sign_in(client, admin.user)
+    admins_page = await client.get(f"/lessons/{lesson['id']}", headers=SAME_SITE)
+
+    assert demoted.status_code == 200
+    assert (start.status_code, page.status_code) == (403, 403)
+    assert admins_page.status_code == 200
+    assert "Only the lesson's instructor starts and stops it." in admins_page.text
+    assert f'action="/lessons/{lesson["id"]}/start"' not in admins_page.text

@@ -45,13 +45,17 @@ async def make_lesson(
     start: datetime = datetime(2026, 3, 2, 14, 0, tzinfo=UTC),
     title: str = "Variables",
     duration_min: int = 60,
+    given_to: Person | None = None,
 ) -> dict[str, Any]:
-    payload = {
+    """A lesson `instructor` plans: theirs, or given to another instructor of the term."""
+    payload: dict[str, object] = {
         "term_id": term_id,
         "title": title,
         "start_date": start.isoformat(),
         "duration_min": duration_min,
     }
+    if given_to is not None:
+        payload["instructor_id"] = given_to.id
     response = await client.post("/api/v1/lessons", json=payload, headers=instructor.headers)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()

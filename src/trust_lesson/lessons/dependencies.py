@@ -30,7 +30,7 @@ async def managed_lesson(lesson_id: LessonId, caller: CurrentUser, db: DbDep) ->
 
 async def taught_lesson(lesson_id: LessonId, caller: CurrentUser, db: DbDep) -> Lesson:
     lesson, _ = await service.find(db=db, caller=caller, lesson_id=lesson_id)
-    if lesson.instructor_id != caller.id:
+    if not service.teaches(caller, lesson):
         raise Forbidden("Only the lesson's instructor may start or stop it.")
     return lesson
 

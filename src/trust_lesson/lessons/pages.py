@@ -70,7 +70,7 @@ async def lesson_page(
         user=viewer.user,
         csrf=viewer.csrf,
         lesson=lesson,
-        teaches=lesson.instructor_id == viewer.user.id,
+        teaches=lessons.teaches(viewer.user, lesson),
         refresh=REFRESH_SECONDS,
         **await _roster_context(db, lesson, now),
     )

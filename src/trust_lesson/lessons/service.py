@@ -17,7 +17,7 @@ from trust_lesson.evidence.keys import SchoolKeys
 from trust_lesson.lessons import repeats
 from trust_lesson.lessons.keeping import refuse_if_evidence
 from trust_lesson.lessons.schemas import LessonCreate, LessonUpdate
-from trust_lesson.models import Lesson, LessonStatus, Role, Term, User
+from trust_lesson.models import Lesson, LessonStatus, MemberRole, Role, Term, User
 
 LATE_AFTER = timedelta(days=1)
 FINISH_GRACE = timedelta(minutes=15)
@@ -84,6 +84,15 @@ async def possible_instructors(*, db: AsyncSession, caller: User, term: Term) ->
     one rule for the form, the API and the spreadsheet import."""
     instructors = await members.instructors_by_username(db=db, term=term)
     return {**instructors, caller.username.casefold(): caller}
+
+
+def teaches(user: User, lesson: Lesson) -> bool:
+    """`user` is the lesson's instructor and their account may still teach: one made a student
+    or disabled after the lesson was given to it no longer starts or stops it (enrolment's own
+    rule, as for `possible_instructors`); the course's managers give the lesson to another."""
+    if lesson.instructor_id != user.id:
+        return False
+    return members.role_refusal(user, MemberRole.INSTRUCTOR) is None
 
 
 async def check_instructor(
