@@ -1,6 +1,7 @@
 """Pages used as a person uses them: signed in through the form, then a course, a term, its
-members and a lesson made through the staff's forms."""
+members and a lesson made through the staff's forms; a long list followed page by page."""
 
+import html
 import re
 
 import httpx
@@ -63,3 +64,21 @@ async def lesson_of(
     )
     async with runtime.session_factory() as db:
         return (await db.execute(select(Lesson.id))).scalar_one()
+
+
+async def every_row_by_next_page(
+    client: httpx.AsyncClient, url: str, pages_label: str, row: str
+) -> list[str]:
+    """What a person reaches from `url` by following the list's "Next page" until the last:
+    the `row` attribute (say `data-course-id`) of each item of the list, in the order shown."""
+    found: list[str] = []
+    while True:
+        page = (await client.get(url, headers=SAME_SITE)).text
+        found += re.findall(rf'<li [^>]*?\b{row}="(\d+)"', page)
+        pager = re.search(
+            rf'<nav class="pager actions" aria-label="{pages_label}">.*?</nav>', page, re.S
+        )
+        following = re.search(r'rel="next" href="([^"]+)"', pager.group(0)) if pager else None
+        if following is None:
+            return found
+        url = html.unescape(following.group(1)).split("#")[0]

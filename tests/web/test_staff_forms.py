@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from tests.support.factories import make_user
 from tests.support.presence import add_check
 from tests.support.spreadsheets import lesson_workbook
-from tests.web.page_forms import SAME_SITE, enrol, lesson_of, new_term, page_sign_in
+from tests.web.page_forms import (
+    SAME_SITE,
+    enrol,
+    every_row_by_next_page,
+    lesson_of,
+    new_term,
+    page_sign_in,
+)
 from trust_lesson.db import transaction
 from trust_lesson.models import Lesson, LessonStatus, MemberRole, Role, TermMember, User
 from trust_lesson.presence.verdicts import ChallengeKind
@@ -214,23 +221,6 @@ async def test_the_lessons_of_a_busy_range_come_a_page_at_a_time(
     assert f'href="/lessons?from={day}&amp;to={day}&amp;page=2">Next page</a>' in first.text
     assert second.text.count("data-lesson-id=") == 1
     assert f">Lesson {ROWS_PER_PAGE}</a>" in second.text
-
-
-async def every_row_by_next_page(
-    client: httpx.AsyncClient, url: str, pages_label: str, row: str
-) -> list[str]:
-    """What a person reaches from `url` by following the list's "Next page" until the last."""
-    found: list[str] = []
-    while True:
-        page = (await client.get(url, headers=SAME_SITE)).text
-        found += re.findall(rf'<li {row}="(\d+)"', page)
-        pager = re.search(
-            rf'<nav class="pager actions" aria-label="{pages_label}">.*?</nav>', page, re.S
-        )
-        following = re.search(r'rel="next" href="([^"]+)"', pager.group(0)) if pager else None
-        if following is None:
-            return found
-        url = html.unescape(following.group(1)).split("#")[0]
 
 
 async def test_every_lesson_and_member_of_a_big_term_can_be_reached(
