@@ -16,11 +16,22 @@ from tests.web.page_forms import (
     enrol,
     every_row_by_next_page,
     lesson_of,
+    new_course,
     new_term,
     page_sign_in,
 )
 from trust_lesson.db import transaction
-from trust_lesson.models import Lesson, LessonStatus, MemberRole, Role, TermMember, User
+from trust_lesson.models import (
+    Course,
+    Lesson,
+    LessonStatus,
+    MemberRole,
+    Role,
+    Term,
+    TermMember,
+    TermStatus,
+    User,
+)
 from trust_lesson.presence.verdicts import ChallengeKind
 from trust_lesson.runtime import Runtime
 from trust_lesson.web.paging import ROWS_PER_PAGE
@@ -261,6 +272,51 @@ async def test_every_lesson_and_member_of_a_big_term_can_be_reached(
     assert f"Rows {ROWS_PER_PAGE + 1} to {2 * ROWS_PER_PAGE}" in second_of_members.text
     next_lessons = f'href="{term_url}?members_page=2&amp;lessons_page=2#lessons">Next page</a>'
     assert next_lessons in second_of_members.text  # the members' page is kept
+
+
+async def test_every_course_and_every_term_of_a_course_can_be_reached(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The courses page used to stop at 200 courses, a course's page at 200 terms."""
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    stranger = await make_user(runtime, Role.INSTRUCTOR)
+    csrf = await page_sign_in(client, teacher)
+    course_url = await new_course(client, csrf, "Course 0")
+    course_id = int(course_url.rsplit("/", 1)[1])
+    async with transaction(runtime.session_factory) as db:
+        courses = [Course(name=f"Course {n}", created_by_id=teacher.id)
+                   for n in range(1, ROWS_PER_PAGE + 1)]  # fmt: skip
+        db.add_all([*courses, Course(name="Not theirs", created_by_id=stranger.id)])
+        terms = [Term(course_id=course_id, term_number=n, status=TermStatus.WAITING)
+                 for n in range(ROWS_PER_PAGE + 1)]  # fmt: skip
+        db.add_all(terms)
+        await db.flush()
+        course_ids = [course_id] + [course.id for course in courses]
+        term_ids = [term.id for term in terms]
+
+    first = await client.get("/admin/courses", headers=SAME_SITE)
+    second = await client.get("/admin/courses?page=2", headers=SAME_SITE)
+    reached = await every_row_by_next_page(
+        client, "/admin/courses", "Pages of courses", "data-course-id"
+    )
+    reached_terms = await every_row_by_next_page(
+        client, course_url, "Pages of terms", "data-term-id"
+    )
+    last_terms = await client.get(f"{course_url}?page=2", headers=SAME_SITE)
+
+    assert first.text.count("<li data-course-id=") == ROWS_PER_PAGE
+    assert f"Rows 1 to {ROWS_PER_PAGE}" in first.text
+    assert 'href="/admin/courses?page=2">Next page</a>' in first.text
+    assert second.text.count("<li data-course-id=") == 1
+    assert f">Course {ROWS_PER_PAGE}</a>" in second.text
+    assert 'href="/admin/courses?page=1">Previous page</a>' in second.text
+    assert "Next page" not in second.text
+    assert [int(c) for c in reached] == course_ids  # in order, none twice, none lost
+    assert "Not theirs" not in first.text + second.text
+    assert [int(t) for t in reached_terms] == term_ids
+    assert f">Term {ROWS_PER_PAGE}</a>" in last_terms.text
+    assert f'href="{course_url}?page=1">Previous page</a>' in last_terms.text
+    assert 'id="policy"' in last_terms.text  # the policy form stays below every page of terms
 
 
 async def test_an_admin_cannot_disable_or_demote_their_own_account(

@@ -17,6 +17,7 @@ from trust_lesson.errors import DomainError
 from trust_lesson.presence.policy import AttendancePolicy, LivenessChecks
 from trust_lesson.web.dependencies import StaffViewer, Viewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.paging import PageRequest, PageRequestDep, page_of
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -140,8 +141,10 @@ def _posted(value: object) -> object:
 
 
 @router.get("/admin/courses")
-async def courses_page(request: Request, viewer: StaffViewer, db: DbDep) -> Response:
-    return await _courses_page(request, viewer, db, values={}, problems={})
+async def courses_page(
+    request: Request, viewer: StaffViewer, db: DbDep, asked: PageRequestDep
+) -> Response:
+    return await _courses_page(request, viewer, db, asked=asked, values={}, problems={})
 
 
 async def _courses_page(
@@ -149,18 +152,21 @@ async def _courses_page(
     viewer: Viewer,
     db: DbDep,
     *,
+    asked: PageRequest = PageRequest(1),
     values: dict[str, str],
     problems: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    courses = await service.list_visible(db=db, caller=viewer.user, limit=200, offset=0)
+    courses = await service.list_visible(
+        db=db, caller=viewer.user, limit=asked.fetch, offset=asked.offset
+    )
     return render(
         request,
         "admin/courses.html",
         user=viewer.user,
         csrf=viewer.csrf,
         status_code=status_code,
-        courses=courses,
+        courses=page_of(courses, asked),
         values=values,
         problems=problems,
     )
@@ -185,11 +191,17 @@ async def create_course(
 
 @router.get("/admin/courses/{course_id}")
 async def course_page(
-    request: Request, viewer: StaffViewer, course: ManagedCourse, db: DbDep, saved: str = ""
+    request: Request,
+    viewer: StaffViewer,
+    course: ManagedCourse,
+    db: DbDep,
+    asked: PageRequestDep,
+    saved: str = "",
 ) -> Response:
     return await _course_page(
-        request, viewer, course, db, problems={}, policy_values=None, saved=saved == "policy"
-    )
+        request, viewer, course, db, asked=asked, problems={}, policy_values=None,
+        saved=saved == "policy",
+    )  # fmt: skip
 
 
 async def _course_page(
@@ -198,12 +210,15 @@ async def _course_page(
     course: ManagedCourse,
     db: DbDep,
     *,
+    asked: PageRequest = PageRequest(1),
     problems: dict[str, str],
     policy_values: dict[str, str] | None,
     status_code: int = 200,
     saved: bool = False,
 ) -> Response:
-    terms = await service.list_terms(db=db, caller=viewer.user, course=course, limit=200, offset=0)
+    terms = await service.list_terms(
+        db=db, caller=viewer.user, course=course, limit=asked.fetch, offset=asked.offset
+    )
     fields = policy_fields(policies.course_policy(course))
     for field in fields if policy_values else ():
         field["value"] = policy_values.get(field["name"], "") if policy_values else ""
@@ -214,7 +229,7 @@ async def _course_page(
         csrf=viewer.csrf,
         status_code=status_code,
         course=course,
-        terms=terms,
+        terms=page_of(terms, asked),
         policy_fields=fields,
         custom_policy=course.policy is not None,
         problems=problems,
