@@ -22,6 +22,8 @@ from tests.web.page_forms import (
 )
 from trust_lesson.db import transaction
 from trust_lesson.models import (
+    AttendanceAppeal,
+    AttendanceDecision,
     Course,
     Lesson,
     LessonStatus,
@@ -32,7 +34,7 @@ from trust_lesson.models import (
     TermStatus,
     User,
 )
-from trust_lesson.presence.verdicts import ChallengeKind
+from trust_lesson.presence.verdicts import AttendancePath, ChallengeKind, Decision, Verdict
 from trust_lesson.runtime import Runtime
 from trust_lesson.web.paging import ROWS_PER_PAGE
 
@@ -317,6 +319,66 @@ async def test_every_course_and_every_term_of_a_course_can_be_reached(
     assert f">Term {ROWS_PER_PAGE}</a>" in last_terms.text
     assert f'href="{course_url}?page=1">Previous page</a>' in last_terms.text
     assert 'id="policy"' in last_terms.text  # the policy form stays below every page of terms
+
+
+async def test_every_picture_and_every_appeal_of_the_review_queue_can_be_reached(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """/reviews used to stop at 200 pictures and 200 appeals; taken at the same moment, they
+    keep their order (oldest first, then by id) from one page to the next."""
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    student = await make_user(runtime, Role.STUDENT)
+    appellant = await make_user(runtime, Role.STUDENT)
+    csrf = await page_sign_in(client, teacher)
+    lesson_id = await lesson_of(client, runtime, csrf, student=student, title="Parking")
+    now = runtime.clock()
+    captures = [
+        (await add_check(runtime, lesson_id=lesson_id, user_id=student.id,
+                         kind=ChallengeKind.RANDOM, issued_at=now,
+                         verdict=Verdict.NEEDS_REVIEW)).capture_id
+        for _ in range(ROWS_PER_PAGE + 1)
+    ]  # fmt: skip
+    async with transaction(runtime.session_factory) as db:
+        decisions = [
+            AttendanceDecision(lesson_id=lesson_id, user_id=appellant.id, decision=Decision.ABSENT,
+                               reasons=[], checks_total=0, checks_verified=0, decided_at=now,
+                               path=AttendancePath.BIOMETRIC)
+            for _ in range(ROWS_PER_PAGE + 1)
+        ]  # fmt: skip
+        db.add_all(decisions)
+        await db.flush()
+        appeals = [
+            AttendanceAppeal(decision_id=decision.id, lesson_id=lesson_id, user_id=appellant.id,
+                             reason="I was there.", filed_at=now)
+            for decision in decisions
+        ]  # fmt: skip
+        db.add_all(appeals)
+        await db.flush()
+        appeal_ids = [appeal.id for appeal in appeals]
+
+    first = await client.get("/reviews", headers=SAME_SITE)
+    both_second = await client.get("/reviews?pictures_page=2&appeals_page=2", headers=SAME_SITE)
+    pictures = await every_row_by_next_page(
+        client, "/reviews", "Pages of pictures to review", "data-capture-id"
+    )
+    answers = await every_row_by_next_page(
+        client, "/reviews", "Pages of appeals to answer", "data-appeal-id"
+    )
+
+    assert first.text.count('class="review-item"') == ROWS_PER_PAGE
+    assert first.text.count('class="appeal-item"') == ROWS_PER_PAGE
+    assert 'href="/reviews?pictures_page=2#pictures">Next page</a>' in first.text
+    assert 'href="/reviews?appeals_page=2#appeals">Next page</a>' in first.text
+    assert both_second.text.count('class="review-item"') == 1
+    assert both_second.text.count('class="appeal-item"') == 1
+    assert f"Rows {ROWS_PER_PAGE + 1} to {ROWS_PER_PAGE + 1}" in both_second.text
+    # each list's Previous page keeps the page the other list is on
+    back_to_pictures = 'href="/reviews?appeals_page=2&amp;pictures_page=1#pictures">Previous'
+    back_to_appeals = 'href="/reviews?pictures_page=2&amp;appeals_page=1#appeals">Previous'
+    assert back_to_pictures in both_second.text and back_to_appeals in both_second.text
+    assert [int(c) for c in pictures[:ROWS_PER_PAGE]] == captures[:ROWS_PER_PAGE]
+    assert sorted(int(c) for c in set(pictures)) == captures  # none twice, none lost
+    assert [int(a) for a in answers] == appeal_ids
 
 
 async def test_an_admin_cannot_disable_or_demote_their_own_account(

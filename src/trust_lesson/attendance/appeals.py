@@ -154,10 +154,10 @@ async def listed(
     return await _reads(db, or_(scope, to_answer), limit=limit, offset=offset)
 
 
-async def to_answer(*, db: AsyncSession, caller: User, limit: int) -> list[AppealRead]:
+async def to_answer(*, db: AsyncSession, caller: User, limit: int, offset: int) -> list[AppealRead]:
     """The open appeals the caller answers (their review queue), oldest first."""
     scope = and_(AttendanceAppeal.outcome.is_(None), _answers(caller))
-    return await _reads(db, scope, limit=limit, offset=0)
+    return await _reads(db, scope, limit=limit, offset=offset)
 
 
 async def read(*, db: AsyncSession, appeal: AttendanceAppeal) -> AppealRead:

@@ -5,7 +5,7 @@ answer to an appeal."""
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from trust_lesson.attendance import appeals, bursts, pictures, reviews
@@ -17,10 +17,14 @@ from trust_lesson.models import AppealOutcome, User
 from trust_lesson.presence.verdicts import Verdict
 from trust_lesson.web.dependencies import StaffViewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.paging import PageRequest, page_of, page_request_named
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 REVIEW_VERDICTS = [verdict for verdict in Verdict if verdict not in NOT_A_REVIEW]
+# The queue's two long lists, each paged on its own.
+PicturesPage = Annotated[PageRequest, Depends(page_request_named("pictures_page"))]
+AppealsPage = Annotated[PageRequest, Depends(page_request_named("appeals_page"))]
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,17 @@ class AppealForm:
 
 
 @router.get("/reviews")
-async def review_queue(request: Request, viewer: StaffViewer, db: DbDep) -> Response:
-    return await _review_queue(request, viewer.user, viewer.csrf, db)
+async def review_queue(
+    request: Request,
+    viewer: StaffViewer,
+    db: DbDep,
+    pictures_page: PicturesPage,
+    appeals_page: AppealsPage,
+) -> Response:
+    return await _review_queue(
+        request, viewer.user, viewer.csrf, db, pictures_page=pictures_page,
+        appeals_page=appeals_page,
+    )  # fmt: skip
 
 
 async def _review_queue(
@@ -43,19 +56,27 @@ async def _review_queue(
     csrf: str,
     db: DbDep,
     *,
+    pictures_page: PageRequest = PageRequest(1),
+    appeals_page: PageRequest = PageRequest(1),
     refused: AppealForm | None = None,
     status_code: int = 200,
 ) -> Response:
     """`refused`: an answer to an appeal that was refused, shown again beside that appeal."""
+    items = await reviews.open_items(
+        db=db, caller=user, limit=pictures_page.fetch, offset=pictures_page.offset
+    )
+    to_answer = await appeals.to_answer(
+        db=db, caller=user, limit=appeals_page.fetch, offset=appeals_page.offset
+    )
     return render(
         request,
         "attendance/reviews.html",
         user=user,
         csrf=csrf,
         status_code=status_code,
-        items=await reviews.open_items(db=db, caller=user, limit=200, offset=0),
+        items=page_of(items, pictures_page),
         verdicts=REVIEW_VERDICTS,
-        appeals=await appeals.to_answer(db=db, caller=user, limit=200),
+        appeals=page_of(to_answer, appeals_page),
         outcomes=list(AppealOutcome),
         refused=refused,
         reason_max=REASON_MAX,
