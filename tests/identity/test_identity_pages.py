@@ -9,10 +9,12 @@ from sqlalchemy import update
 
 from tests.identity.stories import ANNA, identity_url, verification_url
 from tests.identity.test_verification_reviews import School, school, waiting_verification
+from tests.web.page_forms import every_row_by_next_page
 from tests.web.test_browser_sessions import SAME_SITE, browser_sign_in
 from trust_lesson.db import transaction
 from trust_lesson.models import IdentityVerification
 from trust_lesson.runtime import Runtime
+from trust_lesson.web.paging import ROWS_PER_PAGE
 
 HTML = {"Accept": "text/html"}
 READ = [
@@ -161,3 +163,36 @@ async def test_a_reviewer_decides_on_the_queue_page_and_the_item_leaves_it(
     assert [(r["decision"], r["reason"]) for r in body["reviews"]] == [
         ("VERIFIED", "the portrait is her")
     ]
+
+
+async def test_every_identity_waiting_for_a_reviewer_can_be_reached_page_by_page(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The queue used to stop at 100 without saying so; sent at the same moment, the
+    verifications keep their order (oldest first, then by id) from one page to the next."""
+    s, first_id = await _waiting(client, runtime)
+    async with transaction(runtime.session_factory) as db:
+        sent = await db.get_one(IdentityVerification, first_id)
+        copies = [
+            IdentityVerification(user_id=sent.user_id, record_id=sent.record_id,
+                                 status=sent.status, machine_status=sent.machine_status,
+                                 created_at=sent.created_at)
+            for _ in range(ROWS_PER_PAGE)
+        ]  # fmt: skip
+        db.add_all(copies)
+        await db.flush()
+        waiting = [first_id] + [copy.id for copy in copies]
+    await browser_sign_in(client, s.teacher.user.email)
+
+    first = await client.get("/identity-reviews", headers=HTML)
+    second = await client.get("/identity-reviews?page=2", headers=HTML)
+    reached = await every_row_by_next_page(
+        client, "/identity-reviews", "Pages of identities to review", "data-verification-id"
+    )
+
+    assert first.text.count('<li class="review-item"') == ROWS_PER_PAGE
+    assert f"Rows 1 to {ROWS_PER_PAGE}" in first.text
+    assert 'href="/identity-reviews?page=2">Next page</a>' in first.text
+    assert re.findall(r'data-verification-id="(\d+)"', second.text) == [str(waiting[-1])]
+    assert 'href="/identity-reviews?page=1">Previous page</a>' in second.text
+    assert [int(v) for v in reached] == waiting  # in order, none twice, none lost

@@ -11,8 +11,6 @@ from trust_lesson.identity import reviews
 from trust_lesson.identity.schemas import VerificationRead
 from trust_lesson.models import User, VerificationStatus
 
-QUEUE_LIMIT = 100
-
 
 @dataclass(frozen=True)
 class QueueItem:
@@ -21,10 +19,10 @@ class QueueItem:
     username: str
 
 
-async def waiting(*, db: AsyncSession, caller: User, limit: int = QUEUE_LIMIT) -> list[QueueItem]:
+async def waiting(*, db: AsyncSession, caller: User, limit: int, offset: int) -> list[QueueItem]:
     """NEEDS_REVIEW verifications the caller may decide, oldest first."""
     found = await reviews.listed(
-        db=db, caller=caller, status=VerificationStatus.NEEDS_REVIEW, limit=limit, offset=0
+        db=db, caller=caller, status=VerificationStatus.NEEDS_REVIEW, limit=limit, offset=offset
     )
     ids = {verification.user_id for verification in found}
     query = select(User.id, User.full_name, User.username).where(User.id.in_(ids))

@@ -19,6 +19,7 @@ from trust_lesson.identity.schemas import ReviewDecision
 from trust_lesson.identity.wording import WORDS
 from trust_lesson.web.dependencies import StaffViewer, Viewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
+from trust_lesson.web.paging import PageRequest, PageRequestDep, page_of
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -28,9 +29,13 @@ REASON_MAX = 2000
 
 @router.get("/identity-reviews")
 async def identity_queue(
-    request: Request, viewer: StaffViewer, db: DbDep, decided: int | None = None
+    request: Request,
+    viewer: StaffViewer,
+    db: DbDep,
+    asked: PageRequestDep,
+    decided: int | None = None,
 ) -> Response:
-    return await _queue(request, viewer, db, decided=decided)
+    return await _queue(request, viewer, db, asked=asked, decided=decided)
 
 
 @router.post("/identity-reviews/{verification_id}")
@@ -63,6 +68,7 @@ async def _queue(
     viewer: Viewer,
     db: DbDep,
     *,
+    asked: PageRequest = PageRequest(1),
     decided: int | None = None,
     failed: int | None = None,
     problems: dict[str, str] | None = None,
@@ -71,13 +77,14 @@ async def _queue(
 ) -> Response:
     """`failed` names the verification whose form was refused: its `problems` and what it
     `posted` are shown beside it, so no typed reason is lost."""
+    waiting = await queue.waiting(db=db, caller=viewer.user, limit=asked.fetch, offset=asked.offset)
     return render(
         request,
         "identity/reviews.html",
         status_code=status,
         user=viewer.user,
         csrf=viewer.csrf,
-        items=await queue.waiting(db=db, caller=viewer.user),
+        items=page_of(waiting, asked),
         decisions=DECISIONS,
         decided=decided,
         failed=failed,
