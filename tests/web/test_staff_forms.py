@@ -381,6 +381,41 @@ async def test_every_picture_and_every_appeal_of_the_review_queue_can_be_reached
     assert [int(a) for a in answers] == appeal_ids
 
 
+PAGED_STAFF_PAGES = [
+    "/admin/users?page=", "/lessons?page=", "/admin/terms/{term}?members_page=",
+    "/admin/terms/{term}?lessons_page=", "/admin/courses?page=", "/admin/courses/{course}?page=",
+    "/reviews?pictures_page=", "/reviews?appeals_page=", "/identity-reviews?page=",
+]  # fmt: skip
+
+
+async def test_a_page_number_that_names_no_page_is_refused_in_words(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+    term_url = await new_term(client, csrf)
+    term = term_url.rsplit("/", 1)[1]
+    async with runtime.session_factory() as db:
+        course = (await db.execute(select(Course.id))).scalar_one()
+
+    answers = {
+        (url, value): await client.get(
+            url.format(term=term, course=course) + value, headers=SAME_SITE
+        )
+        for url in PAGED_STAFF_PAGES
+        for value in ("0", "-1", "x", "10001")
+    }
+
+    assert {key: answer.status_code for key, answer in answers.items()} == {
+        key: 422 for key in answers
+    }
+    for (url, _), answer in answers.items():
+        parameter = url.rsplit("?", 1)[1].removesuffix("=")
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "Something in the form or address is not valid" in answer.text
+        assert f"query.{parameter}: Input should be" in html.unescape(answer.text)
+
+
 async def test_an_admin_cannot_disable_or_demote_their_own_account(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
