@@ -58,4 +58,4 @@ async def test_the_roster_does_not_ask_more_of_the_database_for_a_bigger_class(
     large = await roster_statements(client, runtime, clock, students=12)
 
     assert small == large
-    assert small[0] <= 6
+    assert small[0] <= 7  # session, lesson, a page of students, their checks, the class's count

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.attendance.checks import Check, checks_query, group_by_student, to_check
@@ -40,17 +40,7 @@ async def roster_rows(
     *, db: AsyncSession, lesson: Lesson, now: datetime, limit: int, offset: int
 ) -> list[RosterRow]:
     """The roster with each student's checks, still in two queries whatever the class size."""
-    people = (
-        select(User.id, User.username, User.full_name, PresenceSession.joined_at)
-        .outerjoin(
-            PresenceSession,
-            and_(PresenceSession.user_id == User.id, PresenceSession.lesson_id == lesson.id),
-        )
-        .where(or_(student_of_term(User.id, lesson.term_id), PresenceSession.id.is_not(None)))
-        .order_by(User.username, User.id)
-        .limit(limit)
-        .offset(offset)
-    )
+    people = _people(lesson).order_by(User.username, User.id).limit(limit).offset(offset)
     students = (await db.execute(people)).all()
     ids = [student.id for student in students]
     query = checks_query(lesson.id, now).where(Challenge.user_id.in_(ids))
@@ -69,6 +59,23 @@ async def roster_rows(
         )
         for student in students
     ]
+
+
+async def count_students(*, db: AsyncSession, lesson: Lesson) -> int:
+    """How many students the whole roster has (its pages show some of them)."""
+    return int(await db.scalar(select(func.count()).select_from(_people(lesson).subquery())) or 0)
+
+
+def _people(lesson: Lesson) -> Select[int, str, str, datetime]:
+    """The roster's students: enrolled in the lesson's term, or anybody who joined it."""
+    return (
+        select(User.id, User.username, User.full_name, PresenceSession.joined_at)
+        .outerjoin(
+            PresenceSession,
+            and_(PresenceSession.user_id == User.id, PresenceSession.lesson_id == lesson.id),
+        )
+        .where(or_(student_of_term(User.id, lesson.term_id), PresenceSession.id.is_not(None)))
+    )
 
 
 def _entry(

@@ -7,7 +7,7 @@ review of one of their captures and when a capture still being analysed at the s
 its verdict.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, func, select, update
@@ -201,13 +201,17 @@ async def list_decisions(
     history: bool,
     limit: int,
     offset: int,
+    among: Collection[int] | None = None,
 ) -> Sequence[AttendanceDecision]:
-    """Current decisions (or every decision, oldest first) of all students or of one."""
+    """Current decisions (or every decision, oldest first) of all students, of one, or of
+    those `among` (a page of the roster)."""
     query = select(AttendanceDecision).where(AttendanceDecision.lesson_id == lesson.id)
     if not history:
         query = query.where(is_newest())
     if user_id is not None:
         query = query.where(AttendanceDecision.user_id == user_id)
+    if among is not None:
+        query = query.where(AttendanceDecision.user_id.in_(among))
     query = query.order_by(AttendanceDecision.user_id, AttendanceDecision.id)
     return (await db.execute(query.limit(limit).offset(offset))).scalars().all()
 

@@ -16,13 +16,22 @@ from trust_lesson.lessons.dependencies import TaughtLesson
 from trust_lesson.lessons.schemas import ListDay
 from trust_lesson.models import AttendanceDecision, Lesson, LessonStatus
 from trust_lesson.web.dependencies import StaffViewer
-from trust_lesson.web.paging import PageRequestDep, page_of
+from trust_lesson.web.paging import (
+    ROWS_PER_PAGE,
+    PageRequest,
+    PageRequestDep,
+    page_of,
+    page_request_named,
+)
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 PageLesson = Annotated[Lesson, Depends(staffed_lesson)]
-ROSTER_LIMIT = 1000
+RosterPage = Annotated[PageRequest, Depends(page_request_named("roster_page"))]
+"""The roster and the decision history come a page of students at a time."""
 REFRESH_SECONDS = 5
+DECISIONS_PER_STUDENT = 100
+"""The most decisions of one student a history page fetches (each review adds one)."""
 
 
 @router.get("/lessons")
@@ -62,7 +71,12 @@ async def lesson_list(
 
 @router.get("/lessons/{lesson_id}")
 async def lesson_page(
-    request: Request, viewer: StaffViewer, lesson: PageLesson, db: DbDep, now: NowDep
+    request: Request,
+    viewer: StaffViewer,
+    lesson: PageLesson,
+    db: DbDep,
+    now: NowDep,
+    asked: RosterPage,
 ) -> Response:
     return render(
         request,
@@ -72,30 +86,47 @@ async def lesson_page(
         lesson=lesson,
         teaches=lessons.teaches(viewer.user, lesson),
         refresh=REFRESH_SECONDS,
-        **await _roster_context(db, lesson, now),
+        **await _roster_context(db, lesson, now, asked),
     )
 
 
 @router.get("/lessons/{lesson_id}/roster")
 async def roster_partial(
-    request: Request, viewer: StaffViewer, lesson: PageLesson, db: DbDep, now: NowDep
+    request: Request,
+    viewer: StaffViewer,
+    lesson: PageLesson,
+    db: DbDep,
+    now: NowDep,
+    asked: RosterPage,
 ) -> Response:
-    """The roster alone: what the lesson page fetches again every few seconds."""
+    """The roster alone: what the lesson page fetches again every few seconds (its page)."""
     return render(
-        request, "lessons/roster.html", lesson=lesson, **await _roster_context(db, lesson, now)
+        request,
+        "lessons/roster.html",
+        lesson=lesson,
+        **await _roster_context(db, lesson, now, asked),
     )
 
 
-async def _roster_context(db: DbDep, lesson: Lesson, now: datetime) -> dict[str, Any]:
-    rows = await roster.roster_rows(db=db, lesson=lesson, now=now, limit=ROSTER_LIMIT, offset=0)
+async def _roster_context(
+    db: DbDep, lesson: Lesson, now: datetime, asked: PageRequest
+) -> dict[str, Any]:
+    fetched = await roster.roster_rows(
+        db=db, lesson=lesson, now=now, limit=asked.fetch, offset=asked.offset
+    )
+    students = page_of(fetched, asked)
+    rows = students.rows
     decisions: dict[int, AttendanceDecision] = {}
     if lesson.status is LessonStatus.FINISHED:
         current = await service.list_decisions(
-            db=db, lesson=lesson, user_id=None, history=False, limit=ROSTER_LIMIT, offset=0
-        )
+            db=db, lesson=lesson, user_id=None, history=False, limit=ROWS_PER_PAGE, offset=0,
+            among=[row.entry.user_id for row in rows],
+        )  # fmt: skip
         decisions = {decision.user_id: decision for decision in current}
     return {
         "rows": rows,
+        "students": students,
+        "students_total": await roster.count_students(db=db, lesson=lesson),
         "marks": {
             row.entry.user_id: timeline.marks(row.checks, lesson=lesson, now=now) for row in rows
         },
@@ -106,14 +137,24 @@ async def _roster_context(db: DbDep, lesson: Lesson, now: datetime) -> dict[str,
 
 @router.get("/lessons/{lesson_id}/history")
 async def decision_history(
-    request: Request, viewer: StaffViewer, lesson: PageLesson, db: DbDep, now: NowDep
+    request: Request,
+    viewer: StaffViewer,
+    lesson: PageLesson,
+    db: DbDep,
+    now: NowDep,
+    asked: RosterPage,
 ) -> Response:
-    """Every decision of the lesson, automatic and by reviewers, oldest first per student."""
-    every = await service.list_decisions(
-        db=db, lesson=lesson, user_id=None, history=True, limit=10 * ROSTER_LIMIT, offset=0
+    """Every decision of the lesson, automatic and by reviewers, oldest first per student, for
+    a page of the roster's students at a time."""
+    fetched = await roster.roster_rows(
+        db=db, lesson=lesson, now=now, limit=asked.fetch, offset=asked.offset
     )
-    rows = await roster.roster_rows(db=db, lesson=lesson, now=now, limit=ROSTER_LIMIT, offset=0)
-    names = {row.entry.user_id: row.entry.full_name for row in rows}
+    students = page_of(fetched, asked)
+    names = {row.entry.user_id: row.entry.full_name for row in students.rows}
+    every = await service.list_decisions(
+        db=db, lesson=lesson, user_id=None, history=True, offset=0,
+        limit=DECISIONS_PER_STUDENT * ROWS_PER_PAGE, among=list(names),
+    )  # fmt: skip
     return render(
         request,
         "lessons/history.html",
@@ -122,6 +163,7 @@ async def decision_history(
         lesson=lesson,
         decisions=every,
         names=names,
+        students=students,
     )
 
 
