@@ -385,6 +385,8 @@ PAGED_STAFF_PAGES = [
     "/admin/users?page=", "/lessons?page=", "/admin/terms/{term}?members_page=",
     "/admin/terms/{term}?lessons_page=", "/admin/courses?page=", "/admin/courses/{course}?page=",
     "/reviews?pictures_page=", "/reviews?appeals_page=", "/identity-reviews?page=",
+    "/lessons/{lesson}?roster_page=", "/lessons/{lesson}/roster?roster_page=",
+    "/lessons/{lesson}/history?roster_page=",
 ]  # fmt: skip
 
 
@@ -395,12 +397,19 @@ async def test_a_page_number_that_names_no_page_is_refused_in_words(
     csrf = await page_sign_in(client, admin)
     term_url = await new_term(client, csrf)
     term = term_url.rsplit("/", 1)[1]
+    await client.post(
+        f"{term_url}/lessons",
+        data={"title": "Loops", "start_date": "2026-03-02T12:00", "duration_min": "60"}
+        | {"csrf_token": csrf},
+        headers=SAME_SITE,
+    )
     async with runtime.session_factory() as db:
         course = (await db.execute(select(Course.id))).scalar_one()
+        lesson = (await db.execute(select(Lesson.id))).scalar_one()
 
     answers = {
         (url, value): await client.get(
-            url.format(term=term, course=course) + value, headers=SAME_SITE
+            url.format(term=term, course=course, lesson=lesson) + value, headers=SAME_SITE
         )
         for url in PAGED_STAFF_PAGES
         for value in ("0", "-1", "x", "10001")
