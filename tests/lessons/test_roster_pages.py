@@ -80,3 +80,13 @@ async def test_every_students_decisions_are_on_one_page_of_the_history(
     assert len(students_on(second)) == 1
     assert len(set(students_on(first) + students_on(second))) == CLASS_SIZE
     assert f'href="{lesson}/history?roster_page=2">Next page</a>' in first
+
+
+async def test_a_class_of_one_is_one_student(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    room = await running_lesson(client, runtime, clock, students=1)
+
+    page = (await client.get(f"/lessons/{room.lesson_id}", headers=room.teacher.headers)).text
+
+    assert '<span data-students-total="1">1 student</span>' in page

@@ -124,7 +124,7 @@ async def test_home_shows_own_attendance_with_its_reasons(
     home = (await client.get("/home", headers=HTML)).text
 
     assert 'data-decision="ABSENT"' in home
-    assert "0 of 1 checks verified" in home
+    assert "0 of 1 check verified" in home
 
 
 async def test_the_room_is_for_the_lessons_students_and_embeds_its_meeting(

@@ -54,6 +54,11 @@ def _when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
     return value.strftime(fmt) if value is not None else ""
 
 
+def counted(number: int, noun: str) -> str:
+    """ "1 student", "201 students": a count with its noun (nouns with a plain plural -s)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def build_templates() -> Jinja2Templates:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -63,6 +68,7 @@ def build_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     environment.filters["when"] = _when
+    environment.filters["counted"] = counted
     environment.globals["navigation"] = navigation
     return Jinja2Templates(env=environment)
 
