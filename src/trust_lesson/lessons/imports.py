@@ -57,7 +57,7 @@ async def import_lessons(
     if not lessons:
         raise SpreadsheetRejected([RowError(None, "The sheet has no lessons.")])
     try:
-        async with repeats.planning(db, [plan for _, plan in plans]):
+        async with repeats.written(db, [plan for _, plan in plans]):  # checked just above
             db.add_all(lessons)
     except repeats.AlreadyPlanned:  # another import or plan of these lessons was written since
         raise SpreadsheetRejected(await _duplicate_errors(db, plans, zone)) from None

@@ -3,9 +3,10 @@ the database's unique constraint settles.
 
 The same title (case and spaces aside: `models.lesson.title_key`) at the same start in one term
 is one lesson, whoever teaches it. Every student of the term is expected at each of its
-lessons, so two lessons of one title at one time would be one lesson counted twice. The form,
-the API (plan and change) and the spreadsheet import all write lessons through `planning`: it
-checks first, to say in words what is repeated, and the constraint on (term_id, title_key,
+lessons, so two lessons of one title at one time would be one lesson counted twice. The form
+and the API (plan and change) write lessons through `planning`, the spreadsheet import (which
+names each repeated row itself) through `written`: the check says in words what is repeated,
+and the constraint on (term_id, title_key,
 start_date) holds the rule when two plans pass the check at once (two imports of one sheet, a
 double click): the second write fails, writes nothing, and is answered as the check answers.
 """
@@ -89,14 +90,23 @@ async def _refuse_if_planned(db: AsyncSession, plans: Sequence[Plan]) -> None:
 
 @asynccontextmanager
 async def planning(db: AsyncSession, plans: Sequence[Plan]) -> AsyncIterator[None]:
-    """Checks `plans`, then runs the block, which adds or changes their lessons, in a savepoint
-    and flushes it. AlreadyPlanned, with nothing of the block written, when the term has a
-    lesson of a plan's title and start: found by the check, or written since (the constraint).
-    Any other refusal of the database is raised as it is.
+    """Checks `plans`, then runs the block, which adds or changes their lessons, as `written`
+    does. AlreadyPlanned, with nothing of the block written, when the term has a lesson of a
+    plan's title and start: found by the check, or written since (the constraint).
 
     The check runs before the savepoint: on SQLite a read inside the write transaction would
     pin a snapshot that a parallel commit makes stale ("database is locked", not a clash)."""
     await _refuse_if_planned(db, plans)
+    async with written(db, plans):
+        yield
+
+
+@asynccontextmanager
+async def written(db: AsyncSession, plans: Sequence[Plan]) -> AsyncIterator[None]:
+    """Runs the block in a savepoint and flushes it, for plans already checked (the import
+    checks every row itself, to name each repeat). AlreadyPlanned, with nothing of the block
+    written, when a lesson of a plan's title and start was written since the check; any other
+    refusal of the database is raised as it is."""
     try:
         async with db.begin_nested():
             yield
