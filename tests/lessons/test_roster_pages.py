@@ -4,6 +4,7 @@ every student on exactly one page, and the count of the whole class said."""
 import re
 
 import httpx
+from sqlalchemy import delete
 
 from tests.support.clock import FakeClock
 from tests.support.presence import Classroom, again, running_lesson
@@ -90,3 +91,30 @@ async def test_a_class_of_one_is_one_student(
     page = (await client.get(f"/lessons/{room.lesson_id}", headers=room.teacher.headers)).text
 
     assert '<span data-students-total="1">1 student</span>' in page
+
+
+async def test_a_student_unenrolled_after_the_lesson_keeps_their_decision_in_the_history(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    room = await running_lesson(client, runtime, clock, students=2)
+    stays, leaves = room.students
+    lesson = f"/lessons/{room.lesson_id}"
+    clock.advance(minutes=30)
+    headers = await again(client, room.teacher)
+    stopped = await client.post(f"/api/v1{lesson}/stop", headers=headers)
+    await unenrol(runtime, term_id=room.term["id"], user_id=leaves.id)
+
+    history = (await client.get(f"{lesson}/history", headers=headers)).text
+    page = (await client.get(lesson, headers=headers)).text
+
+    assert stopped.status_code == 200, stopped.text
+    assert sorted(students_on(history)) == sorted([str(stays.id), str(leaves.id)])
+    assert str(leaves.id) in students_on(page)
+    assert '<span data-students-total="2">2 students</span>' in page
+
+
+async def unenrol(runtime: Runtime, *, term_id: int, user_id: int) -> None:
+    async with transaction(runtime.session_factory) as db:
+        await db.execute(
+            delete(TermMember).where(TermMember.term_id == term_id, TermMember.user_id == user_id)
+        )

@@ -12,6 +12,7 @@ from trust_lesson.attendance.checks import Check, checks_query, group_by_student
 from trust_lesson.attendance.schemas import RosterEntry, RosterState
 from trust_lesson.courses.scopes import student_of_term
 from trust_lesson.models import (
+    AttendanceDecision,
     Challenge,
     Lesson,
     PresenceSession,
@@ -31,7 +32,8 @@ class RosterRow:
 async def roster(
     *, db: AsyncSession, lesson: Lesson, now: datetime, limit: int, offset: int
 ) -> list[RosterEntry]:
-    """Enrolled students and anybody who joined, by username, with their checks by `now`."""
+    """Enrolled students, anybody who joined and anybody decided about, by username, with
+    their checks by `now`."""
     rows = await roster_rows(db=db, lesson=lesson, now=now, limit=limit, offset=offset)
     return [row.entry for row in rows]
 
@@ -67,14 +69,26 @@ async def count_students(*, db: AsyncSession, lesson: Lesson) -> int:
 
 
 def _people(lesson: Lesson) -> Select[int, str, str, datetime]:
-    """The roster's students: enrolled in the lesson's term, or anybody who joined it."""
+    """The roster's students: enrolled in the lesson's term, anybody who joined it, and anybody
+    the lesson decided about (a student unenrolled since keeps their decisions in view)."""
+    decided = (
+        select(AttendanceDecision.id)
+        .where(AttendanceDecision.lesson_id == lesson.id, AttendanceDecision.user_id == User.id)
+        .exists()
+    )
     return (
         select(User.id, User.username, User.full_name, PresenceSession.joined_at)
         .outerjoin(
             PresenceSession,
             and_(PresenceSession.user_id == User.id, PresenceSession.lesson_id == lesson.id),
         )
-        .where(or_(student_of_term(User.id, lesson.term_id), PresenceSession.id.is_not(None)))
+        .where(
+            or_(
+                student_of_term(User.id, lesson.term_id),
+                PresenceSession.id.is_not(None),
+                decided,
+            )
+        )
     )
 
 
