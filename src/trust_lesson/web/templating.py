@@ -1,7 +1,7 @@
 """The Jinja2 environment of the pages, built by `create_app` (never at import time)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ _NAV: dict[Role, tuple[NavLink, ...]] = {
         NavLink("/lessons", "Lessons"),
         NavLink("/reviews", "Reviews"),
         NavLink("/identity-reviews", "Identity reviews"),
+        NavLink("/admin/courses", "Courses"),  # their own courses: terms, members, planning
     ),
     Role.ADMIN: (
         NavLink("/lessons", "Lessons"),
@@ -50,7 +51,10 @@ def navigation(user: User | None) -> tuple[NavLink, ...]:
     return _NAV[user.role] if user is not None else ()
 
 
-def _when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+def _when(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+    """A UTC moment as people read it; also one stored as ISO text (the key file's dates)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value).astimezone(UTC)
     return value.strftime(fmt) if value is not None else ""
 
 

@@ -1,0 +1,54 @@
+"""Staff pages in process, read as a demanding person reads them: what an action did is said
+where the page comes back to, a refusal shows the page as it is with the reason, a problem
+says what to write, sentences do not run together, and every staff member can find their
+courses."""
+
+import html
+import re
+
+import httpx
+
+from tests.support.factories import make_user
+from tests.web.page_forms import SAME_SITE, page_sign_in
+from trust_lesson.models import Role
+from trust_lesson.runtime import Runtime
+
+
+def text_of(page: httpx.Response) -> str:
+    """The page's words as a person reads them: tags gone, spaces as they render."""
+    words = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[1])
+    return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", html.unescape(words)))
+
+
+def row_of(page: httpx.Response, user_id: int) -> str:
+    found = re.search(rf'<tr id="user-{user_id}".*?</tr>', page.text, re.S)
+    assert found is not None, user_id
+    return html.unescape(found.group(0))
+
+
+async def test_an_instructor_finds_their_courses_in_the_navigation(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    await page_sign_in(client, teacher)
+
+    start = await client.get("/lessons", headers=SAME_SITE)
+
+    nav = re.search(r'<nav aria-label="Main">.*?</nav>', start.text, re.S)
+    assert nav is not None
+    assert '<a href="/admin/courses">Courses</a>' in nav.group(0)
+
+
+async def test_the_signing_keys_dates_read_like_every_other_date(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    await page_sign_in(client, admin)
+
+    page = await client.get("/admin/evidence", headers=SAME_SITE)
+
+    created = re.search(
+        r'<tr data-key-id="[^"]+">(?:\s*<td>.*?</td>){2}\s*<td>(.*?)</td>', page.text
+    )
+    assert created is not None
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", created.group(1))
