@@ -7,10 +7,12 @@ import html
 import re
 
 import httpx
+from sqlalchemy import select
 
+from tests.support.clock import FakeClock
 from tests.support.factories import make_user
-from tests.web.page_forms import SAME_SITE, page_sign_in
-from trust_lesson.models import Role
+from tests.web.page_forms import SAME_SITE, new_course, new_term, page_sign_in
+from trust_lesson.models import Lesson, Role
 from trust_lesson.runtime import Runtime
 
 
@@ -52,3 +54,43 @@ async def test_the_signing_keys_dates_read_like_every_other_date(
     )
     assert created is not None
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", created.group(1))
+
+
+async def test_the_course_page_keeps_its_sentences_apart_and_says_the_defaults_are_back(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+    course_url = await new_course(client, csrf)
+
+    first = await client.get(course_url, headers=SAME_SITE)
+    reset = await client.post(
+        f"{course_url}/policy", data={"reset": "defaults", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    after = await client.get(reset.headers["location"], headers=SAME_SITE)
+
+    assert "This course uses the defaults. Each field shows its default" in text_of(first)
+    assert 'role="status">The policy is back to the defaults' in after.text
+
+
+async def test_a_lesson_says_how_long_it_lasted_in_words(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    csrf = await page_sign_in(client, teacher)
+    term_url = await new_term(client, csrf)
+    start = clock.now.strftime("%Y-%m-%dT%H:%M")
+    await client.post(
+        f"{term_url}/lessons",
+        data={"title": "Parking", "start_date": start, "duration_min": "1", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    async with runtime.session_factory() as db:
+        lesson_id = (await db.execute(select(Lesson.id))).scalar_one()
+
+    await client.post(f"/lessons/{lesson_id}/start", data={"csrf_token": csrf}, headers=SAME_SITE)
+    clock.advance(minutes=1)
+    await client.post(f"/lessons/{lesson_id}/stop", data={"csrf_token": csrf}, headers=SAME_SITE)
+    page = await client.get(f"/lessons/{lesson_id}", headers=SAME_SITE)
+
+    assert re.search(r"for 1 minute\. Started [\d-]+ [\d:]+ UTC\. Lasted 1 minute\.", text_of(page))

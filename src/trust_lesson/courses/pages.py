@@ -140,6 +140,13 @@ def _posted(value: object) -> object:
     return value
 
 
+# What the policy form did, said above it after the redirect (`saved`).
+SAVED_NOTICES = {
+    "policy": "The policy is saved; it applies to lessons from now on.",
+    "defaults": "The policy is back to the defaults; they apply to lessons from now on.",
+}
+
+
 @router.get("/admin/courses")
 async def courses_page(
     request: Request, viewer: StaffViewer, db: DbDep, asked: PageRequestDep
@@ -200,7 +207,7 @@ async def course_page(
 ) -> Response:
     return await _course_page(
         request, viewer, course, db, asked=asked, problems={}, policy_values=None,
-        saved=saved == "policy",
+        saved=SAVED_NOTICES.get(saved, ""),
     )  # fmt: skip
 
 
@@ -214,7 +221,7 @@ async def _course_page(
     problems: dict[str, str],
     policy_values: dict[str, str] | None,
     status_code: int = 200,
-    saved: bool = False,
+    saved: str = "",
 ) -> Response:
     terms = await service.list_terms(
         db=db, caller=viewer.user, course=course, limit=asked.fetch, offset=asked.offset
@@ -251,7 +258,9 @@ async def set_policy(
     form = await request.form()
     if form.get("reset") == "defaults":
         await policies.set_policy(db=db, course=course, policy=None)
-        return RedirectResponse(f"/admin/courses/{course.id}#policy", status_code=303)
+        return RedirectResponse(
+            f"/admin/courses/{course.id}?saved=defaults#policy", status_code=303
+        )
     values = {name: str(form.get(name, "")).strip() for name in AttendancePolicy.model_fields}
     try:
         policy = parse_form(AttendancePolicy, {k: v for k, v in values.items() if v != ""})
