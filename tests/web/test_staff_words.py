@@ -94,3 +94,41 @@ async def test_a_lesson_says_how_long_it_lasted_in_words(
     page = await client.get(f"/lessons/{lesson_id}", headers=SAME_SITE)
 
     assert re.search(r"for 1 minute\. Started [\d-]+ [\d:]+ UTC\. Lasted 1 minute\.", text_of(page))
+
+
+async def test_form_problems_say_what_to_write_not_the_librarys_words(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+    term_url = await new_term(client, csrf)
+
+    empty = await client.post(
+        f"{term_url}/lessons",
+        data={"title": "", "start_date": "", "duration_min": "", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    wrong = await client.post(
+        f"{term_url}/lessons",
+        data={"title": "Loops", "start_date": "2026-13-01T10:00", "duration_min": "0"}
+        | {"csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    account = await client.post(
+        "/admin/users",
+        data={"email": "eva", "full_name": "", "username": "e", "password": "x"}
+        | {"role": "STUDENT", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+
+    assert 'id="f-title-problem">Write at least 1 character.' in empty.text
+    assert 'id="f-start_date-problem">Fill this in.' in empty.text
+    assert 'id="f-duration_min-problem">Fill this in.' in empty.text
+    assert (
+        'id="f-start_date-problem">Write a date and time, such as 2026-03-02 14:30.' in wrong.text
+    )
+    assert 'id="f-duration_min-problem">Write 1 or more.' in wrong.text
+    assert 'id="f-email-problem">An email address must have an @-sign.' in account.text
+    assert 'id="f-username-problem">Write at least 3 characters.' in account.text
+    for page in (empty, wrong, account):
+        assert "should" not in page.text and "Input" not in page.text
