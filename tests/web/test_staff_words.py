@@ -132,3 +132,45 @@ async def test_form_problems_say_what_to_write_not_the_librarys_words(
     assert 'id="f-username-problem">Write at least 3 characters.' in account.text
     for page in (empty, wrong, account):
         assert "should" not in page.text and "Input" not in page.text
+
+
+async def test_an_admin_refused_a_change_of_their_own_account_sees_why_in_its_row(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    csrf = await page_sign_in(client, admin)
+
+    demoted = await client.post(
+        f"/admin/users/{admin.id}", data={"role": "STUDENT", "csrf_token": csrf}, headers=SAME_SITE
+    )
+
+    assert demoted.status_code == 422
+    assert "<title>Users - Trust Lesson</title>" in demoted.text
+    row = row_of(demoted, admin.id)
+    assert re.search(r'role="alert">You cannot take away your own administrator role', row)
+    assert re.search(r'<option value="ADMIN" selected>', row)
+
+
+async def test_a_changed_role_is_said_in_its_row_on_the_page_it_was_changed_on(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, Role.ADMIN)
+    pupil = await make_user(runtime, Role.STUDENT)
+    csrf = await page_sign_in(client, admin)
+
+    promoted = await client.post(
+        f"/admin/users/{pupil.id}",
+        data={"role": "INSTRUCTOR", "page": "1", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    disabled = await client.post(
+        f"/admin/users/{pupil.id}", data={"active": "false", "csrf_token": csrf}, headers=SAME_SITE
+    )
+    after_promotion = await client.get(promoted.headers["location"], headers=SAME_SITE)
+    after_disabling = await client.get(disabled.headers["location"], headers=SAME_SITE)
+
+    assert promoted.headers["location"].startswith("/admin/users?page=1&")
+    assert promoted.headers["location"].endswith(f"#user-{pupil.id}")
+    assert 'role="status">The role is changed.' in row_of(after_promotion, pupil.id)
+    assert 'role="status">The account is disabled' in row_of(after_disabling, pupil.id)
+    assert 'role="status"' not in row_of(after_disabling, admin.id)

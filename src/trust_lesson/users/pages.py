@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from trust_lesson.deps import DbDep, NowDep, RowIdPath, RuntimeDep
@@ -29,7 +29,11 @@ async def _users_page(
     problems: dict[str, str] | None = None,
     status_code: int = 200,
     notice: str = "",
+    row_notice: tuple[int, str] | None = None,
+    row_problem: tuple[int, str] | None = None,
 ) -> Response:
+    """`row_notice` / `row_problem`: an account and what its row's form just did or why it was
+    refused, said in that row (where the page comes back to)."""
     people = await service.list_all(db=db, limit=asked.fetch, offset=asked.offset)
     return render(
         request,
@@ -42,15 +46,31 @@ async def _users_page(
         values=values or {"role": Role.STUDENT.value},
         problems=problems or {},
         notice=notice,
+        row_notice=row_notice,
+        row_problem=row_problem,
     )
+
+
+# What a row's form did, said in that row after the redirect (`done`).
+ROW_NOTICES = {
+    "role": "The role is changed.",
+    "disabled": "The account is disabled; its sessions are ended.",
+    "enabled": "The account is enabled.",
+}
 
 
 @router.get("/admin/users")
 async def users_page(
-    request: Request, viewer: AdminViewer, db: DbDep, asked: PageRequestDep, done: str = ""
+    request: Request,
+    viewer: AdminViewer,
+    db: DbDep,
+    asked: PageRequestDep,
+    done: str = "",
+    user: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     notice = "The account is created." if done == "created" else ""
-    return await _users_page(request, viewer, db, asked=asked, notice=notice)
+    row_notice = (user, ROW_NOTICES[done]) if done in ROW_NOTICES else None
+    return await _users_page(request, viewer, db, asked=asked, notice=notice, row_notice=row_notice)
 
 
 @router.post("/admin/users")
@@ -79,6 +99,7 @@ async def create_user(
 
 @router.post("/admin/users/{user_id}")
 async def change_user(
+    request: Request,
     viewer: AdminViewer,
     user_id: RowIdPath,
     runtime: RuntimeDep,
@@ -86,15 +107,26 @@ async def change_user(
     now: NowDep,
     role: Annotated[Role | None, Form()] = None,
     active: Annotated[bool | None, Form()] = None,
+    page: Annotated[int, Form(ge=1, le=10_000)] = 1,
 ) -> Response:
-    """A new role, or the account disabled (every session ends) or enabled again."""
+    """A new role, or the account disabled (every session ends) or enabled again; the list
+    comes back on the page of the row, which says what was done or why it was refused."""
     person = await service.get(db=db, user_id=user_id)
-    await service.update_by(
-        db=db,
-        store=runtime.session_store,
-        caller=viewer.user,
-        user=person,
-        data=UserUpdate(role=role, is_active=active),
-        now=now,
-    )
-    return RedirectResponse(f"/admin/users#user-{person.id}", status_code=303)
+    try:
+        await service.update_by(
+            db=db,
+            store=runtime.session_store,
+            caller=viewer.user,
+            user=person,
+            data=UserUpdate(role=role, is_active=active),
+            now=now,
+        )
+    except DomainError as error:
+        refusal = next(iter(problems_of(error).values()))
+        return await _users_page(
+            request, viewer, db, asked=PageRequest(page), row_problem=(person.id, refusal),
+            status_code=error.status_code,
+        )  # fmt: skip
+    done = "role" if role is not None else "enabled" if active else "disabled"
+    query = f"page={page}&done={done}&user={person.id}"
+    return RedirectResponse(f"/admin/users?{query}#user-{person.id}", status_code=303)
