@@ -5,6 +5,7 @@ courses."""
 
 import html
 import re
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import select
@@ -174,3 +175,30 @@ async def test_a_changed_role_is_said_in_its_row_on_the_page_it_was_changed_on(
     assert 'role="status">The role is changed.' in row_of(after_promotion, pupil.id)
     assert 'role="status">The account is disabled' in row_of(after_disabling, pupil.id)
     assert 'role="status"' not in row_of(after_disabling, admin.id)
+
+
+async def test_a_second_start_shows_the_running_lesson_with_why_nothing_happened(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    csrf = await page_sign_in(client, teacher)
+    term_url = await new_term(client, csrf)
+    start = (clock.now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    await client.post(
+        f"{term_url}/lessons",
+        data={"title": "Parking", "start_date": start, "duration_min": "60", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
+    async with runtime.session_factory() as db:
+        lesson_id = (await db.execute(select(Lesson.id))).scalar_one()
+    start_url = f"/lessons/{lesson_id}/start"
+
+    first = await client.post(start_url, data={"csrf_token": csrf}, headers=SAME_SITE)
+    again = await client.post(start_url, data={"csrf_token": csrf}, headers=SAME_SITE)
+
+    assert first.status_code == 303
+    assert again.status_code == 409
+    assert "<title>Parking - Trust Lesson</title>" in again.text
+    assert 'data-lesson-status="RUNNING"' in again.text
+    assert 'role="alert">This lesson is already running.' in again.text
+    assert ">Stop lesson</button>" in again.text

@@ -10,12 +10,13 @@ from starlette.responses import RedirectResponse, Response
 from trust_lesson.attendance import roster, service, timeline
 from trust_lesson.attendance.dependencies import staffed_lesson
 from trust_lesson.deps import DbDep, NowDep
+from trust_lesson.errors import DomainError
 from trust_lesson.evidence.dependencies import SchoolKeysDep
 from trust_lesson.lessons import service as lessons
 from trust_lesson.lessons.dependencies import TaughtLesson
 from trust_lesson.lessons.schemas import ListDay
 from trust_lesson.models import AttendanceDecision, Lesson, LessonStatus
-from trust_lesson.web.dependencies import StaffViewer
+from trust_lesson.web.dependencies import StaffViewer, Viewer
 from trust_lesson.web.paging import (
     ROWS_PER_PAGE,
     PageRequest,
@@ -78,14 +79,32 @@ async def lesson_page(
     now: NowDep,
     asked: RosterPage,
 ) -> Response:
+    return await _lesson_page(request, viewer, lesson, db, now, asked)
+
+
+async def _lesson_page(
+    request: Request,
+    viewer: Viewer,
+    lesson: Lesson,
+    db: DbDep,
+    now: datetime,
+    asked: PageRequest = PageRequest(1),
+    *,
+    problem: str = "",
+    status_code: int = 200,
+) -> Response:
+    """`problem`: why Start or Stop was refused (a second press, another tab), shown above
+    the lesson as it now is."""
     return render(
         request,
         "lessons/lesson.html",
         user=viewer.user,
         csrf=viewer.csrf,
+        status_code=status_code,
         lesson=lesson,
         teaches=lessons.teaches(viewer.user, lesson),
         refresh=REFRESH_SECONDS,
+        problem=problem,
         **await _roster_context(db, lesson, now, asked),
     )
 
@@ -168,14 +187,31 @@ async def decision_history(
 
 
 @router.post("/lessons/{lesson_id}/start")
-async def start(viewer: StaffViewer, lesson: TaughtLesson, db: DbDep, now: NowDep) -> Response:
-    await lessons.start(db=db, lesson=lesson, now=now)
+async def start(
+    request: Request, viewer: StaffViewer, lesson: TaughtLesson, db: DbDep, now: NowDep
+) -> Response:
+    try:
+        await lessons.start(db=db, lesson=lesson, now=now)
+    except DomainError as error:
+        return await _lesson_page(
+            request, viewer, lesson, db, now, problem=error.detail, status_code=error.status_code
+        )
     return RedirectResponse(f"/lessons/{lesson.id}", status_code=303)
 
 
 @router.post("/lessons/{lesson_id}/stop")
 async def stop(
-    viewer: StaffViewer, lesson: TaughtLesson, db: DbDep, now: NowDep, keys: SchoolKeysDep
+    request: Request,
+    viewer: StaffViewer,
+    lesson: TaughtLesson,
+    db: DbDep,
+    now: NowDep,
+    keys: SchoolKeysDep,
 ) -> Response:
-    await lessons.stop(db=db, lesson=lesson, now=now, keys=keys)
+    try:
+        await lessons.stop(db=db, lesson=lesson, now=now, keys=keys)
+    except DomainError as error:
+        return await _lesson_page(
+            request, viewer, lesson, db, now, problem=error.detail, status_code=error.status_code
+        )
     return RedirectResponse(f"/lessons/{lesson.id}", status_code=303)
