@@ -392,6 +392,32 @@ async def test_lessons2_imports_when_smith_teaches_the_term(
     assert [lesson["instructor_id"] for lesson in response.json()] == [teacher.id, smith.id]
 
 
+async def test_an_instructor_of_the_term_is_named_by_username_or_by_email(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """Teachers write a colleague's email as often as their username; both name the person,
+    and a name nobody of the term has is refused saying what to write."""
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    smith = await signed_in(client, runtime, Role.INSTRUCTOR, name="Smith")
+    term = await school_term(client, teacher)
+    await enrol(client, teacher, term["id"], smith, "INSTRUCTOR")
+    by_email = ("Loops", "2026-03-11", "14:30", 60, smith.user.email.upper(), "")
+    unknown = ("Lists", "2026-03-12", "14:30", 60, "nobody@school.example", "")
+
+    refused = await upload(
+        client, teacher, term["id"], lesson_workbook(lessons=[by_email, unknown])
+    )
+    planned = await upload(client, teacher, term["id"], lesson_workbook(lessons=[by_email]))
+
+    assert rows(refused) == [7]
+    assert messages(refused) == (
+        'Instructor "nobody@school.example" is not an instructor of this term'
+        " (write the username or the email of one, or nothing for yourself)."
+    )
+    assert planned.status_code == 201, planned.text
+    assert [lesson["instructor_id"] for lesson in planned.json()] == [smith.id]
+
+
 @pytest.mark.parametrize(
     ("name", "course", "term", "expected_rows", "words"),
     [

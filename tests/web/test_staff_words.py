@@ -202,3 +202,23 @@ async def test_a_second_start_shows_the_running_lesson_with_why_nothing_happened
     assert 'data-lesson-status="RUNNING"' in again.text
     assert 'role="alert">This lesson is already running.' in again.text
     assert ">Stop lesson</button>" in again.text
+
+
+async def test_the_import_form_says_what_the_sheet_looks_like_and_problems_come_back_in_view(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    csrf = await page_sign_in(client, teacher)
+    term_url = await new_term(client, csrf, "Learn Python")
+    term_id = term_url.rsplit("/", 1)[1]
+
+    page = await client.get(term_url, headers=SAME_SITE)
+    words = text_of(page)
+
+    assert "Course name: with Learn Python in the cell to its right" in words
+    assert "Term number: with 0 to its right" in words
+    assert "from A: Title, Date, Time, Duration, Instructor (optional), Description." in words
+    for form in ("members#members", "lessons#plan", "import#import"):
+        assert f'action="/admin/terms/{term_id}/{form}"' in page.text
+    for anchor in ('id="members"', 'id="plan"', 'id="import"'):
+        assert anchor in page.text

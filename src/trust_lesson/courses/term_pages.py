@@ -12,7 +12,7 @@ from trust_lesson.errors import DomainError
 from trust_lesson.lessons import imports
 from trust_lesson.lessons import service as lessons
 from trust_lesson.lessons.schemas import LessonCreate
-from trust_lesson.lessons.spreadsheet import MAX_BYTES, RowError, SpreadsheetRejected
+from trust_lesson.lessons.spreadsheet import HEADER, MAX_BYTES, RowError, SpreadsheetRejected
 from trust_lesson.models import MemberRole, Term
 from trust_lesson.web.dependencies import StaffViewer, Viewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
@@ -68,6 +68,7 @@ async def _term_page(
         problems=problems or {},
         row_errors=row_errors or [],
         notice=notice,
+        sheet_columns=HEADER,
     )
 
 
@@ -111,7 +112,7 @@ async def enrol(
             request, viewer, term, db, form="enrol", values=values,
             problems=problems_of(error), status_code=error.status_code,
         )  # fmt: skip
-    return RedirectResponse(f"/admin/terms/{term.id}?done=enrolled", status_code=303)
+    return RedirectResponse(f"/admin/terms/{term.id}?done=enrolled#notice", status_code=303)
 
 
 @router.post("/admin/terms/{term_id}/lessons")
@@ -142,7 +143,7 @@ async def plan_lesson(
             request, viewer, term, db, form="lesson", values={**values, "description": description},
             problems=problems_of(error), status_code=status,
         )  # fmt: skip
-    return RedirectResponse(f"/admin/terms/{term.id}?done=lesson", status_code=303)
+    return RedirectResponse(f"/admin/terms/{term.id}?done=lesson#notice", status_code=303)
 
 
 @router.post("/admin/terms/{term_id}/import")
@@ -171,4 +172,4 @@ async def import_lessons(
             request, viewer, term, db, form="import", values={"timezone": timezone},
             problems=problems_of(error), status_code=error.status_code,
         )  # fmt: skip
-    return RedirectResponse(f"/admin/terms/{term.id}?done=imported", status_code=303)
+    return RedirectResponse(f"/admin/terms/{term.id}?done=imported#notice", status_code=303)

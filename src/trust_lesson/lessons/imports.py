@@ -90,15 +90,20 @@ async def _lessons(
     errors: list[RowError],
     now: datetime,
 ) -> list[tuple[int, Lesson]]:
-    """Each row's lesson with its row number; rows whose instructor is unknown become errors."""
+    """Each row's lesson with its row number; rows whose instructor is unknown become errors.
+    The instructor column names a person as teachers do: by username or by email."""
     instructors = await possible_instructors(db=db, caller=caller, term=term)
+    named = instructors | {user.email.casefold(): user for user in instructors.values()}
     lessons = []
     for planned in sheet.lessons:
         instructor = (
-            caller if planned.instructor is None else instructors.get(planned.instructor.casefold())
+            caller if planned.instructor is None else named.get(planned.instructor.casefold())
         )
         if instructor is None:
-            message = f'Instructor "{planned.instructor}" is not an instructor of this term.'
+            message = (
+                f'Instructor "{planned.instructor}" is not an instructor of this term'
+                " (write the username or the email of one, or nothing for yourself)."
+            )
             errors.append(RowError(planned.row, message))
             continue
         lessons.append(
