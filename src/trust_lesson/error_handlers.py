@@ -81,12 +81,29 @@ def _problem(item: Any) -> dict[str, str]:
     return {"field": ".".join(location) or "request", "message": str(item.get("msg", "invalid"))}
 
 
+# Starlette's own words for an address no route answers, and for a form's address opened as
+# a page (the address bar keeps it after a refused form): for people, what it means.
+FORM_ADDRESS = (
+    "This address receives a form; it is not a page to open. Go back to the page the form "
+    "was on, or start again from your start page."
+)
+
+
 async def _http_error(request: Request, error: HTTPException) -> Response:
     if wants_page(request):
-        return await error_page(request, error.status_code, str(error.detail))
+        return await error_page(request, error.status_code, _page_words(request, error))
     code = _HTTP_CODES.get(error.status_code, "error")
     body = {"detail": str(error.detail), "code": code}
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def _page_words(request: Request, error: HTTPException) -> str:
+    detail = str(error.detail)
+    if (error.status_code, detail) == (404, "Not Found"):
+        return NO_PAGE
+    if error.status_code == 405 and request.method in ("GET", "HEAD"):
+        return FORM_ADDRESS
+    return detail
 
 
 async def _body_too_large(request: Request, error: BodyTooLarge) -> Response:

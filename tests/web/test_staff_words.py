@@ -222,3 +222,21 @@ async def test_the_import_form_says_what_the_sheet_looks_like_and_problems_come_
         assert f'action="/admin/terms/{term_id}/{form}"' in page.text
     for anchor in ('id="members"', 'id="plan"', 'id="import"'):
         assert anchor in page.text
+
+
+async def test_an_address_without_a_page_and_a_forms_address_are_explained(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    csrf = await page_sign_in(client, teacher)
+    term_url = await new_term(client, csrf)
+
+    nowhere = await client.get("/no-such-page", headers=SAME_SITE)
+    form_address = await client.get(f"{term_url}/import", headers=SAME_SITE)
+
+    assert nowhere.status_code == 404
+    assert "There is no page at this address" in nowhere.text
+    assert "Not Found" not in nowhere.text
+    assert form_address.status_code == 405
+    assert "This address receives a form; it is not a page to open." in form_address.text
+    assert "Method Not Allowed" not in form_address.text
