@@ -10,6 +10,7 @@ stop decided their attendance and their lesson and term certificates can be issu
 a certificate name that lesson (the first stays planned, so its joins and checks still work).
 `{decision_id}` is `student`'s decision there (ATTENDED: nothing to appeal, a 409 for them);
 `member_instructor`, absent from that lesson, appealed their own decision: `{appeal_id}`.
+Course B's course, term and lesson are kept too: a query may name them (`other_term`).
 """
 
 import io
@@ -62,12 +63,17 @@ class World:
     appeal_id: int
     appeal_reason: str
     school_keys: PublishedKeys  # to check a certificate with, as anyone can
+    other_course: dict[str, Any]
+    other_term: dict[str, Any]
+    other_lesson: dict[str, Any]
     template: str = ""
 
-    def path(self, template: str, files: dict[str, str]) -> str:
-        """The template with course A's objects; `{path}` of a static mount: one of its files."""
+    def path(self, template: str, files: dict[str, str], *, decided: bool = False) -> str:
+        """The template with course A's objects; `{path}` of a static mount: one of its files.
+        `{lesson_id}` is the decided lesson for a certificate, or when `decided` asks for it."""
         self.template = template
-        lesson = self.decided_lesson if template in OF_THE_DECIDED_LESSON else self.lesson
+        decided = decided or template in OF_THE_DECIDED_LESSON
+        lesson = self.decided_lesson if decided else self.lesson
         return template.format(
             user_id=self.people["student"].id,
             course_id=self.course["id"],
@@ -85,6 +91,11 @@ class World:
     def secrets_of_course_a(self) -> list[str]:
         titles = [self.lesson["title"], self.decided_lesson["title"]]
         return [self.course["name"], *titles, self.appeal_reason, *self.people_of_course_a()]
+
+    def secrets_of_course_b(self) -> list[str]:
+        other = self.people["other_student"].user
+        titles = [self.other_course["name"], self.other_lesson["title"]]
+        return [*titles, other.email, other.full_name]
 
     def people_of_course_a(self) -> list[str]:
         student = self.people["student"].user
@@ -164,7 +175,7 @@ async def build_world(client: httpx.AsyncClient, runtime: Runtime) -> World:
     appeal_id = await appealed(client, decided, people["member_instructor"], reason)
     return World(
         people, course, term, lesson, capture_id, verification_id, decided, decision_id,
-        appeal_id, reason, runtime.school_keys.public,
+        appeal_id, reason, runtime.school_keys.public, *courses[1],
     )  # fmt: skip
 
 
