@@ -14,8 +14,9 @@ A value is either
 - refused: out of range or not of its type, so a caller with access gets 422.
 Whatever the value, a caller without access is refused as the row says (401, the sign-in
 page, 403 or 404), nobody gets a server error, and every answer is scanned: for course A's
-secrets as the row says (and for a signed-out caller), for course B's secrets for everyone
-outside course B, and for what a value must not bring into the page (another site's address).
+secrets as the row says (and for a signed-out caller; `student` also by id), for course B's
+secrets for everyone outside course B, and for what a value must not bring into the page
+(another site's address).
 """
 
 from collections.abc import Callable
@@ -234,8 +235,14 @@ def answer_problem(
     return verdict(expected, response, world, role)
 
 
+def by_id(world: World) -> list[str]:
+    """`student` named by id alone: an answer's `user_id`, a roster row's attribute."""
+    student_id = world.people["student"].id
+    return [f'"user_id":{student_id},', f'data-student-id="{student_id}"']
+
+
 def leaks(expected: str, value: Value, response: httpx.Response, world: World, role: str) -> str:
-    secrets = KEPT_FROM[expected](world) if expected in KEPT_FROM else []
+    secrets = [*KEPT_FROM[expected](world), *by_id(world)] if expected in KEPT_FROM else []
     secrets += world.secrets_of_course_b() if role not in IN_COURSE_B else []
     secrets += [value.kept_out] if value.kept_out else []
     own = world.identity_of(role)
