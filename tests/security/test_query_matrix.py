@@ -65,7 +65,8 @@ def refused(label: str, given: object) -> Value:
 
 def notices(*known: str) -> tuple[Value, ...]:
     """A page's `done`/`saved` word: the known ones, and markup that must not come back."""
-    return (*(served(word, word) for word in known), served("markup", "<b>x</b>", "<b>x</b>"))
+    unknown = (served("markup", "<b>x</b>", "<b>x</b>"), served("a NUL character", "\x00"))
+    return (*(served(word, word) for word in known), *unknown)
 
 
 PAGE = (served("past the end", 10_000), refused("zero", 0), refused("negative", -1),
@@ -154,6 +155,7 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
         "credential": (
             served("not issued", "urn:uuid:00000000-0000-4000-8000-000000000000"),
             refused("too long", "x" * 201),
+            refused("a NUL character", "urn:uuid:\x00"),  # PostgreSQL text cannot hold it
         ),
     },
 }

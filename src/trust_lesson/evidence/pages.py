@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from trust_lesson.courses.schemas import NO_NUL
 from trust_lesson.deps import DbDep, RuntimeDep
 from trust_lesson.evidence import status
 from trust_lesson.models import Role
@@ -13,7 +14,7 @@ from trust_lesson.web.dependencies import AdminViewer, PageViewer
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-CredentialId = Annotated[str | None, Query(max_length=200)]
+CredentialId = Annotated[str | None, Query(max_length=200, pattern=NO_NUL)]
 
 
 @router.get("/verify")
