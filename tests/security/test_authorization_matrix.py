@@ -16,6 +16,7 @@ for a route that no longer exists, fails the test. The world is `matrix_world.py
 paths are always course A's objects, `{user_id}` means `student`. Destructive routes get a
 fresh world for every role. A certificate route's "ok" is only `student`'s signed certificate
 (200), checked as anyone would check it, for the world's decided lesson or its term.
+Query parameters are left out here; `test_query_matrix.py` tries each of them, by every role.
 """
 
 from pathlib import Path
