@@ -143,7 +143,16 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
         ),
         "page": PAGE,
     },
-    ("GET", "/admin/users"): {"done": notices("created"), "page": PAGE},
+    ("GET", "/admin/users"): {
+        "done": notices("created", "role", "disabled", "enabled"),
+        "user": (
+            served("course A's student", lambda world: world.people["student"].id),
+            served("no such account", MISSING),
+            refused("zero", 0),
+            refused("not a number", "x"),
+        ),
+        "page": PAGE,
+    },
     ("GET", "/admin/courses"): {"page": PAGE},
     ("GET", "/admin/courses/{course_id}"): {"saved": notices("policy"), "page": PAGE},
     ("GET", "/admin/terms/{term_id}"): {
