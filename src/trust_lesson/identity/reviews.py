@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.attendance.pictures import stored_picture
@@ -58,14 +58,18 @@ async def listed(
     limit: int,
     offset: int,
 ) -> list[VerificationRead]:
-    query = select(IdentityVerification).where(
-        reviews_identity_of(caller, IdentityVerification.user_id)
-    )
-    if status is not None:
-        query = query.where(IdentityVerification.status == status)
+    """A page of the verifications the caller reviews, oldest first, in two statements
+    whatever the page's size: the verifications, then all their reviews."""
+    query = select(IdentityVerification).where(_listing(caller, status))
     query = query.order_by(IdentityVerification.created_at, IdentityVerification.id)
     found = (await db.execute(query.limit(limit).offset(offset))).scalars().all()
-    return [await read(db=db, verification=v) for v in found]
+    reviews = await _reviews(db, [v.id for v in found])
+    return [_read(v, reviews.get(v.id, [])) for v in found]
+
+
+def _listing(caller: User, status: VerificationStatus | None) -> ColumnElement[bool]:
+    scope = reviews_identity_of(caller, IdentityVerification.user_id)
+    return scope if status is None else and_(scope, IdentityVerification.status == status)
 
 
 async def newest_of(*, db: AsyncSession, user_id: int) -> VerificationRead | None:
@@ -81,7 +85,13 @@ async def newest_of(*, db: AsyncSession, user_id: int) -> VerificationRead | Non
 
 
 async def read(*, db: AsyncSession, verification: IdentityVerification) -> VerificationRead:
-    reviews = await _reviews(db, verification.id)
+    reviews = await _reviews(db, [verification.id])
+    return _read(verification, reviews.get(verification.id, []))
+
+
+def _read(
+    verification: IdentityVerification, reviews: Sequence[IdentityReview]
+) -> VerificationRead:
     return VerificationRead.model_validate(
         {
             **{name: getattr(verification, name) for name in _COPIED},
@@ -96,13 +106,21 @@ _COPIED = tuple(
 )
 
 
-async def _reviews(db: AsyncSession, verification_id: int) -> Sequence[IdentityReview]:
+async def _reviews(
+    db: AsyncSession, verification_ids: Sequence[int]
+) -> dict[int, list[IdentityReview]]:
+    """Every review of these verifications, each one's oldest first, in one statement."""
+    if not verification_ids:
+        return {}
     query = (
         select(IdentityReview)
-        .where(IdentityReview.verification_id == verification_id)
+        .where(IdentityReview.verification_id.in_(verification_ids))
         .order_by(IdentityReview.id)
     )
-    return (await db.execute(query)).scalars().all()
+    found: dict[int, list[IdentityReview]] = {}
+    for review in (await db.execute(query)).scalars():
+        found.setdefault(review.verification_id, []).append(review)
+    return found
 
 
 async def decide(
