@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.support.clock import FakeClock
 from tests.support.factories import Person, signed_in
 from tests.support.presence import CheckIds, Classroom, add_timeline, running_lesson
+from trust_lesson.attendance import appeals
 from trust_lesson.db import transaction
 from trust_lesson.models import EvidenceEntry, Role
 from trust_lesson.presence.verdicts import Verdict
@@ -245,3 +246,24 @@ async def test_two_reviewers_answering_at_once_one_answer_counts(
     assert lost.json()["detail"] == "This appeal has already been answered."
     assert kept["reply"] == won.json()["reply"]
     assert len(await log_entries(runtime, "appeal.answered")) == 1
+
+
+async def test_the_open_appeals_are_counted_over_all_pages_for_their_reviewers_alone(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    lesson = await stopped_lesson(client, runtime, clock)
+    elsewhere = await running_lesson(client, runtime, clock, students=1, course_name="Elsewhere")
+    absence = await lesson.decision_of(client, lesson.absent)
+    filed = (await appeal(client, lesson.absent, absence["id"])).json()
+
+    before = await open_appeals_counted(runtime, lesson.teacher, elsewhere.teacher)
+    await answer(client, lesson.teacher, filed["id"], "UPHELD", "The pictures are not you.")
+    after = await open_appeals_counted(runtime, lesson.teacher, elsewhere.teacher)
+
+    assert before == [1, 0]
+    assert after == [0, 0]
+
+
+async def open_appeals_counted(runtime: Runtime, *reviewers: Person) -> list[int]:
+    async with runtime.session_factory() as db:
+        return [await appeals.to_answer_count(db=db, caller=r.user) for r in reviewers]

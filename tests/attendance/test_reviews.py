@@ -5,6 +5,7 @@ import httpx
 from tests.support.clock import FakeClock
 from tests.support.factories import signed_in
 from tests.support.presence import add_timeline, running_lesson
+from trust_lesson.attendance import reviews
 from trust_lesson.models import Role
 from trust_lesson.presence.verdicts import Verdict
 from trust_lesson.runtime import Runtime
@@ -193,3 +194,31 @@ async def test_open_reviews_come_oldest_first_page_by_page_and_only_from_ones_ow
     assert len(page1.json()) == 2
     assert other[0].capture_id not in ids
     assert {item["capture_id"] for item in everything.json()} == {*ids, other[0].capture_id}
+
+
+async def test_the_open_reviews_are_counted_over_all_pages_for_their_reviewers_alone(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    mine = await running_lesson(client, runtime, clock, students=2, course_name="Mine")
+    theirs = await running_lesson(client, runtime, clock, students=1, course_name="Theirs")
+    first, second = mine.students
+    start = clock()
+    await add_timeline(
+        runtime, lesson_id=mine.lesson_id, user_id=first.id, start=start, verdicts=(R, V, L)
+    )
+    checks = await add_timeline(
+        runtime, lesson_id=mine.lesson_id, user_id=second.id, start=start, verdicts=(R, W)
+    )
+    await client.post(
+        f"/api/v1/captures/{checks[0].capture_id}/review",
+        json={"decision": "VERIFIED", "reason": "Same person, new glasses."},
+        headers=mine.teacher.headers,
+    )
+
+    async with runtime.session_factory() as db:
+        listed = await reviews.open_items(db=db, caller=mine.teacher.user, limit=10, offset=0)
+        counted = await reviews.open_count(db=db, caller=mine.teacher.user)
+        elsewhere = await reviews.open_count(db=db, caller=theirs.teacher.user)
+
+    assert counted == len(listed) == 2  # the first one's R and L; the second's R is settled
+    assert elsewhere == 0

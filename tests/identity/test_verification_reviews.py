@@ -17,6 +17,7 @@ from tests.identity.stories import (
 )
 from tests.support.factories import Person, signed_in
 from tests.support.school import enrol, make_course, make_term
+from trust_lesson.identity import queue
 from trust_lesson.models import Role
 from trust_lesson.runtime import Runtime
 
@@ -167,3 +168,32 @@ async def test_the_pictures_go_only_to_reviewers_and_without_metadata(
     assert (to_student.status_code, to_stranger.status_code, no_back.status_code) == (
         403, 404, 404,
     )  # fmt: skip
+
+
+async def test_the_list_shows_each_verification_with_its_own_decisions(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The reviews of a whole page are read at once and handed to their own verification."""
+    s = await school(client, runtime)
+    decided = await waiting_verification(client, runtime, s)
+    for decision, reason in (("REJECTED", "photo too dark"), ("VERIFIED", "checked in person")):
+        await client.post(
+            f"{verification_url(decided)}/review",
+            json={"decision": decision, "reason": reason},
+            headers=s.teacher.headers,
+        )
+    page = np.full((600, 900, 3), 200, dtype=np.uint8)
+    waiting = await verify(client, s.student, with_gps(page), jpeg(page[:400, :400]))
+    await read_by_worker(runtime, waiting)
+    async with runtime.session_factory() as db:
+        counted = {
+            person: await queue.waiting_count(db=db, caller=getattr(s, person).user)
+            for person in ("teacher", "admin", "other_teacher", "student")
+        }
+
+    listed = await client.get("/api/v1/identity-verifications", headers=s.teacher.headers)
+
+    assert {v["id"]: [r["reason"] for r in v["reviews"]] for v in listed.json()} == {
+        decided: ["photo too dark", "checked in person"], waiting: [],
+    }  # fmt: skip
+    assert counted == {"teacher": 1, "admin": 1, "other_teacher": 0, "student": 0}

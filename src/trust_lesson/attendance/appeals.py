@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -156,8 +156,17 @@ async def listed(
 
 async def to_answer(*, db: AsyncSession, caller: User, limit: int, offset: int) -> list[AppealRead]:
     """The open appeals the caller answers (their review queue), oldest first."""
-    scope = and_(AttendanceAppeal.outcome.is_(None), _answers(caller))
-    return await _reads(db, scope, limit=limit, offset=offset)
+    return await _reads(db, _open_to(caller), limit=limit, offset=offset)
+
+
+async def to_answer_count(*, db: AsyncSession, caller: User) -> int:
+    """How many appeals `to_answer` lists for the caller over all its pages."""
+    query = select(func.count()).select_from(AttendanceAppeal).where(_open_to(caller))
+    return await db.scalar(query) or 0
+
+
+def _open_to(caller: User) -> ColumnElement[bool]:
+    return and_(AttendanceAppeal.outcome.is_(None), _answers(caller))
 
 
 async def read(*, db: AsyncSession, appeal: AttendanceAppeal) -> AppealRead:

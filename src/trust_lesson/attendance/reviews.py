@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.attendance import service
@@ -42,11 +42,7 @@ async def open_items(
         .join(Term, Term.id == Lesson.term_id)
         .join(User, User.id == Capture.user_id)
         .join(Challenge, Challenge.id == Capture.challenge_id)
-        .where(
-            Capture.verdict.in_(AWAITS_REVIEW),
-            ~exists().where(CaptureReview.capture_id == Capture.id),
-            reviews_lesson(caller, Capture.lesson_id),
-        )
+        .where(_open_to(caller))
         .order_by(Capture.created_at, Capture.id)
         .limit(limit)
         .offset(offset)
@@ -67,6 +63,20 @@ async def open_items(
         )
         for capture, title, username, full_name, kind, liveness in (await db.execute(query)).all()
     ]
+
+
+async def open_count(*, db: AsyncSession, caller: User) -> int:
+    """How many captures `open_items` lists for the caller over all its pages."""
+    query = select(func.count()).select_from(Capture).where(_open_to(caller))
+    return await db.scalar(query) or 0
+
+
+def _open_to(caller: User) -> ColumnElement[bool]:
+    return and_(
+        Capture.verdict.in_(AWAITS_REVIEW),
+        ~exists().where(CaptureReview.capture_id == Capture.id),
+        reviews_lesson(caller, Capture.lesson_id),
+    )
 
 
 async def find_capture(

@@ -28,3 +28,8 @@ async def waiting(*, db: AsyncSession, caller: User, limit: int, offset: int) ->
     query = select(User.id, User.full_name, User.username).where(User.id.in_(ids))
     names = {row.id: (row.full_name, row.username) for row in await db.execute(query)}
     return [QueueItem(v, *names[v.user_id]) for v in found]
+
+
+async def waiting_count(*, db: AsyncSession, caller: User) -> int:
+    """How many verifications `waiting` lists for the caller over all its pages."""
+    return await reviews.listed_count(db=db, caller=caller, status=VerificationStatus.NEEDS_REVIEW)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.attendance.pictures import stored_picture
@@ -65,6 +65,12 @@ async def listed(
     found = (await db.execute(query.limit(limit).offset(offset))).scalars().all()
     reviews = await _reviews(db, [v.id for v in found])
     return [_read(v, reviews.get(v.id, [])) for v in found]
+
+
+async def listed_count(*, db: AsyncSession, caller: User, status: VerificationStatus | None) -> int:
+    """How many verifications `listed` lists over all its pages."""
+    query = select(func.count()).select_from(IdentityVerification)
+    return await db.scalar(query.where(_listing(caller, status))) or 0
 
 
 def _listing(caller: User, status: VerificationStatus | None) -> ColumnElement[bool]:

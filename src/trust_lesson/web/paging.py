@@ -3,14 +3,18 @@
 A list fetches one row more than it shows, so the page knows whether a next page exists
 without counting the whole table."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Form, Query
 
 Row = TypeVar("Row")
 ROWS_PER_PAGE = 200
+
+PageField = Annotated[int, Form(ge=1, le=10_000)]
+"""The page of a list a form was shown on, sent back in a hidden field so the person returns to
+it: refused in words (422) like the address's page number, nothing saved."""
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,13 @@ def page_of(fetched: Sequence[Row], asked: PageRequest) -> PageOf[Row]:
         number=asked.number,
         has_next=len(fetched) > ROWS_PER_PAGE,
     )
+
+
+async def page_still_there(asked: PageRequest, count: Callable[[], Awaitable[int]]) -> PageRequest:
+    """`asked`, or the list's last page when the list now ends before it (the last row of the
+    last page was just settled): never an empty page past the end. `count` (the rows of the
+    whole list) is asked only beyond page 1."""
+    if asked.number == 1:
+        return asked
+    last = max(1, -(-await count() // ROWS_PER_PAGE))
+    return PageRequest(min(asked.number, last))
