@@ -4,6 +4,7 @@ answer to an appeal."""
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
@@ -17,7 +18,13 @@ from trust_lesson.models import AppealOutcome, User
 from trust_lesson.presence.verdicts import Verdict
 from trust_lesson.web.dependencies import StaffViewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
-from trust_lesson.web.paging import PageRequest, page_of, page_request_named
+from trust_lesson.web.paging import (
+    PageField,
+    PageRequest,
+    page_of,
+    page_request_named,
+    page_still_there,
+)
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,6 +32,32 @@ REVIEW_VERDICTS = [verdict for verdict in Verdict if verdict not in NOT_A_REVIEW
 # The queue's two long lists, each paged on its own.
 PicturesPage = Annotated[PageRequest, Depends(page_request_named("pictures_page"))]
 AppealsPage = Annotated[PageRequest, Depends(page_request_named("appeals_page"))]
+
+
+@dataclass(frozen=True)
+class QueuePages:
+    """The page each list of the queue is on. Every form of the queue sends them back (hidden
+    fields), so the reviewer returns to where they were."""
+
+    pictures: PageRequest
+    appeals: PageRequest
+
+
+FIRST_PAGES = QueuePages(PageRequest(1), PageRequest(1))
+
+
+async def _pages_asked(pictures_page: PicturesPage, appeals_page: AppealsPage) -> QueuePages:
+    return QueuePages(pictures_page, appeals_page)
+
+
+async def _pages_shown(pictures_page: PageField = 1, appeals_page: PageField = 1) -> QueuePages:
+    """The pages a form was shown on; a form without them (sent before they were added) was
+    on the first pages."""
+    return QueuePages(PageRequest(pictures_page), PageRequest(appeals_page))
+
+
+AskedPages = Annotated[QueuePages, Depends(_pages_asked)]
+ShownPages = Annotated[QueuePages, Depends(_pages_shown)]
 
 
 @dataclass(frozen=True)
@@ -36,18 +69,20 @@ class AppealForm:
     problems: dict[str, str]
 
 
+@dataclass(frozen=True)
+class ReviewForm:
+    """A review sent from the queue that was refused: what was sent and why it was refused."""
+
+    capture_id: int
+    posted: dict[str, str]
+    problems: dict[str, str]
+
+
 @router.get("/reviews")
 async def review_queue(
-    request: Request,
-    viewer: StaffViewer,
-    db: DbDep,
-    pictures_page: PicturesPage,
-    appeals_page: AppealsPage,
+    request: Request, viewer: StaffViewer, db: DbDep, pages: AskedPages
 ) -> Response:
-    return await _review_queue(
-        request, viewer.user, viewer.csrf, db, pictures_page=pictures_page,
-        appeals_page=appeals_page,
-    )  # fmt: skip
+    return await _review_queue(request, viewer.user, viewer.csrf, db, pages=pages)
 
 
 async def _review_queue(
@@ -56,12 +91,14 @@ async def _review_queue(
     csrf: str,
     db: DbDep,
     *,
-    pictures_page: PageRequest = PageRequest(1),
-    appeals_page: PageRequest = PageRequest(1),
+    pages: QueuePages = FIRST_PAGES,
     refused: AppealForm | None = None,
+    refused_review: ReviewForm | None = None,
     status_code: int = 200,
 ) -> Response:
-    """`refused`: an answer to an appeal that was refused, shown again beside that appeal."""
+    """`refused` (an answer to an appeal) or `refused_review` (a capture's review): a form
+    that was refused, shown again beside its appeal or capture with what was typed."""
+    pictures_page, appeals_page = pages.pictures, pages.appeals
     items = await reviews.open_items(
         db=db, caller=user, limit=pictures_page.fetch, offset=pictures_page.offset
     )
@@ -79,8 +116,26 @@ async def _review_queue(
         appeals=page_of(to_answer, appeals_page),
         outcomes=list(AppealOutcome),
         refused=refused,
+        refused_review=refused_review,
         reason_max=REASON_MAX,
     )
+
+
+async def _queue_address(db: DbDep, caller: User, shown: QueuePages, anchor: str = "") -> str:
+    """The queue on the pages the reviewer was on; a list that now ends before its page (its
+    last item was just settled) on its last page. Page 1 is left out of the address."""
+    pictures = await page_still_there(
+        shown.pictures, lambda: reviews.open_count(db=db, caller=caller)
+    )
+    answers = await page_still_there(
+        shown.appeals, lambda: appeals.to_answer_count(db=db, caller=caller)
+    )
+    asked = {
+        name: page.number
+        for name, page in (("pictures_page", pictures), ("appeals_page", answers))
+        if page.number > 1
+    }
+    return "/reviews" + (f"?{urlencode(asked)}" if asked else "") + (f"#{anchor}" if anchor else "")
 
 
 @router.post("/appeals/{appeal_id}/answer")
@@ -90,6 +145,7 @@ async def answer_appeal(
     appeal: AnswerableAppeal,
     db: DbDep,
     now: NowDep,
+    pages: ShownPages,
     outcome: Annotated[str, Form(max_length=40)] = "",
     reply: Annotated[str, Form(max_length=REASON_MAX + 1)] = "",
 ) -> Response:
@@ -100,10 +156,11 @@ async def answer_appeal(
         problems = problems_of(error)
         refused = AppealForm(appeal.id, {"outcome": outcome, "reply": reply}, problems)
         return await _review_queue(
-            request, viewer.user, viewer.csrf, db, refused=refused,
+            request, viewer.user, viewer.csrf, db, pages=pages, refused=refused,
             status_code=error.status_code if isinstance(error, DomainError) else 422,
         )  # fmt: skip
-    return RedirectResponse("/reviews#appeals", status_code=303)
+    back = await _queue_address(db, viewer.user, pages, anchor="appeals")
+    return RedirectResponse(back, status_code=303)
 
 
 @router.get("/captures/{capture_id}")
@@ -183,11 +240,15 @@ async def review_capture(
     target: ReviewableCapture,
     db: DbDep,
     now: NowDep,
+    pages: ShownPages,
     decision: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=REASON_MAX + 1)] = "",
     back: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
+    """From the queue (`back` is "queue", with the pages it was on) the reviewer goes back to
+    the queue and a refused review is shown there again; else to the capture's page."""
     capture, lesson = target
+    from_queue = back == "queue"
     try:
         data = parse_form(ReviewCreate, {"decision": decision, "reason": reason})
         await reviews.review(
@@ -196,9 +257,17 @@ async def review_capture(
     except (FormProblems, DomainError) as error:
         problems = problems_of(error)
         posted = {"decision": decision, "reason": reason}
+        status_code = error.status_code if isinstance(error, DomainError) else 422
+        if from_queue:
+            refused = ReviewForm(capture.id, posted, problems)
+            return await _review_queue(
+                request, viewer.user, viewer.csrf, db, pages=pages, refused_review=refused,
+                status_code=status_code,
+            )  # fmt: skip
         return await _capture_page(
             request, viewer.user, viewer.csrf, target, db, problems=problems, posted=posted,
-            status_code=error.status_code if isinstance(error, DomainError) else 422,
+            status_code=status_code,
         )  # fmt: skip
-    target_page = "/reviews" if back == "queue" else f"/captures/{capture.id}"
-    return RedirectResponse(target_page, status_code=303)
+    if from_queue:
+        return RedirectResponse(await _queue_address(db, viewer.user, pages), status_code=303)
+    return RedirectResponse(f"/captures/{capture.id}", status_code=303)

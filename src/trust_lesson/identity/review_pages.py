@@ -7,6 +7,7 @@ The pictures are the API's reviewer-only picture route.
 """
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
@@ -19,7 +20,13 @@ from trust_lesson.identity.schemas import ReviewDecision
 from trust_lesson.identity.wording import WORDS
 from trust_lesson.web.dependencies import StaffViewer, Viewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
-from trust_lesson.web.paging import PageRequest, PageRequestDep, page_of
+from trust_lesson.web.paging import (
+    PageField,
+    PageRequest,
+    PageRequestDep,
+    page_of,
+    page_still_there,
+)
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +54,11 @@ async def decide(
     now: NowDep,
     decision: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=REASON_MAX + 1)] = "",
+    page: PageField = 1,
 ) -> Response:
+    """`page`: the page of the queue the form was on, where the reviewer goes back to (or the
+    last page, if deciding emptied it), and where a refused form is shown again."""
+    shown = PageRequest(page)
     try:
         data = parse_form(ReviewDecision, {"decision": decision, "reason": reason.strip()})
         await reviews.decide(
@@ -57,10 +68,17 @@ async def decide(
         problems = problems_of(error)
         posted = {"decision": decision, "reason": reason}
         return await _queue(
-            request, viewer, db, failed=verification.id, problems=problems, posted=posted,
-            status=error.status_code if isinstance(error, DomainError) else 422,
+            request, viewer, db, asked=shown, failed=verification.id, problems=problems,
+            posted=posted, status=error.status_code if isinstance(error, DomainError) else 422,
         )  # fmt: skip
-    return RedirectResponse(f"/identity-reviews?decided={verification.id}", status_code=303)
+    back = await page_still_there(shown, lambda: queue.waiting_count(db=db, caller=viewer.user))
+    return RedirectResponse(_queue_address(back, decided=verification.id), status_code=303)
+
+
+def _queue_address(page: PageRequest, *, decided: int) -> str:
+    """`/identity-reviews?decided=N` on the first page, `?page=P&decided=N` beyond it."""
+    asked = {"page": page.number} if page.number > 1 else {}
+    return "/identity-reviews?" + urlencode(asked | {"decided": decided})
 
 
 async def _queue(
