@@ -11,8 +11,9 @@ from fastapi import Depends, Form, Query
 
 Row = TypeVar("Row")
 ROWS_PER_PAGE = 200
+LAST_PAGE_ASKED = 10_000  # 2,000,000 rows: past it a page number is refused (422)
 
-PageField = Annotated[int, Form(ge=1, le=10_000)]
+PageField = Annotated[int, Form(ge=1, le=LAST_PAGE_ASKED)]
 """The page of a list a form was shown on, sent back in a hidden field so the person returns to
 it: refused in words (422) like the address's page number, nothing saved."""
 
@@ -33,7 +34,7 @@ class PageRequest:
         return ROWS_PER_PAGE + 1
 
 
-def page_request(page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> PageRequest:
+def page_request(page: Annotated[int, Query(ge=1, le=LAST_PAGE_ASKED)] = 1) -> PageRequest:
     return PageRequest(page)
 
 
@@ -43,7 +44,9 @@ PageRequestDep = Annotated[PageRequest, Depends(page_request)]
 def page_request_named(parameter: str) -> Callable[[int], PageRequest]:
     """Like `page_request`, for a page with two long lists: each list's page its own parameter."""
 
-    def asked(number: Annotated[int, Query(alias=parameter, ge=1, le=10_000)] = 1) -> PageRequest:
+    def asked(
+        number: Annotated[int, Query(alias=parameter, ge=1, le=LAST_PAGE_ASKED)] = 1,
+    ) -> PageRequest:
         return PageRequest(number)
 
     return asked
