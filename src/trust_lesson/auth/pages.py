@@ -17,7 +17,6 @@ from trust_lesson.users.schemas import ProfileUpdate
 from trust_lesson.web.browser_session import (
     clear_session_cookie,
     cookie_token,
-    csrf_token,
     same_origin,
     set_session_cookie,
 )
@@ -154,9 +153,14 @@ async def register(
 
 
 @router.get("/password")
-async def password_page(request: Request, viewer: PageViewer) -> Response:
+async def password_page(request: Request, viewer: PageViewer, done: str = "") -> Response:
     return render(
-        request, "auth/password.html", user=viewer.user, csrf=viewer.csrf, problems={}, done=False
+        request,
+        "auth/password.html",
+        user=viewer.user,
+        csrf=viewer.csrf,
+        problems={},
+        done=done == "changed",
     )
 
 
@@ -171,7 +175,9 @@ async def change_password(
     new_password: Text = "",
     repeat_password: Text = "",
 ) -> Response:
-    """Every session of the account ends (R08); this browser gets a fresh one."""
+    """Every session of the account ends (R08); this browser gets a fresh one, and is sent on
+    to the page (a reload then shows the page again rather than posting the old form, whose
+    token ended with the old session)."""
     try:
         if new_password != repeat_password:
             raise FormProblems({"repeat_password": "The two new passwords are not the same."})
@@ -201,9 +207,6 @@ async def change_password(
             done=False,
         )
     opened = await runtime.session_store.open(db, user_id=viewer.user.id, now=now)
-    fresh = csrf_token(runtime.settings.resolved_secret_key(), opened.token)
-    response = render(
-        request, "auth/password.html", user=viewer.user, csrf=fresh, problems={}, done=True
-    )
+    response = RedirectResponse("/password?done=changed", status_code=303)
     set_session_cookie(response, request, token=opened.token)
     return response
