@@ -112,6 +112,39 @@ async def test_another_person_at_the_camera_is_wrong_person(
     await expect(check).to_contain_text("Not recognised as you")
 
 
+CAMERA_ON = "() => Boolean(document.getElementById('preview').srcObject)"
+
+
+async def test_the_camera_is_switched_off_when_the_lesson_is_over(
+    camera_browser: CameraBrowser,
+    face_videos: Callable[[Path], Path],
+    testdata: Path,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+) -> None:
+    lesson = await classroom(live, http, students=1)
+    await lesson.start()
+    camera = await camera_browser(face_videos(testdata / FACES / "obama2.jpg"))
+    page = await browsers.student_page(camera, lesson.students[0])
+    await page.goto(lesson.room)
+    await expect(page.locator("#room")).to_have_attribute("data-state", "in")
+    await page.wait_for_function(CAMERA_ON)
+
+    stopped = await http.post(
+        f"/api/v1/lessons/{lesson.lesson_id}/stop", headers=lesson.instructor.headers
+    )
+    assert stopped.status_code == 200, stopped.text
+
+    await expect(page.locator("#room")).to_have_attribute("data-state", "over", timeout=30_000)
+    await expect(page.locator("#room-status")).to_contain_text("You can close this page")
+    await page.wait_for_function(f"() => !({CAMERA_ON})()")
+    await page.reload()  # the room of a lesson already over opens, says so, and lets go too
+    await expect(page.locator("#room-status")).to_have_text("This lesson is over.")
+    await page.wait_for_timeout(1000)  # a camera still opening is closed when it opens
+    assert not await page.evaluate(CAMERA_ON)
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def camera_denied(playwright: Playwright) -> AsyncIterator[Browser]:
     """A camera is present but the browser's permission prompt is refused (no fake-UI flag)."""

@@ -42,6 +42,7 @@ export class Camera {
     this.onChange = onChange;
     this.stream = null;
     this.problem = null;
+    this.closed = false;
   }
 
   // Live and showing a decoded picture: before its first frame (HAVE_CURRENT_DATA) a video
@@ -64,6 +65,10 @@ export class Camera {
     } catch (error) {
       return this.failed(cameraProblem(error));
     }
+    if (this.closed) {
+      this.stop(); // closed while the browser was still opening the camera
+      return false;
+    }
     for (const track of this.stream.getVideoTracks()) {
       track.addEventListener("ended", () => this.failed("missing"));
     }
@@ -78,9 +83,16 @@ export class Camera {
     return true;
   }
 
+  // Switched off for good: a start still under way ends with the camera off, too.
+  close() {
+    this.closed = true;
+    this.stop();
+  }
+
   stop() {
     if (this.stream) for (const track of this.stream.getTracks()) track.stop();
     this.stream = null;
+    this.video.srcObject = null;
   }
 
   failed(problem) {

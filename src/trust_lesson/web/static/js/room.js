@@ -34,6 +34,13 @@ function say(text, state) {
   root.dataset.state = state;
 }
 
+// The room is done with (the lesson is over, or a refusal it cannot get past): the camera is
+// switched off, never left on behind a page that says it no longer needs it.
+function leave(text, state) {
+  say(text, state);
+  camera.close();
+}
+
 function offline() {
   say("Connection lost: trying again\u2026", "offline");
 }
@@ -52,7 +59,7 @@ async function begin() {
     answer = await patiently(() => call("GET", `${lessonPath}/challenges/next?wait=60`), offline);
     if (root.dataset.state === "offline") say(IN_LESSON, "in");
   }
-  say("The lesson is over. Thank you! You can close this page.", "over");
+  leave("The lesson is over. Thank you! You can close this page.", "over");
 }
 
 async function joinLesson() {
@@ -61,12 +68,12 @@ async function joinLesson() {
       return await patiently(() => call("POST", `${lessonPath}/join`), offline);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 409) {
-        say(error.message, "refused");
+        leave(error.message, "refused");
         return null;
       }
       const lesson = await patiently(() => call("GET", lessonPath), offline);
       if (lesson.status === "FINISHED") {
-        say("This lesson is over.", "over");
+        leave("This lesson is over.", "over");
         return null;
       }
       say("Waiting for the instructor to start the lesson\u2026", "waiting");
@@ -189,5 +196,5 @@ async function watchVerdict(challengeId, captureId) {
 // A refusal the room cannot get past (no longer enrolled, signed out) is said, never swallowed
 // while the status line still claims the student is in the lesson.
 begin().catch((error) => {
-  say(error instanceof ApiError ? error.message : "The lesson room stopped: reload this page.", "refused");
+  leave(error instanceof ApiError ? error.message : "The lesson room stopped: reload this page.", "refused");
 });
