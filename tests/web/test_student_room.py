@@ -61,9 +61,14 @@ async def test_a_student_consents_enrols_and_is_verified_in_the_room(
     await page.get_by_role("button", name="I consent").click()
     await expect(page.get_by_text("your consent is recorded")).to_be_visible()
     await page.get_by_role("link", name="Next: enrol your face").click()
+    # A lit face in a dark suit, on black bars: the hint judges the face's light, as the server.
+    await expect(page.locator("#enrolment-hint")).to_have_attribute("data-hint", "")
+    await expect(page.locator("#enrolment-hint")).to_contain_text("Look straight at the camera")
     await page.get_by_role("button", name="Take picture").click()
     result = page.locator("#enrolment-result")
     await expect(result).to_have_attribute("data-state", "enrolled", timeout=VERDICT_WAIT_MS)
+    state = page.locator("#enrolment-state")  # the page's status line no longer says "not yet"
+    await expect(state).to_have_text("You are enrolled with 1 picture.")
     # Later, at the lesson: the camera sees the student again, in another picture of them (a
     # frame identical to the enrolment one would rightly be judged a replay).
     await lesson.start()

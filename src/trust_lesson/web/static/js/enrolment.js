@@ -10,6 +10,7 @@ const DARK_BELOW = 50; // mean brightness (0-255) under which faces are too dark
 
 const root = document.getElementById("enrolment");
 const userId = root.dataset.userId;
+const state = document.getElementById("enrolment-state");
 const hint = document.getElementById("enrolment-hint");
 const result = document.getElementById("enrolment-result");
 const take = document.getElementById("take-picture");
@@ -21,12 +22,16 @@ const camera = new Camera(document.getElementById("preview"), (p) => {
 });
 const pictures = [];
 
+// The mean brightness of the middle of the view, where the face is: the server judges the
+// light on the face alone (vision/quality.py), so a dark wall or dark clothes around a lit
+// face must not make this hint say "too dark" of a picture the server keeps.
 function brightness() {
   const canvas = document.createElement("canvas");
   canvas.width = 64;
   canvas.height = 48;
   const context = canvas.getContext("2d", { willReadFrequently: true });
-  context.drawImage(camera.video, 0, 0, 64, 48);
+  const { videoWidth: w, videoHeight: h } = camera.video;
+  context.drawImage(camera.video, w / 4, h / 4, w / 2, h / 2, 0, 0, 64, 48);
   const { data } = context.getImageData(0, 0, 64, 48);
   let sum = 0;
   for (let i = 0; i < data.length; i += 4) sum += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
@@ -70,6 +75,8 @@ async function takePicture() {
     const enrolment = await call("POST", `/users/${userId}/face-enrolment`, { body: form });
     pictures.splice(0, pictures.length, ...trying);
     showTray();
+    state.textContent =
+      `You are enrolled with ${enrolment.templates} picture${enrolment.templates === 1 ? "" : "s"}.`;
     result.dataset.state = "enrolled";
     result.textContent =
       `You are enrolled with ${enrolment.templates} picture${enrolment.templates === 1 ? "" : "s"}. ` +
