@@ -157,6 +157,18 @@ async def test_the_room_is_for_the_lessons_students_and_embeds_its_meeting(
     assert stranger.status_code == 404
 
 
+async def test_the_rooms_checks_are_read_out_as_their_verdicts_arrive(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    """A screen reader hears "Verified" or "No face found" without leaving the camera."""
+    live = await live_lesson(client, runtime, clock)
+    await browser_sign_in(client, live.student.user.email)
+
+    room = await client.get(f"/lessons/{live.lesson_id}/room", headers=HTML)
+
+    assert '<ol id="checks" class="checks" aria-live="polite">' in room.text
+
+
 async def test_a_username_with_a_space_is_refused_with_what_it_takes_and_the_typing_stays(
     client: httpx.AsyncClient,
 ) -> None:
