@@ -93,6 +93,21 @@ async def test_a_country_written_out_is_refused_in_words_the_student_understands
     assert 'value="Utopia"' in refused.text  # what was typed stays
 
 
+async def test_an_empty_record_is_refused_field_by_field_in_plain_words(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    s = await school(client, runtime)
+    csrf = await browser_sign_in(client, s.student.user.email)
+
+    empty = await client.post("/identity", data={"csrf_token": csrf}, headers=SAME_SITE)
+
+    assert empty.status_code == 422
+    for name in ("document_number", "full_name", "parent_full_name"):
+        problem = re.search(rf'id="f-{name}-problem">([^<]*)<', empty.text)
+        assert problem is not None and problem.group(1) == "Write at least 1 character.", name
+    assert "String should have" not in empty.text
+
+
 async def test_the_result_says_per_field_what_was_read_where(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
