@@ -95,7 +95,7 @@ async def test_one_field_changed_in_the_record_is_named_as_not_matching(
 
     assert body["not_match_fields"] == ["birth_date"]
     assert body["status"] == "REJECTED"  # the MRZ, its check digits passing, says 1974-08-12
-    assert "birth_date: the document's machine-readable zone says otherwise" in body["reasons"]
+    assert "Birth date: the document's machine-readable zone says otherwise" in body["reasons"]
 
 
 async def test_a_selfie_of_another_person_does_not_match_the_portrait(

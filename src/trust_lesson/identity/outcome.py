@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from trust_lesson.identity.comparison import FieldStatus, Source
 from trust_lesson.identity.examination import Examination
+from trust_lesson.identity.wording import FIELD_LABELS
 from trust_lesson.models import VerificationStatus
 from trust_lesson.presence.verdicts import Verdict
 
@@ -60,9 +61,11 @@ def _fields(examination: Examination) -> list[Finding]:
             checked = field.source is Source.MRZ and not examination.comparison.reasons
             status = VerificationStatus.REJECTED if checked else VerificationStatus.NEEDS_REVIEW
             where = "machine-readable zone" if field.source is Source.MRZ else "printed text"
-            findings.append((status, f"{field.field}: the document's {where} says otherwise"))
+            findings.append(
+                (status, f"{_label(field.field)}: the document's {where} says otherwise")
+            )
         elif field.status is FieldStatus.NOT_FOUND and field.field in ESSENTIAL_FIELDS:
-            findings.append((VerificationStatus.NEEDS_REVIEW, f"{field.field}: not found"))
+            findings.append((VerificationStatus.NEEDS_REVIEW, f"{_label(field.field)}: not found"))
     return findings
 
 
@@ -79,5 +82,13 @@ def _portrait(examination: Examination) -> list[Finding]:
 
 
 def _verified_reasons(examination: Examination) -> list[str]:
-    matched = [f.field for f in examination.comparison.fields if f.status is FieldStatus.MATCH]
+    matched = [
+        _label(f.field) for f in examination.comparison.fields if f.status is FieldStatus.MATCH
+    ]
     return [f"fields matched: {', '.join(matched)}", *examination.portrait.reasons]
+
+
+def _label(field: str) -> str:
+    """A field by the name the record form gives it ("Birth date", not birth_date): the
+    reasons are read by the student and the reviewers."""
+    return FIELD_LABELS.get(field, field)
