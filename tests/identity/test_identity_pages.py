@@ -131,6 +131,30 @@ async def test_the_result_says_per_field_what_was_read_where(
     assert "kept for human review" in page
 
 
+async def test_the_document_type_is_compared_in_the_words_of_the_form(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    s, verification_id = await _waiting(client, runtime)
+    kind = {"field": "document_type", "record_value": "IDENTITY_CARD", "source": "MRZ",
+            "document_value": "PASSPORT", "confidence": 0.9, "status": "MISMATCH"}  # fmt: skip
+    async with transaction(runtime.session_factory) as db:
+        await db.execute(
+            update(IdentityVerification)
+            .where(IdentityVerification.id == verification_id)
+            .values(fields=[kind])
+        )
+    await browser_sign_in(client, s.student.user.email)
+
+    page = (await client.get("/identity", headers=HTML)).text
+
+    row = re.search(
+        r'<tr data-field="document_type" data-finding="MISMATCH">(.*?)</tr>', page, re.S
+    )
+    assert row is not None
+    words = " ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split())
+    assert words == "Document type Identity card Passport the machine-readable zone does not match"
+
+
 async def test_a_reviewer_decides_on_the_queue_page_and_the_item_leaves_it(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

@@ -46,5 +46,12 @@ class Words:
     findings: dict[str, str]
     outcomes: dict[VerificationStatus, str]
 
+    def value(self, field: str, value: str) -> str:
+        """A field's value as the student wrote it: a document type in words ("Passport", not
+        PASSPORT), any other value as it is."""
+        if field == "document_type" and value in DocumentType.__members__:
+            return self.document_types[DocumentType[value]]
+        return value
+
 
 WORDS = Words(FIELD_LABELS, DOCUMENT_TYPES, SOURCES, FINDINGS, OUTCOMES)
