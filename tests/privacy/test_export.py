@@ -56,6 +56,10 @@ async def test_the_archive_holds_every_category_and_nothing_of_anyone_else(
     picture = check["capture"]["picture"]
     assert picture in archive.namelist() and archive.read(picture)[:2] == b"\xff\xd8"
     assert data["identity"]["records"][0]["document_number"] == "L898902C3"
+    [verification] = data["identity"]["verifications"]
+    photos = verification["pictures"]  # the document photo and the selfie, still kept
+    assert [p.rsplit("-", 1)[1] for p in photos] == ["document.jpg", "selfie.jpg"]
+    assert all(archive.read(photo)[:2] == b"\xff\xd8" for photo in photos)
     assert data["decisions"][0]["decision"] == "ATTENDED"
     assert data["certificates"][0]["credential_id"] == story.certificate["id"]
     everything = "\n".join(archive.read(name).decode("latin-1") for name in archive.namelist())

@@ -5,9 +5,10 @@ never the templates), identity record versions and verification outcomes, the le
 person attended or was enrolled in, every check with its capture (hash, verdict, reasons,
 reviews' verdicts and reasons), every attendance decision, the appeals with their answers,
 the certificates issued, and the
-evidence log entries about the person. `pictures/` holds their own capture pictures still
-stored. Other people appear by nothing but what the person's own records say of them: no
-reviewer's or instructor's id, name or email.
+evidence log entries about the person. `pictures/` holds their own capture pictures and
+identity photos (document, its back, selfie) still stored. Other people appear by nothing
+but what the person's own records say of them: no reviewer's or instructor's id, name or
+email.
 """
 
 import io
@@ -82,6 +83,8 @@ async def collect(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The document and the pictures to add ({archive name: blob key})."""
     checks, pictures = await _checks(db, user.id)
+    identity, identity_pictures = await _identity(db, user.id)
+    pictures |= identity_pictures
     data = {
         "format": FORMAT,
         "exported_at": now,
@@ -91,7 +94,7 @@ async def collect(
             for c in await _own(db, BiometricConsent, user.id)
         ],
         "face_enrolment": await _enrolment(db, user.id),
-        "identity": await _identity(db, user.id),
+        "identity": identity,
         "lessons": await _lessons(db, user.id),
         "checks": checks,
         "decisions": [
@@ -144,17 +147,35 @@ async def _enrolment(db: AsyncSession, user_id: int) -> dict[str, Any]:
     return {"templates": int(count), "enrolled_at": newest, "note": "templates are never exported"}
 
 
-async def _identity(db: AsyncSession, user_id: int) -> dict[str, Any]:
+async def _identity(db: AsyncSession, user_id: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """The record versions and the verifications, each naming its photos still stored; and
+    those photos ({archive name: blob key})."""
     records = select(IdentityRecord).where(IdentityRecord.user_id == user_id)
     verifications = select(IdentityVerification).where(IdentityVerification.user_id == user_id)
-    return {
+    outcomes: list[dict[str, Any]] = []
+    pictures: dict[str, str] = {}
+    for verification in await _rows(db, verifications.order_by(IdentityVerification.id)):
+        kept = _identity_pictures(verification)
+        pictures |= kept
+        outcomes.append(_pick(verification, OUTCOME_FIELDS) | {"pictures": sorted(kept)})
+    identity = {
         "records": [
             _pick(r, RECORD_FIELDS) for r in await _rows(db, records.order_by(IdentityRecord.id))
         ],
-        "verifications": [
-            _pick(v, OUTCOME_FIELDS)
-            for v in await _rows(db, verifications.order_by(IdentityVerification.id))
-        ],
+        "verifications": outcomes,
+    }
+    return identity, pictures
+
+
+IDENTITY_PICTURES = {"document": "document_key", "document_back": "document_back_key",
+                     "selfie": "selfie_key"}  # fmt: skip
+
+
+def _identity_pictures(verification: IdentityVerification) -> dict[str, str]:
+    """A verification's photos not yet deleted by retention (stored re-encoded as JPEG)."""
+    keys = {kind: getattr(verification, column) for kind, column in IDENTITY_PICTURES.items()}
+    return {
+        f"pictures/identity-{verification.id}-{kind}.jpg": key for kind, key in keys.items() if key
     }
 
 
