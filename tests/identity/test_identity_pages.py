@@ -106,6 +106,22 @@ async def test_an_empty_record_is_refused_field_by_field_in_plain_words(
         problem = re.search(rf'id="f-{name}-problem">([^<]*)<', empty.text)
         assert problem is not None and problem.group(1) == "Write at least 1 character.", name
     assert "String should have" not in empty.text
+    kind = re.search(r'id="f-document_type-problem">([^<]*)<', empty.text)
+    assert kind is not None and kind.group(1) == "Fill this in."
+
+
+async def test_the_document_type_is_chosen_never_taken_for_granted(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """A passport holder who skips the list must not be recorded as holding an identity card
+    (then refused: 'Document type: the document's machine-readable zone says otherwise')."""
+    s = await school(client, runtime)
+    await browser_sign_in(client, s.student.user.email)
+
+    page = (await client.get("/identity", headers=HTML)).text
+
+    assert '<option value="" selected>Choose the document type</option>' in page
+    assert '<option value="IDENTITY_CARD" selected>' not in page
 
 
 async def test_the_result_says_per_field_what_was_read_where(
