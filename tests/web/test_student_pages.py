@@ -10,6 +10,7 @@ from tests.presence.live import join, live_lesson
 from tests.presence.verdict_support import enrol_face
 from tests.support.clock import FakeClock
 from tests.support.factories import make_user
+from tests.support.school import make_lesson
 from tests.web.test_browser_sessions import SAME_SITE, browser_sign_in
 from trust_lesson.biometrics import service as biometrics
 from trust_lesson.db import transaction
@@ -109,6 +110,24 @@ async def test_home_says_the_next_step_then_leads_into_a_running_lesson(
     assert f'href="/lessons/{live.lesson_id}/room">Enter the lesson room</a>' in before
     assert "Give consent</a>" not in after
     assert "Face enrolled (1 picture)" in after
+
+
+async def test_home_does_not_promise_a_room_for_a_lesson_whose_time_is_over(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    live = await live_lesson(client, runtime, clock)
+    planned = await make_lesson(
+        client, live.instructor, live.term_id, start=clock.now, duration_min=30, title="Signs"
+    )
+    clock.advance(hours=2)  # the instructor never started it
+    await browser_sign_in(client, live.student.user.email)
+
+    home = (await client.get("/home", headers=HTML)).text
+
+    item = re.search(rf'<li data-lesson-id="{planned["id"]}">(.*?)</li>', home, re.S)
+    assert item is not None
+    assert "its planned time is over" in item.group(1)
+    assert "the room opens when the instructor starts the lesson" not in item.group(1)
 
 
 async def test_home_shows_own_attendance_with_its_reasons(
