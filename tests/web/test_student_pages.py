@@ -107,6 +107,7 @@ async def test_home_says_the_next_step_then_leads_into_a_running_lesson(
     after = (await client.get("/home", headers=HTML)).text
 
     assert 'href="/consent">Give consent</a>' in before
+    assert "Before your next lesson" in before  # also true after a withdrawal, unlike "first"
     assert f'href="/lessons/{live.lesson_id}/room">Enter the lesson room</a>' in before
     assert "Give consent</a>" not in after
     assert "Face enrolled (1 picture)" in after

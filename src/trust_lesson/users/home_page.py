@@ -155,9 +155,9 @@ async def _visible(
 
 def _next_step(enrolment: FaceEnrolmentRead) -> NextStep | None:
     if enrolment.consent is None:
-        why = "Before your first lesson: read and give your consent to face checks."
+        why = "Before your next lesson: read and give your consent to face checks."
         return NextStep("/consent", "Give consent", why)
     if not enrolment.enrolled:
-        why = "Before your first lesson: take a picture of your face with the webcam."
+        why = "Before your next lesson: take a picture of your face with the webcam."
         return NextStep("/enrolment", "Enrol your face", why)
     return None
