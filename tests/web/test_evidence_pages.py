@@ -103,6 +103,9 @@ async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict
     await _drop(auditor, certificate)
     await expect(verdict).to_have_attribute("data-status", "valid")
     await expect(auditor.locator("#verify-name")).to_have_text(student.user.full_name)
+    # ... and reads what it states, not only that it is valid (a valid one may say Absent).
+    states = auditor.locator("#verify-states")
+    await expect(states).to_contain_text("Attended (1 of 1 check verified)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = Image.open(io.BytesIO(await auditor.screenshot()))
     shot.convert("RGB").quantize(colors=64).save(SCREENSHOTS / "verify-page.png", optimize=True)

@@ -3,6 +3,36 @@
 const MOST_BYTES = 4 * 1024 * 1024;
 const WORDS = { valid: "Valid", invalid: "Invalid", revoked: "Revoked" };
 
+const OUTCOMES = {
+  ATTENDED: "Attended",
+  PARTIAL: "Partial",
+  ABSENT: "Absent",
+  PENDING_REVIEW: "Pending review",
+};
+
+// What a certificate states, in words: a valid one of an ABSENT decision is no proof of
+// attendance, so "Valid" alone would mislead the reader.
+function statement(subject) {
+  if (!subject) return "";
+  if (subject.lesson && subject.attendance) {
+    const { lesson, attendance } = subject;
+    const day = String(lesson.start || "").slice(0, 10);
+    const outcome = OUTCOMES[attendance.outcome] || attendance.outcome;
+    const noun = attendance.checksTotal === 1 ? "check" : "checks";
+    const checks = `${attendance.checksVerified} of ${attendance.checksTotal} ${noun} verified`;
+    return `${lesson.title} (${lesson.course}), ${day}: ${outcome} (${checks})`;
+  }
+  if (subject.term && subject.summary) {
+    const { term, summary } = subject;
+    return (
+      `${term.course}, term ${term.number}: ${summary.lessons} lesson${summary.lessons === 1 ? "" : "s"}, ` +
+      `${summary.attended} attended, ${summary.partial} partial, ${summary.absent} absent, ` +
+      `${summary.pendingReview} pending review`
+    );
+  }
+  return "";
+}
+
 function show(status, reason, details = null) {
   const result = document.getElementById("verify-result");
   result.dataset.status = status;
@@ -14,6 +44,7 @@ function show(status, reason, details = null) {
     document.getElementById("verify-name").textContent = details.name || "";
     document.getElementById("verify-credential").textContent = details.credential_id || "";
     document.getElementById("verify-issued").textContent = details.issued || "";
+    document.getElementById("verify-states").textContent = details.states || "";
   }
 }
 
@@ -44,7 +75,8 @@ async function check(file) {
       show("invalid", answer.detail || `the service answered ${response.status}`);
       return;
     }
-    show(answer.status, answer.reason, answer.status === "invalid" ? null : answer);
+    const states = statement(document_.credentialSubject);
+    show(answer.status, answer.reason, answer.status === "invalid" ? null : { ...answer, states });
   } catch {
     show("invalid", "the check could not reach the service; try again");
   }
