@@ -302,6 +302,40 @@ async def test_a_liveness_check_shows_the_side_and_a_real_turn_is_verified(
     await expect(page.locator("#liveness")).to_be_hidden()
 
 
+SLOW_CAMERA = """
+const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getUserMedia = (asked) =>
+  new Promise((resolve) => setTimeout(resolve, 2000)).then(() => open(asked));
+"""
+"""A camera that takes two seconds to open (a real one often does), set before the page's
+own scripts run."""
+
+
+async def test_a_check_that_waited_for_the_camera_then_says_what_to_do_now(
+    camera_browser: CameraBrowser,
+    face_videos: Callable[[Path], Path],
+    testdata: Path,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+) -> None:
+    lesson, student, side = await asked_to_turn(live, http, testdata, {})
+    page = await browsers.student_page(
+        await camera_browser(face_videos(testdata / FACES / "obama2.jpg")), student
+    )
+    await page.add_init_script(SLOW_CAMERA)
+
+    await page.goto(lesson.room)
+
+    words = page.locator("#checks .check").first.locator(".check-words")
+    await expect(words).to_contain_text("The camera is needed now")
+    await expect(page.locator("#liveness")).to_be_visible(timeout=10_000)
+    # While the student turns their head, the check no longer says the camera is missing.
+    await expect(words).to_have_text(
+        f"Look at the camera, then slowly turn your head to your {side.lower()} and hold it."
+    )
+
+
 async def test_a_two_step_check_asks_for_the_other_side_halfway_and_is_verified(
     camera_browser: CameraBrowser,
     testdata: Path,

@@ -110,12 +110,18 @@ async function answerCheck(challenge, secondsLeft) {
   checks.show({ ...shown, note: taking });
   let burst = null; // taken once: a retry sends the same frames
   let refusal = null; // the server's words when it refuses the picture (e.g. storage full)
+  let waited = false; // for the camera: once it is ready, say what is happening now again
   while (Date.now() < until - SAFETY_MS) {
     if (!camera.ready) {
       const left = Math.ceil((until - Date.now()) / 1000);
       checks.show({ ...shown, note: `The camera is needed now: ${left} s left to answer this check.` });
+      waited = true;
       await sleep(500);
       continue;
+    }
+    if (waited) {
+      checks.show({ ...shown, note: taking });
+      waited = false;
     }
     try {
       if (direction && !burst) burst = await takeBurst(direction);
