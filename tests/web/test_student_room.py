@@ -4,6 +4,7 @@ enrolment through the webcam page, the lesson room answering its checks with the
 denied."""
 
 import io
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -79,6 +80,8 @@ async def test_a_student_consents_enrols_and_is_verified_in_the_room(
     check = page.locator("#checks .check").first
     await expect(check).to_have_attribute("data-verdict", "VERIFIED", timeout=VERDICT_WAIT_MS)
     await expect(check).to_contain_text("Entry check")
+    # Its time as every page and the decision's reasons write it ("entry at 14:00 UTC").
+    await expect(check.locator(".check-time")).to_have_text(re.compile(r"^\d\d:\d\d:\d\d UTC$"))
     await expect(check).to_contain_text("Verified: it\u2019s you")
     await expect(page.locator("#camera-problem")).to_be_hidden()
     # The instructor's live roster shows the same verdict in the student's row.

@@ -2,7 +2,14 @@
 
 import { KIND_WORDS, VERDICT_WORDS, GOOD_VERDICTS, TURN_LABELS } from "./words.js";
 
-const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+// In UTC, 24-hour, as every page writes times (and the decisions' reasons: "entry at 18:29 UTC").
+const TIME = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+  timeZone: "UTC",
+});
 
 export class CheckList {
   constructor(list) {
@@ -39,7 +46,7 @@ export class CheckList {
     if (known.capture_id) item.dataset.captureId = String(known.capture_id);
     const turn = known.liveness ? `: ${TURN_LABELS[known.liveness]}` : "";
     item.querySelector(".check-kind").textContent = (KIND_WORDS[known.kind] || known.kind) + turn;
-    item.querySelector(".check-time").textContent = TIME.format(new Date(known.issued_at));
+    item.querySelector(".check-time").textContent = `${TIME.format(new Date(known.issued_at))} UTC`;
     item.querySelector(".check-words").textContent =
       known.verdict === "PENDING" && known.note ? known.note : VERDICT_WORDS[known.verdict] || known.verdict;
     const reasons = known.verdict === "PENDING" ? [] : known.reasons || [];
