@@ -26,7 +26,8 @@ async def test_a_person_signs_in_lands_where_they_were_going_and_signs_out(
     await expect(page.get_by_role("heading", name="Change password")).to_be_visible()
     await expect(page.get_by_text(f"{student.full_name} (student)")).to_be_visible()
     await page.get_by_role("button", name="Sign out").click()
-    await expect(page).to_have_url(f"{live.url}/login")
+    await expect(page).to_have_url(f"{live.url}/login?done=signed-out")
+    await expect(page.get_by_role("status")).to_have_text("You are signed out.")
     await page.goto("/password")
     await expect(page).to_have_url(f"{live.url}/login?next=%2Fpassword")
 

@@ -50,9 +50,15 @@ def _safe_next(target: str) -> str:
     return target
 
 
+SIGNED_OUT = "signed-out"
+
+
 @router.get("/login")
-async def login_page(request: Request, next: str = "/") -> Response:
-    return render(request, "auth/login.html", next=_safe_next(next), email="", problems={})
+async def login_page(request: Request, next: str = "/", done: str = "") -> Response:
+    notice = "You are signed out." if done == SIGNED_OUT else ""
+    return render(
+        request, "auth/login.html", next=_safe_next(next), email="", problems={}, notice=notice
+    )
 
 
 @router.post("/login")
@@ -110,7 +116,7 @@ async def logout(
     request: Request, viewer: PageViewer, found: CredentialsDep, runtime: RuntimeDep, db: DbDep
 ) -> Response:
     await service.logout(db=db, store=runtime.session_store, token=found.token)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse(f"/login?done={SIGNED_OUT}", status_code=303)
     clear_session_cookie(response, request)
     return response
 
