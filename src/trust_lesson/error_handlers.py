@@ -17,6 +17,7 @@ from trust_lesson.logs import request_id_var
 from trust_lesson.middleware import BodyTooLarge, too_large_for_people
 from trust_lesson.security_headers import add_security_headers
 from trust_lesson.web.errors import error_page, wants_page
+from trust_lesson.web.forms import readable
 
 log = logging.getLogger("trust_lesson.errors")
 
@@ -65,9 +66,19 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
     if wants_page(request):
         if _only_in_the_path(error):
             return await error_page(request, 404, NO_PAGE)
-        return await error_page(request, 422, detail or "The request is not valid.")
+        return await error_page(request, 422, _for_people(error) or "The request is not valid.")
     body = {"detail": detail or "The request is not valid.", "code": "invalid", "errors": problems}
     return JSONResponse(body, status_code=422)
+
+
+def _for_people(error: RequestValidationError) -> str:
+    """A page's refusal: each value by its name and what to write instead ("page: Write 1 or
+    more."), not pydantic's words or a regular expression (the API keeps those, with where)."""
+    named = [
+        f"{item['loc'][-1] if item.get('loc') else 'request'}: {readable(item)}"
+        for item in error.errors()[:5]
+    ]
+    return "; ".join(named)
 
 
 def _only_in_the_path(error: RequestValidationError) -> bool:

@@ -128,3 +128,13 @@ async def test_the_verify_page_tells_whether_the_qr_codes_credential_was_issued_
     assert 'data-issued="yes" data-revoked="yes"' in revoked.text
     assert "decided twice" in revoked.text
     assert student.user.full_name not in issued.text + revoked.text  # no names for a QR code
+
+
+async def test_a_credential_the_page_cannot_take_is_refused_in_words_not_a_pattern(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.get("/verify", params={"credential": "urn:uuid:\x00"}, headers=SAME_SITE)
+
+    assert answer.status_code == 422
+    assert "credential: This contains characters that are not accepted here." in answer.text
+    assert "pattern" not in answer.text and "Input should" not in answer.text

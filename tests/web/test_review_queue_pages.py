@@ -148,7 +148,8 @@ async def test_a_page_a_review_form_sends_back_that_names_no_page_is_refused_in_
     }
     for (_, field, _), answer in refused.items():
         assert "Something in the form or address is not valid" in answer.text
-        assert f"{field}: Input should be" in html.unescape(answer.text)
+        assert f"{field}: Write " in html.unescape(answer.text)
+        assert "Input should be" not in answer.text
     assert shown(untouched.text, "data-capture-id") == queue.captures
     assert shown(untouched.text, "data-appeal-id") == queue.appeals
     assert (saved.status_code, saved.headers["location"]) == (303, "/reviews")
@@ -204,6 +205,7 @@ async def test_a_page_an_identity_form_sends_back_that_names_no_page_is_refused_
 
     assert [answer.status_code for answer in refused] == [422] * len(NOT_A_PAGE)
     for answer in refused:
-        assert "page: Input should be" in html.unescape(answer.text)
+        assert "page: Write " in html.unescape(answer.text)
+        assert "Input should be" not in answer.text
     assert shown(untouched.text, "data-verification-id") == [waiting]
     assert decided.headers["location"] == f"/identity-reviews?decided={waiting}"

@@ -422,7 +422,8 @@ async def test_a_page_number_that_names_no_page_is_refused_in_words(
         parameter = url.rsplit("?", 1)[1].removesuffix("=")
         assert answer.headers["content-type"].startswith("text/html")
         assert "Something in the form or address is not valid" in answer.text
-        assert f"query.{parameter}: Input should be" in html.unescape(answer.text)
+        assert f"{parameter}: Write " in html.unescape(answer.text)
+        assert "Input should be" not in answer.text
 
 
 async def test_an_admin_cannot_disable_or_demote_their_own_account(

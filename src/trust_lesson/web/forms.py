@@ -42,7 +42,13 @@ def problems_of(error: DomainError | FormProblems) -> dict[str, str]:
     return {"": error.detail}
 
 
-def _readable(schema: type[BaseModel], field: str, item: ErrorDetails) -> str:
+def readable(item: ErrorDetails) -> str:
+    """A refused value of the address or a form sent to a page, in a person's words (no
+    schema: a pattern says only that some characters are not accepted)."""
+    return _readable(None, "", item)
+
+
+def _readable(schema: type[BaseModel] | None, field: str, item: ErrorDetails) -> str:
     """What to write instead, in a person's words: a pattern (a regular expression means
     nothing to a person) says what the field takes, from its description; a length, a bound,
     a number or a date says what is expected ("Input should be greater than or equal to 1"
@@ -51,7 +57,7 @@ def _readable(schema: type[BaseModel], field: str, item: ErrorDetails) -> str:
     its prefix)."""
     kind, limits = item["type"], item.get("ctx") or {}
     if kind == "string_pattern_mismatch":
-        found = schema.model_fields.get(field)
+        found = schema.model_fields.get(field) if schema is not None else None
         if found is not None and found.description:
             return f"Not valid here: use {found.description}."
         return "This contains characters that are not accepted here."
