@@ -146,6 +146,7 @@ async def test_the_camera_is_switched_off_when_the_lesson_is_over(
 
     await expect(page.locator("#room")).to_have_attribute("data-state", "over", timeout=30_000)
     await expect(page.locator("#room-status")).to_contain_text("You can close this page")
+    await expect(page.locator("[data-room-hint]")).to_be_hidden()  # "stay in front of the camera"
     await page.wait_for_function(f"() => !({CAMERA_ON})()")
     await page.reload()  # the room of a lesson already over opens, says so, and lets go too
     await expect(page.locator("#room-status")).to_have_text("This lesson is over.")
