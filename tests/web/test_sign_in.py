@@ -75,6 +75,8 @@ async def test_a_student_registers_and_changes_their_password(
     await page.wait_for_url(lambda url: "/register" not in url)
 
     await page.goto("/password")
+    account = page.locator('input[autocomplete="username"]')  # a password manager's anchor
+    await expect(account).to_have_value("new.student@school.example")
     await page.get_by_label("Current password").fill("a long and unusual passphrase")
     await page.get_by_label("New password", exact=True).fill("another long passphrase here")
     await page.get_by_label("New password again").fill("another long passphrase here")
