@@ -5,6 +5,7 @@ administrator reads the log's state and the school's keys."""
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -103,6 +104,8 @@ async def test_a_certificate_goes_from_the_students_page_to_the_auditors_verdict
     await _drop(auditor, certificate)
     await expect(verdict).to_have_attribute("data-status", "valid")
     await expect(auditor.locator("#verify-name")).to_have_text(student.user.full_name)
+    issued = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")  # as every page writes it
+    await expect(auditor.locator("#verify-issued")).to_have_text(issued)
     # ... and reads what it states, not only that it is valid (a valid one may say Absent).
     states = auditor.locator("#verify-states")
     await expect(states).to_contain_text("Attended (1 of 1 check verified)")

@@ -33,6 +33,13 @@ function statement(subject) {
   return "";
 }
 
+// A moment as every page writes one: "2026-03-02T14:30:05Z" reads "2026-03-02 14:30 UTC".
+function moment(iso) {
+  const at = new Date(iso);
+  if (!iso || Number.isNaN(at.getTime())) return iso || "";
+  return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
 function show(status, reason, details = null) {
   const result = document.getElementById("verify-result");
   result.dataset.status = status;
@@ -43,7 +50,7 @@ function show(status, reason, details = null) {
   if (details) {
     document.getElementById("verify-name").textContent = details.name || "";
     document.getElementById("verify-credential").textContent = details.credential_id || "";
-    document.getElementById("verify-issued").textContent = details.issued || "";
+    document.getElementById("verify-issued").textContent = moment(details.issued);
     document.getElementById("verify-states").textContent = details.states || "";
   }
 }
