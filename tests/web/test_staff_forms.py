@@ -236,6 +236,24 @@ async def test_the_lessons_of_a_busy_range_come_a_page_at_a_time(
     assert f">Lesson {ROWS_PER_PAGE}</a>" in second.text
 
 
+async def test_a_range_whose_last_day_comes_first_says_so_beside_it(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    await page_sign_in(client, teacher)
+
+    backwards = await client.get("/lessons?from=2026-03-10&to=2026-03-01", headers=SAME_SITE)
+    forwards = await client.get("/lessons?from=2026-03-01&to=2026-03-10", headers=SAME_SITE)
+
+    page = html.unescape(backwards.text)
+    assert backwards.status_code == 200
+    assert 'id="f-to"' in page and 'aria-invalid="true"' in page
+    assert "This day comes before the first day" in page
+    assert "No lessons are shown: the last day comes before the first." in page
+    assert 'aria-invalid="true"' not in forwards.text
+    assert "No lessons are planned in these days." in forwards.text
+
+
 async def test_every_lesson_and_member_of_a_big_term_can_be_reached(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

@@ -31,6 +31,7 @@ PageLesson = Annotated[Lesson, Depends(staffed_lesson)]
 RosterPage = Annotated[PageRequest, Depends(page_request_named("roster_page"))]
 """The roster and the decision history come a page of students at a time."""
 REFRESH_SECONDS = 5
+BACKWARDS = "This day comes before the first day: no day lies between them. Choose a later one."
 DECISIONS_PER_STUDENT = 100
 """The most decisions of one student a history page fetches (each review adds one)."""
 
@@ -49,6 +50,7 @@ async def lesson_list(
     a page of them at a time."""
     first = start or (now - timedelta(days=7)).date()
     last = end or (now + timedelta(days=30)).date()
+    problems = {"to": BACKWARDS} if last < first else {}
     found = await lessons.list_visible(
         db=db,
         caller=viewer.user,
@@ -66,6 +68,7 @@ async def lesson_list(
         lessons=page_of(found, asked),
         first=first,
         last=last,
+        problems=problems,
         dates=urlencode({"from": first.isoformat(), "to": last.isoformat()}),
     )
 
