@@ -13,6 +13,7 @@ from trust_lesson.presence.verdicts import Verdict
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
+PHONE_WIDTH = 375
 REASON = "The camera caught my brother's photo on the wall; I was there."
 REPLY = "The entry picture is yours: corrected to partial."
 
@@ -42,6 +43,13 @@ async def test_a_student_appeals_an_absence_and_reads_the_granted_answer(
     row = home.locator(f'tr[data-lesson-id="{lesson.lesson_id}"]')
 
     await expect(row.locator("[data-decision]")).to_have_attribute("data-decision", "ABSENT")
+    wide = home.viewport_size
+    # On a phone each row is a card: the Appeal cell in sight, not scrolled off to the side.
+    await home.set_viewport_size({"width": PHONE_WIDTH, "height": 740})
+    appeal_cell = await row.locator("td.appeal").bounding_box()
+    assert appeal_cell is not None and appeal_cell["x"] + appeal_cell["width"] <= PHONE_WIDTH
+    assert wide is not None
+    await home.set_viewport_size(wide)
     await row.get_by_role("button", name="Appeal").click()
     await expect(row.locator("[data-appeal-outcome]")).to_have_count(0)  # nothing sent empty
     await row.get_by_label("Why is this decision wrong?").fill(REASON)
