@@ -164,15 +164,23 @@ async def test_a_changed_role_is_said_in_its_row_on_the_page_it_was_changed_on(
         data={"role": "INSTRUCTOR", "page": "1", "csrf_token": csrf},
         headers=SAME_SITE,
     )
+    again = await client.post(
+        f"/admin/users/{pupil.id}", data={"role": "INSTRUCTOR", "csrf_token": csrf},
+        headers=SAME_SITE,
+    )
     disabled = await client.post(
         f"/admin/users/{pupil.id}", data={"active": "false", "csrf_token": csrf}, headers=SAME_SITE
     )
     after_promotion = await client.get(promoted.headers["location"], headers=SAME_SITE)
+    after_again = await client.get(again.headers["location"], headers=SAME_SITE)
     after_disabling = await client.get(disabled.headers["location"], headers=SAME_SITE)
 
     assert promoted.headers["location"].startswith("/admin/users?page=1&")
     assert promoted.headers["location"].endswith(f"#user-{pupil.id}")
     assert 'role="status">The role is changed.' in row_of(after_promotion, pupil.id)
+    assert 'role="status">Nothing changed: the account already has that role.' in row_of(
+        after_again, pupil.id
+    )
     assert 'role="status">The account is disabled' in row_of(after_disabling, pupil.id)
     assert 'role="status"' not in row_of(after_disabling, admin.id)
 

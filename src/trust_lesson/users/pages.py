@@ -54,6 +54,7 @@ async def _users_page(
 # What a row's form did, said in that row after the redirect (`done`).
 ROW_NOTICES = {
     "role": "The role is changed.",
+    "same-role": "Nothing changed: the account already has that role.",
     "disabled": "The account is disabled; its sessions are ended.",
     "enabled": "The account is enabled.",
 }
@@ -97,6 +98,13 @@ async def create_user(
     return RedirectResponse("/admin/users?done=created", status_code=303)
 
 
+def _done(role: Role | None, had: Role, active: bool | None) -> str:
+    """What a row's form did, for the notice in that row."""
+    if role is not None:
+        return "same-role" if role is had else "role"
+    return "enabled" if active else "disabled"
+
+
 @router.post("/admin/users/{user_id}")
 async def change_user(
     request: Request,
@@ -112,6 +120,7 @@ async def change_user(
     """A new role, or the account disabled (every session ends) or enabled again; the list
     comes back on the page of the row, which says what was done or why it was refused."""
     person = await service.get(db=db, user_id=user_id)
+    had = person.role
     try:
         await service.update_by(
             db=db,
@@ -127,6 +136,6 @@ async def change_user(
             request, viewer, db, asked=PageRequest(page), row_problem=(person.id, refusal),
             status_code=error.status_code,
         )  # fmt: skip
-    done = "role" if role is not None else "enabled" if active else "disabled"
+    done = _done(role, had, active)
     query = f"page={page}&done={done}&user={person.id}"
     return RedirectResponse(f"/admin/users?{query}#user-{person.id}", status_code=303)
