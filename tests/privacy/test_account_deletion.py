@@ -221,3 +221,14 @@ async def test_the_persons_appeals_go_with_the_account_and_the_log_keeps_only_ha
     async with transaction(runtime.session_factory) as db:
         log_text = " ".join((await db.scalars(sa.select(EvidenceEntry.entry))).all())
     assert reason not in log_text
+
+
+async def test_the_api_refuses_an_admin_deleting_their_own_account(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await signed_in(client, runtime, Role.ADMIN)
+
+    own = await client.delete(f"/api/v1/users/{admin.id}", headers=admin.headers)
+
+    assert own.status_code == 409
+    assert "You cannot delete your own account" in own.json()["detail"]

@@ -170,6 +170,7 @@ PAGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/admin/users"): ADMIN_ONLY,
     ("POST", "/admin/users"): ADMIN_ONLY,
     ("POST", "/admin/users/{user_id}"): ADMIN_ONLY,
+    ("POST", "/admin/users/{user_id}/delete"): ADMIN_ONLY,
     ("GET", "/admin/courses"): STAFF,
     ("POST", "/admin/courses"): STAFF,
     ("GET", "/admin/courses/{course_id}"): COURSE_STAFF,

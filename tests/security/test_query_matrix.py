@@ -146,7 +146,7 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
         "page": PAGE,
     },
     ("GET", "/admin/users"): {
-        "done": notices("created", "role", "disabled", "enabled"),
+        "done": notices("created", "deleted", "role", "same-role", "disabled", "enabled"),
         "user": (
             served("course A's student", lambda world: world.people["student"].id),
             served("no such account", MISSING),

@@ -165,7 +165,8 @@ async def test_a_changed_role_is_said_in_its_row_on_the_page_it_was_changed_on(
         headers=SAME_SITE,
     )
     again = await client.post(
-        f"/admin/users/{pupil.id}", data={"role": "INSTRUCTOR", "csrf_token": csrf},
+        f"/admin/users/{pupil.id}",
+        data={"role": "INSTRUCTOR", "csrf_token": csrf},
         headers=SAME_SITE,
     )
     disabled = await client.post(

@@ -54,6 +54,8 @@ async def delete_account(
     actor: User | None = None,
 ) -> None:
     actor_id = None if actor is None else actor.id
+    if actor_id == user.id:
+        raise Conflict("You cannot delete your own account; another administrator can.")
     teaches = await db.scalar(select(exists().where(Lesson.instructor_id == user.id)))
     if teaches:
         raise Conflict("This user still teaches lessons; give them to another instructor first.")

@@ -1,4 +1,4 @@
-"""The administrator's account pages: list, create, change role, disable or enable."""
+"""The administrator's account pages: list, create, change role, disable or enable, delete."""
 
 from typing import Annotated
 
@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from trust_lesson.deps import DbDep, NowDep, RowIdPath, RuntimeDep
 from trust_lesson.errors import DomainError
 from trust_lesson.models import Role
+from trust_lesson.privacy import accounts
 from trust_lesson.users import service
 from trust_lesson.users.schemas import UserCreate, UserUpdate
 from trust_lesson.web.dependencies import AdminViewer, Viewer
@@ -51,6 +52,15 @@ async def _users_page(
     )
 
 
+# What a form did, said above the list after the redirect (`done`).
+NOTICES = {
+    "created": "The account is created.",
+    "deleted": (
+        "The account is deleted: its name, email, pictures, face templates and identity "
+        "record are gone; its attendance evidence stays under a pseudonym."
+    ),
+}
+
 # What a row's form did, said in that row after the redirect (`done`).
 ROW_NOTICES = {
     "role": "The role is changed.",
@@ -69,7 +79,7 @@ async def users_page(
     done: str = "",
     user: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    notice = "The account is created." if done == "created" else ""
+    notice = NOTICES.get(done, "")
     row_notice = (user, ROW_NOTICES[done]) if done in ROW_NOTICES else None
     return await _users_page(request, viewer, db, asked=asked, notice=notice, row_notice=row_notice)
 
@@ -139,3 +149,29 @@ async def change_user(
     done = _done(role, had, active)
     query = f"page={page}&done={done}&user={person.id}"
     return RedirectResponse(f"/admin/users?{query}#user-{person.id}", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/delete")
+async def delete_user(
+    request: Request,
+    viewer: AdminViewer,
+    user_id: RowIdPath,
+    runtime: RuntimeDep,
+    db: DbDep,
+    now: NowDep,
+    page: Annotated[int, Form(ge=1, le=10_000)] = 1,
+) -> Response:
+    """The account deleted as `DELETE /api/v1/users/{id}` does; a refusal (one's own account,
+    someone who still teaches) is said in the person's row."""
+    person = await service.get(db=db, user_id=user_id)
+    try:
+        await accounts.delete_account(
+            db=db, store=runtime.session_store, blobs=runtime.blobs, user=person, now=now,
+            actor=viewer.user,
+        )  # fmt: skip
+    except DomainError as error:
+        return await _users_page(
+            request, viewer, db, asked=PageRequest(page), row_problem=(person.id, error.detail),
+            status_code=error.status_code,
+        )  # fmt: skip
+    return RedirectResponse(f"/admin/users?page={page}&done=deleted", status_code=303)
