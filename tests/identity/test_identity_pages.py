@@ -10,6 +10,7 @@ from sqlalchemy import update
 from tests.identity.stories import ANNA, identity_url, verification_url
 from tests.identity.test_verification_reviews import School, school, waiting_verification
 from tests.web.page_forms import every_row_by_next_page
+from tests.web.review_queues import more_waiting_identities
 from tests.web.test_browser_sessions import SAME_SITE, browser_sign_in
 from trust_lesson.db import transaction
 from trust_lesson.models import IdentityVerification
@@ -226,17 +227,7 @@ async def test_every_identity_waiting_for_a_reviewer_can_be_reached_page_by_page
     """The queue used to stop at 100 without saying so; sent at the same moment, the
     verifications keep their order (oldest first, then by id) from one page to the next."""
     s, first_id = await _waiting(client, runtime)
-    async with transaction(runtime.session_factory) as db:
-        sent = await db.get_one(IdentityVerification, first_id)
-        copies = [
-            IdentityVerification(user_id=sent.user_id, record_id=sent.record_id,
-                                 status=sent.status, machine_status=sent.machine_status,
-                                 created_at=sent.created_at)
-            for _ in range(ROWS_PER_PAGE)
-        ]  # fmt: skip
-        db.add_all(copies)
-        await db.flush()
-        waiting = [first_id] + [copy.id for copy in copies]
+    waiting = [first_id] + await more_waiting_identities(runtime, first_id, ROWS_PER_PAGE)
     await browser_sign_in(client, s.teacher.user.email)
 
     first = await client.get("/identity-reviews", headers=HTML)

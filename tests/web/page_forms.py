@@ -82,3 +82,10 @@ async def every_row_by_next_page(
         if following is None:
             return found
         url = html.unescape(following.group(1)).split("#")[0]
+
+
+def row_of(page: httpx.Response, user_id: int) -> str:
+    """The accounts page's row of one person, its words unescaped."""
+    found = re.search(rf'<tr id="user-{user_id}".*?</tr>', page.text, re.S)
+    assert found is not None, user_id
+    return html.unescape(found.group(0))

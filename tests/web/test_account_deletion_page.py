@@ -2,23 +2,14 @@
 leaves every list, their evidence stays; their own account and a teacher's are refused in
 their row."""
 
-import html
-import re
-
 import httpx
 
 from tests.support.clock import FakeClock
 from tests.support.factories import make_user
 from tests.support.presence import running_lesson
-from tests.web.page_forms import SAME_SITE, page_sign_in
+from tests.web.page_forms import SAME_SITE, page_sign_in, row_of
 from trust_lesson.models import Role
 from trust_lesson.runtime import Runtime
-
-
-def row_of(page: httpx.Response, user_id: int) -> str:
-    found = re.search(rf'<tr id="user-{user_id}".*?</tr>', page.text, re.S)
-    assert found is not None, user_id
-    return html.unescape(found.group(0))
 
 
 async def test_an_admin_deletes_a_students_account_from_the_accounts_page(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.support.clock import FakeClock
 from tests.support.factories import make_user
-from tests.web.page_forms import SAME_SITE, new_course, new_term, page_sign_in
+from tests.web.page_forms import SAME_SITE, new_course, new_term, page_sign_in, row_of
 from trust_lesson.models import Lesson, Role
 from trust_lesson.runtime import Runtime
 
@@ -21,12 +21,6 @@ def text_of(page: httpx.Response) -> str:
     """The page's words as a person reads them: tags gone, spaces as they render."""
     words = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[1])
     return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", html.unescape(words)))
-
-
-def row_of(page: httpx.Response, user_id: int) -> str:
-    found = re.search(rf'<tr id="user-{user_id}".*?</tr>', page.text, re.S)
-    assert found is not None, user_id
-    return html.unescape(found.group(0))
 
 
 async def test_an_instructor_finds_their_courses_in_the_navigation(
