@@ -3,6 +3,8 @@
 import subprocess
 from pathlib import Path
 
+from PIL import Image
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -41,9 +43,17 @@ def two_step_video(frontal: Path, turned: Path, target: Path, *, mirror: bool = 
     return _clip([(frontal, 1.5, flip), (turned, 1.5, flip), (turned, 3.0, other)], target)
 
 
-def _clip(parts: list[tuple[Path, float, str]], target: Path) -> Path:
+def warming_up_video(picture: Path, target: Path, *, dark_seconds: float = 1.5) -> Path:
+    """A y4m clip of a camera just switched on: black for `dark_seconds` (no noise: black as
+    a camera whose exposure has not settled yet), then `picture` for 10 s."""
+    black = target.with_name(f"{target.stem}-black.png")
+    Image.new("RGB", (640, 480)).save(black)
+    return _clip([(black, dark_seconds, ""), (picture, 10.0, "")], target, noise=False)
+
+
+def _clip(parts: list[tuple[Path, float, str]], target: Path, *, noise: bool = True) -> Path:
     """The pictures one after the other (each for its seconds, through its filter), fitted
-    on 640x480 at 10 frames per second, with fresh noise in every frame."""
+    on 640x480 at 10 frames per second, with fresh noise in every frame unless not `noise`."""
     if target.exists():
         return target
     fit = "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2"
@@ -53,7 +63,8 @@ def _clip(parts: list[tuple[Path, float, str]], target: Path) -> Path:
         inputs += ["-loop", "1", "-t", str(seconds), "-i", str(picture)]
         chains.append(f"[{number}:v]{flip}{fit},setsar=1,fps=10[p{number}]")
     joined = "".join(f"[p{number}]" for number in range(len(parts)))
-    graph = ";".join(chains) + f";{joined}concat=n={len(parts)}:v=1,noise=alls=10:allf=t+u[c]"
+    grain = ",noise=alls=10:allf=t+u" if noise else ""
+    graph = ";".join(chains) + f";{joined}concat=n={len(parts)}:v=1{grain}[c]"
     subprocess.run(
         ["ffmpeg", "-loglevel", "error", "-y", *inputs, "-filter_complex", graph,
          "-map", "[c]", "-r", "10", "-pix_fmt", "yuv420p", str(target)],

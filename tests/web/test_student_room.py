@@ -16,7 +16,13 @@ from playwright.async_api import Browser, Playwright, Route, expect
 from sqlalchemy import func, select
 
 from tests.presence.verdict_support import enrol_face, face_template
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, turn_video, two_step_video
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    turn_video,
+    two_step_video,
+    warming_up_video,
+)
 from tests.support.databases import SuiteDatabases
 from tests.support.factories import PASSWORD, Person
 from tests.support.live_server import LiveService, live_service
@@ -118,6 +124,32 @@ async def test_another_person_at_the_camera_is_wrong_person(
     await expect(check).to_have_attribute("data-verdict", "PENDING")
     await expect(check).to_have_attribute("data-verdict", "WRONG_PERSON", timeout=VERDICT_WAIT_MS)
     await expect(check).to_contain_text("Not recognised as you")
+
+
+async def test_a_camera_that_starts_black_is_waited_for_and_the_face_is_verified(
+    camera_browser: CameraBrowser,
+    testdata: Path,
+    tmp_path: Path,
+    live: LiveService,
+    http: httpx.AsyncClient,
+    browsers: Browsers,
+) -> None:
+    """A webcam just switched on sends black pictures for a moment (and a busy browser can
+    draw one before the first frame is painted): the room takes the picture again instead of
+    sending a black one that the server would judge too dark."""
+    lesson = await classroom(live, http, students=1)
+    student = lesson.students[0]
+    await live.call(
+        enrol_face(live.runtime, student, face_template(testdata, f"{FACES}/obama2.jpg"))
+    )
+    await lesson.start()
+    video = warming_up_video(testdata / FACES / "obama.jpg", tmp_path / "warming-up.y4m")
+    page = await browsers.student_page(await camera_browser(video), student)
+
+    await page.goto(lesson.room)
+
+    check = page.locator("#checks .check").first
+    await expect(check).to_have_attribute("data-verdict", "VERIFIED", timeout=VERDICT_WAIT_MS)
 
 
 CAMERA_ON = "() => Boolean(document.getElementById('preview').srcObject)"

@@ -1,8 +1,17 @@
 // The webcam: a live preview and 640x480 JPEG frames taken from it.
 
+import { sleep } from "./calls.js";
+
 export const FRAME_WIDTH = 640;
 export const FRAME_HEIGHT = 480;
 const HAVE_CURRENT_DATA = 2; // HTMLMediaElement.readyState: the current frame is decoded
+// A camera just switched on can give black pictures for a moment (its exposure settling; a
+// busy browser drawing before the first frame is painted): a black picture taken this soon
+// is taken again, up to this long after the camera started. Later, a black picture is sent
+// as it is, and the server says it is too dark.
+const WARM_UP_MS = 3000;
+const RETAKE_MS = 100;
+const BLACK_LEVEL = 12; // no sampled colour value above this: a black picture
 
 // What to do, in words a student understands, for each way the camera can fail.
 export const CAMERA_HELP = {
@@ -43,6 +52,7 @@ export class Camera {
     this.stream = null;
     this.problem = null;
     this.closed = false;
+    this.startedAt = 0;
   }
 
   // Live and showing a decoded picture: before its first frame (HAVE_CURRENT_DATA) a video
@@ -78,6 +88,7 @@ export class Camera {
       else this.video.addEventListener("loadedmetadata", resolve, { once: true });
     });
     await this.video.play().catch(() => {});
+    this.startedAt = performance.now();
     this.problem = null;
     this.onChange(null);
     return true;
@@ -102,8 +113,24 @@ export class Camera {
     return false;
   }
 
-  // The current picture as a 640x480 JPEG, the middle of the view when its shape differs.
-  frame(quality = 0.9) {
+  // The current picture as a 640x480 JPEG, the middle of the view when its shape differs;
+  // while the camera warms up, not a black one (see WARM_UP_MS).
+  async frame(quality = 0.9) {
+    let canvas = this.draw();
+    while (isBlack(canvas) && performance.now() - this.startedAt < WARM_UP_MS) {
+      await sleep(RETAKE_MS);
+      canvas = this.draw();
+    }
+    return new Promise((resolve, reject) => {
+      canvas.toBlob(
+        (blob) => (blob ? resolve(blob) : reject(new Error("no frame"))),
+        "image/jpeg",
+        quality,
+      );
+    });
+  }
+
+  draw() {
     const canvas = document.createElement("canvas");
     canvas.width = FRAME_WIDTH;
     canvas.height = FRAME_HEIGHT;
@@ -113,14 +140,22 @@ export class Camera {
     const sh = FRAME_HEIGHT / scale;
     const context = canvas.getContext("2d");
     context.drawImage(this.video, (w - sw) / 2, (h - sh) / 2, sw, sh, 0, 0, FRAME_WIDTH, FRAME_HEIGHT);
-    return new Promise((resolve, reject) => {
-      canvas.toBlob(
-        (blob) => (blob ? resolve(blob) : reject(new Error("no frame"))),
-        "image/jpeg",
-        quality,
-      );
-    });
+    return canvas;
   }
+}
+
+// Whether a picture is black: no colour value above BLACK_LEVEL on a 32x24 copy of it.
+function isBlack(canvas) {
+  const small = document.createElement("canvas");
+  small.width = 32;
+  small.height = 24;
+  const context = small.getContext("2d", { willReadFrequently: true });
+  context.drawImage(canvas, 0, 0, small.width, small.height);
+  const { data } = context.getImageData(0, 0, small.width, small.height);
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i] > BLACK_LEVEL || data[i + 1] > BLACK_LEVEL || data[i + 2] > BLACK_LEVEL) return false;
+  }
+  return true;
 }
 
 // Shows a camera problem (or hides the box when there is none) with what to do about it.
