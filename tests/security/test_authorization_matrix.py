@@ -96,6 +96,7 @@ API: dict[tuple[str, str], tuple[str, ...]] = {
     ("DELETE", "/api/v1/terms/{term_id}"): COURSE_STAFF,
     ("GET", "/api/v1/terms/{term_id}/members"): COURSE_STAFF,
     ("POST", "/api/v1/terms/{term_id}/members"): COURSE_STAFF,
+    ("PATCH", "/api/v1/terms/{term_id}/members/{user_id}"): COURSE_STAFF,
     ("DELETE", "/api/v1/terms/{term_id}/members/{user_id}"): COURSE_STAFF,
     ("GET", "/api/v1/lessons"): SIGNED_IN,
     ("POST", "/api/v1/lessons"): COURSE_STAFF,
@@ -228,6 +229,7 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
         ("POST", "/api/v1/courses/{course_id}/terms"): {},
         ("PATCH", "/api/v1/terms/{term_id}"): {"status": "RUNNING"},
         ("POST", "/api/v1/terms/{term_id}/members"): enrolment,
+        ("PATCH", "/api/v1/terms/{term_id}/members/{user_id}"): {"role": "STUDENT"},
         ("POST", "/api/v1/lessons"): {
             "term_id": world.term["id"], "title": "Another lesson", "duration_min": 45,
             "start_date": "2026-03-09T09:00:00+00:00",

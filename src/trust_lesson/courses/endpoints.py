@@ -14,6 +14,7 @@ from trust_lesson.courses.schemas import (
     CourseUpdate,
     MemberCreate,
     MemberRead,
+    MemberUpdate,
     TermCreate,
     TermRead,
     TermUpdate,
@@ -103,3 +104,11 @@ async def enrol_member(
 @router.delete("/terms/{term_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_member(user_id: UserId, term: ManagedTerm, db: DbDep) -> None:
     await members.remove(db=db, term=term, user_id=user_id)
+
+
+@router.patch("/terms/{term_id}/members/{user_id}", response_model=MemberRead)
+async def change_member_role(
+    data: MemberUpdate, user_id: UserId, term: ManagedTerm, db: DbDep
+) -> MemberRead:
+    member, _ = await members.change_role(db=db, term=term, user_id=user_id, role=data.role)
+    return member

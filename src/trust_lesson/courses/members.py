@@ -1,17 +1,21 @@
 """Enrolments: who belongs to a term, as student or instructor."""
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import Row, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.courses.schemas import MemberRead
 from trust_lesson.courses.scopes import sees_account
 from trust_lesson.errors import Conflict, NotFound, Unprocessable
-from trust_lesson.models import MemberRole, Role, Term, TermMember, User
+from trust_lesson.models import Lesson, LessonStatus, MemberRole, Role, Term, TermMember, User
 
 
 def _read(row: Row[TermMember, str, str]) -> MemberRead:
     member, username, full_name = row
+    return _member(member, username, full_name)
+
+
+def _member(member: TermMember, username: str, full_name: str) -> MemberRead:
     return MemberRead(
         term_id=member.term_id,
         user_id=member.user_id,
@@ -33,6 +37,11 @@ async def list_members(
         .offset(offset)
     )
     return [_read(row) for row in (await db.execute(query)).all()]
+
+
+async def count_members(*, db: AsyncSession, term: Term) -> int:
+    query = select(func.count()).select_from(TermMember).where(TermMember.term_id == term.id)
+    return await db.scalar(query) or 0
 
 
 async def enrol_member(
@@ -106,11 +115,62 @@ def _check_role(user: User, role: MemberRole) -> None:
 
 
 async def remove(*, db: AsyncSession, term: Term, user_id: int) -> None:
-    result = await db.execute(
+    """Takes the person out of the term; refused while they teach its lessons to come."""
+    await _membership(db, term, user_id)
+    await _refuse_if_teaching(db, term, user_id, "removed from")
+    await db.execute(
         delete(TermMember).where(TermMember.term_id == term.id, TermMember.user_id == user_id)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+
+
+async def change_role(
+    *, db: AsyncSession, term: Term, user_id: int, role: MemberRole
+) -> tuple[MemberRead, bool]:
+    """The member with `role` in the term, by enrolment's own rule (`role_refusal`), and
+    whether that changed anything (the same role again does not); an instructor who teaches
+    the term's lessons to come stays one."""
+    member, user = await _membership(db, term, user_id)
+    changed = member.role is not role
+    if changed:
+        _check_role(user, role)
+        if member.role is MemberRole.INSTRUCTOR:
+            await _refuse_if_teaching(db, term, user_id, "made a student of")
+        member.role = role
+        await db.flush()
+    return _member(member, user.username, user.full_name), changed
+
+
+async def _membership(db: AsyncSession, term: Term, user_id: int) -> tuple[TermMember, User]:
+    query = (
+        select(TermMember, User)
+        .join(User, User.id == TermMember.user_id)
+        .where(TermMember.term_id == term.id, TermMember.user_id == user_id)
+    )
+    row = (await db.execute(query)).first()
+    if row is None:
         raise NotFound("This user is not a member of the term.")
+    return row[0], row[1]
+
+
+async def _refuse_if_teaching(db: AsyncSession, term: Term, user_id: int, what: str) -> None:
+    """A lesson of the term not yet finished keeps its instructor in the term as one: taken
+    out, they could no longer reach the lesson to start it, and nobody would."""
+    to_come = exists().where(
+        Lesson.term_id == term.id,
+        Lesson.instructor_id == user_id,
+        Lesson.status != LessonStatus.FINISHED,
+    )
+    if await db.scalar(select(to_come)):
+        raise Conflict(
+            f"This instructor teaches lessons of the term still to come; give them to another "
+            f"instructor before they are {what} the term."
+        )
+
+
+async def name_of(*, db: AsyncSession, user_id: int) -> str | None:
+    """An account's full name, for a notice about someone the caller just acted on (the
+    page checks that they did; an id alone names nobody)."""
+    return await db.scalar(select(User.full_name).where(User.id == user_id))
 
 
 async def instructors_by_username(*, db: AsyncSession, term: Term) -> dict[str, User]:

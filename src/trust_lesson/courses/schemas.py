@@ -1,7 +1,7 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, ValidationInfo, field_validator, model_validator
 
 from trust_lesson.models import MemberRole, TermStatus
 from trust_lesson.schemas import Input, Output, RowId
@@ -9,6 +9,7 @@ from trust_lesson.schemas import Input, Output, RowId
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
 
 CourseName = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+END_BEFORE_START = "must not be before the start date."
 Description = Annotated[str, Field(max_length=10_000, pattern=NO_NUL)]
 
 
@@ -43,11 +44,14 @@ class _TermDates(Input):
     start_date: date | None = None
     end_date: date | None = None
 
-    @model_validator(mode="after")
-    def _ends_after_it_starts(self) -> "_TermDates":
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date must not be before start_date")
-        return self
+    @field_validator("end_date")
+    @classmethod
+    def _ends_after_it_starts(cls, end: date | None, info: ValidationInfo) -> date | None:
+        """Said of `end_date` (beside that field on a page), as the service says it."""
+        start = info.data.get("start_date")
+        if start and end and end < start:
+            raise ValueError(END_BEFORE_START)
+        return end
 
 
 class TermCreate(_TermDates):
@@ -64,6 +68,10 @@ class MemberRead(Output):
     role: MemberRole
     username: str
     full_name: str
+
+
+class MemberUpdate(Input):
+    role: MemberRole
 
 
 class MemberCreate(Input):

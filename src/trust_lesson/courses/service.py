@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.courses.schemas import (
+    END_BEFORE_START,
     CourseCreate,
     CourseRead,
     CourseUpdate,
@@ -167,12 +168,17 @@ async def create_term(*, db: AsyncSession, course: Course, data: TermCreate) -> 
 
 
 async def update_term(*, db: AsyncSession, term: Term, data: TermUpdate) -> Term:
-    for name, value in data.model_dump(exclude_unset=True).items():
-        if name == "status" and value is None:
-            raise Unprocessable("status: may not be empty.")
+    """Checks the whole change before making any of it: a refused change leaves the term as
+    it was, also for a page that shows the refusal and lets its request commit."""
+    changes = data.model_dump(exclude_unset=True)
+    if "status" in changes and changes["status"] is None:
+        raise Unprocessable("status: may not be empty.")
+    start = changes.get("start_date", term.start_date)
+    end = changes.get("end_date", term.end_date)
+    if start and end and end < start:
+        raise Unprocessable(f"end_date: {END_BEFORE_START}")
+    for name, value in changes.items():
         setattr(term, name, value)
-    if term.start_date and term.end_date and term.end_date < term.start_date:
-        raise Unprocessable("end_date: must not be before start_date.")
     await db.flush()
     return term
 
