@@ -178,7 +178,10 @@ PAGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/courses/{course_id}/terms"): COURSE_STAFF,
     ("POST", "/admin/courses/{course_id}/policy"): COURSE_STAFF,
     ("GET", "/admin/terms/{term_id}"): COURSE_STAFF,
+    ("POST", "/admin/terms/{term_id}"): COURSE_STAFF,
     ("POST", "/admin/terms/{term_id}/members"): COURSE_STAFF,
+    ("POST", "/admin/terms/{term_id}/members/{user_id}"): COURSE_STAFF,
+    ("POST", "/admin/terms/{term_id}/members/{user_id}/remove"): COURSE_STAFF,
     ("POST", "/admin/terms/{term_id}/lessons"): COURSE_STAFF,
     ("POST", "/admin/terms/{term_id}/import"): COURSE_STAFF,
     ("GET", "/admin/evidence"): ADMIN_ONLY,
@@ -203,6 +206,7 @@ DESTRUCTIVE_ROUTES = {
     ("POST", "/identity-reviews/{verification_id}"),
     ("POST", "/api/v1/appeals/{appeal_id}/answer"),
     ("POST", "/appeals/{appeal_id}/answer"),
+    ("POST", "/admin/terms/{term_id}/members/{user_id}/remove"),
 }
 
 
@@ -260,6 +264,8 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
         ("POST", "/admin/users"): {**someone, "role": "STUDENT"},
         ("POST", "/admin/courses"): {"name": f"New course {number}"},
         ("POST", "/admin/terms/{term_id}/members"): enrolment,
+        ("POST", "/admin/terms/{term_id}/members/{user_id}"): {"role": "STUDENT"},
+        ("POST", "/admin/terms/{term_id}"): {"status": "RUNNING", "start_date": "2026-03-02"},
     }
     multipart = {"/api/v1/users/{user_id}/face-enrolment", "/api/v1/lessons/{lesson_id}/captures",
                  "/api/v1/terms/{term_id}/lessons/import",

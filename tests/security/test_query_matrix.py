@@ -158,7 +158,18 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
     ("GET", "/admin/courses"): {"page": PAGE},
     ("GET", "/admin/courses/{course_id}"): {"saved": notices("policy"), "page": PAGE},
     ("GET", "/admin/terms/{term_id}"): {
-        "done": notices("enrolled", "lesson", "imported"),
+        "done": notices("enrolled", "lesson", "imported", "term", "role", "same-role", "removed"),
+        "user": (
+            served("course A's student", lambda world: world.people["student"].id),
+            served("no such account", MISSING),
+            refused("zero", 0),
+            refused("not a number", "x"),
+        ),
+        "sealed": (
+            served("not this session's", "0" * 32),
+            served("markup", "<b>x</b>", "<b>x</b>"),
+            refused("too long", "x" * 65),
+        ),
         "members_page": PAGE,
         "lessons_page": PAGE,
     },

@@ -62,6 +62,19 @@ def csrf_token_matches(secret_key: str, session_token: str, presented: str | Non
     return hmac.compare_digest(csrf_token(secret_key, session_token), presented)
 
 
+def seal(csrf: str, *what: object) -> str:
+    """A mark, for a page's address, that this browser session itself did `what` (say, took
+    person 7 out of term 3): the page may then name what it did, which it never does for ids
+    anyone can type. Keyed by the session's CSRF token, so no other session can make it."""
+    message = ":".join(str(part) for part in what).encode()
+    return hmac.new(csrf.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def seal_matches(csrf: str, presented: str, *what: object) -> bool:
+    """False without a browser session (an API client's page view has no CSRF token)."""
+    return bool(csrf) and hmac.compare_digest(seal(csrf, *what).encode(), presented.encode())
+
+
 def same_origin(connection: HTTPConnection) -> bool:
     """False when the browser says the request came from another site.
 
