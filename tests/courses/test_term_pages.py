@@ -25,6 +25,18 @@ def path_of(term_url: str) -> str:
     return term_url.split("?")[0].split("#")[0]
 
 
+async def a_teachers_term(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> tuple[str, str, User, User]:
+    """A teacher signed in on the page (their CSRF token) with a new term (its address), and
+    two people to enrol in it: a colleague (an instructor account) and a pupil."""
+    teacher = await make_user(runtime, Role.INSTRUCTOR)
+    colleague = await make_user(runtime, Role.INSTRUCTOR)
+    pupil = await make_user(runtime, Role.STUDENT)
+    csrf = await page_sign_in(client, teacher)
+    return csrf, path_of(await new_term(client, csrf)), colleague, pupil
+
+
 async def change_role(
     client: httpx.AsyncClient, csrf: str, term: str, person: User, role: str, **places: str
 ) -> httpx.Response:
@@ -46,11 +58,7 @@ async def remove(
 async def test_a_teacher_changes_a_role_and_removes_a_member_and_is_told_who(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
-    teacher = await make_user(runtime, Role.INSTRUCTOR)
-    colleague = await make_user(runtime, Role.INSTRUCTOR)
-    pupil = await make_user(runtime, Role.STUDENT)
-    csrf = await page_sign_in(client, teacher)
-    term = path_of(await new_term(client, csrf))
+    csrf, term, colleague, pupil = await a_teachers_term(client, runtime)
     for person in (colleague, pupil):
         await enrol(client, csrf, term, person, "STUDENT")
     shown = await client.get(term, headers=SAME_SITE)
@@ -93,11 +101,7 @@ async def test_a_removal_notice_names_nobody_for_an_address_this_session_did_not
 async def test_refusals_are_said_in_the_members_row(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
-    teacher = await make_user(runtime, Role.INSTRUCTOR)
-    colleague = await make_user(runtime, Role.INSTRUCTOR)
-    pupil = await make_user(runtime, Role.STUDENT)
-    csrf = await page_sign_in(client, teacher)
-    term = path_of(await new_term(client, csrf))
+    csrf, term, colleague, pupil = await a_teachers_term(client, runtime)
     await enrol(client, csrf, term, colleague, "INSTRUCTOR")
     await enrol(client, csrf, term, pupil, "STUDENT")
     planned = await client.post(

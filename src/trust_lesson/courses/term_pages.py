@@ -142,10 +142,23 @@ async def term_page(
     )  # fmt: skip
 
 
-def _refusal(error: DomainError) -> str:
-    """A service's refusal in a person's words ("role: a student account ..." without the
-    field's name, which a member's row does not show)."""
-    return next(iter(problems_of(error).values()))
+async def _refused_in_row(
+    request: Request,
+    viewer: Viewer,
+    term: Term,
+    db: DbDep,
+    user_id: int,
+    error: DomainError,
+    places: tuple[PageRequest, PageRequest],
+) -> Response:
+    """The page on the pages of both lists the form was on, the service's refusal said in the
+    member's row in a person's words ("role: a student account ..." without the field's name,
+    which the row does not show)."""
+    refusal = next(iter(problems_of(error).values()))
+    return await _term_page(
+        request, viewer, term, db, members_page=places[0], lessons_page=places[1],
+        row_problem=(user_id, refusal), status_code=error.status_code,
+    )  # fmt: skip
 
 
 def _back(term: Term, members_page: int, lessons_page: int, query: str, at: str) -> str:
@@ -194,11 +207,8 @@ async def change_member_role(
     try:
         _, changed = await members.change_role(db=db, term=term, user_id=user_id, role=role)
     except DomainError as error:
-        return await _term_page(
-            request, viewer, term, db, members_page=PageRequest(members_page),
-            lessons_page=PageRequest(lessons_page), row_problem=(user_id, _refusal(error)),
-            status_code=error.status_code,
-        )  # fmt: skip
+        places = (PageRequest(members_page), PageRequest(lessons_page))
+        return await _refused_in_row(request, viewer, term, db, user_id, error, places)
     query = f"done={'role' if changed else 'same-role'}&user={user_id}"
     return RedirectResponse(
         _back(term, members_page, lessons_page, query, f"member-{user_id}"), status_code=303
@@ -220,11 +230,8 @@ async def remove_member(
     try:
         await members.remove(db=db, term=term, user_id=user_id)
     except DomainError as error:
-        return await _term_page(
-            request, viewer, term, db, members_page=PageRequest(members_page),
-            lessons_page=PageRequest(lessons_page), row_problem=(user_id, _refusal(error)),
-            status_code=error.status_code,
-        )  # fmt: skip
+        places = (PageRequest(members_page), PageRequest(lessons_page))
+        return await _refused_in_row(request, viewer, term, db, user_id, error, places)
     still = await page_still_there(
         PageRequest(members_page), lambda: members.count_members(db=db, term=term)
     )
