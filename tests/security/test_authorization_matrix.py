@@ -175,6 +175,8 @@ PAGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/admin/courses"): STAFF,
     ("POST", "/admin/courses"): STAFF,
     ("GET", "/admin/courses/{course_id}"): COURSE_STAFF,
+    ("POST", "/admin/courses/{course_id}"): COURSE_STAFF,
+    ("POST", "/admin/courses/{course_id}/delete"): COURSE_STAFF,  # refused: its lessons were given
     ("POST", "/admin/courses/{course_id}/terms"): COURSE_STAFF,
     ("POST", "/admin/courses/{course_id}/policy"): COURSE_STAFF,
     ("GET", "/admin/terms/{term_id}"): COURSE_STAFF,
@@ -266,6 +268,7 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
         ("POST", "/admin/terms/{term_id}/members"): enrolment,
         ("POST", "/admin/terms/{term_id}/members/{user_id}"): {"role": "STUDENT"},
         ("POST", "/admin/terms/{term_id}"): {"status": "RUNNING", "start_date": "2026-03-02"},
+        ("POST", "/admin/courses/{course_id}"): {"name": f"Renamed course {number}"},
     }
     multipart = {"/api/v1/users/{user_id}/face-enrolment", "/api/v1/lessons/{lesson_id}/captures",
                  "/api/v1/terms/{term_id}/lessons/import",

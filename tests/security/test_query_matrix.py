@@ -155,8 +155,8 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
         ),
         "page": PAGE,
     },
-    ("GET", "/admin/courses"): {"page": PAGE},
-    ("GET", "/admin/courses/{course_id}"): {"saved": notices("policy"), "page": PAGE},
+    ("GET", "/admin/courses"): {"done": notices("deleted"), "page": PAGE},
+    ("GET", "/admin/courses/{course_id}"): {"saved": notices("policy", "course"), "page": PAGE},
     ("GET", "/admin/terms/{term_id}"): {
         "done": notices("enrolled", "lesson", "imported", "term", "role", "same-role", "removed"),
         "user": (

@@ -1,4 +1,5 @@
-"""Course pages for staff: the list, a new course, a course's terms and attendance policy."""
+"""Course pages for staff: the list, a new course, a course's terms and attendance policy, its
+name and description, its deletion."""
 
 import math
 from enum import Enum
@@ -11,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from trust_lesson.attendance import policies
 from trust_lesson.courses import service
 from trust_lesson.courses.dependencies import ManagedCourse
-from trust_lesson.courses.schemas import CourseCreate, TermCreate
+from trust_lesson.courses.schemas import CourseCreate, CourseUpdate, TermCreate
 from trust_lesson.deps import DbDep
 from trust_lesson.errors import DomainError
 from trust_lesson.presence.policy import AttendancePolicy, LivenessChecks
@@ -145,13 +146,18 @@ SAVED_NOTICES = {
     "policy": "The policy is saved; it applies to lessons from now on.",
     "defaults": "The policy is back to the defaults; they apply to lessons from now on.",
 }
+COURSE_SAVED = "The course's name and description are saved."
+COURSE_DELETED = "The course is deleted, with its terms, their members and planned lessons."
 
 
 @router.get("/admin/courses")
 async def courses_page(
-    request: Request, viewer: StaffViewer, db: DbDep, asked: PageRequestDep
+    request: Request, viewer: StaffViewer, db: DbDep, asked: PageRequestDep, done: str = ""
 ) -> Response:
-    return await _courses_page(request, viewer, db, asked=asked, values={}, problems={})
+    notice = COURSE_DELETED if done == "deleted" else ""
+    return await _courses_page(
+        request, viewer, db, asked=asked, values={}, problems={}, notice=notice
+    )
 
 
 async def _courses_page(
@@ -163,6 +169,7 @@ async def _courses_page(
     values: dict[str, str],
     problems: dict[str, str],
     status_code: int = 200,
+    notice: str = "",
 ) -> Response:
     courses = await service.list_visible(
         db=db, caller=viewer.user, limit=asked.fetch, offset=asked.offset
@@ -176,6 +183,7 @@ async def _courses_page(
         courses=page_of(courses, asked),
         values=values,
         problems=problems,
+        notice=notice,
     )
 
 
@@ -207,7 +215,7 @@ async def course_page(
 ) -> Response:
     return await _course_page(
         request, viewer, course, db, asked=asked, problems={}, policy_values=None,
-        saved=SAVED_NOTICES.get(saved, ""),
+        saved=SAVED_NOTICES.get(saved, ""), about_notice=COURSE_SAVED if saved == "course" else "",
     )  # fmt: skip
 
 
@@ -222,7 +230,11 @@ async def _course_page(
     policy_values: dict[str, str] | None,
     status_code: int = 200,
     saved: str = "",
+    about: tuple[dict[str, str], dict[str, str]] | None = None,
+    about_notice: str = "",
+    delete_problem: str = "",
 ) -> Response:
+    """`about`: what was typed in the name-and-description form and its problems."""
     terms = await service.list_terms(
         db=db, caller=viewer.user, course=course, limit=asked.fetch, offset=asked.offset
     )
@@ -241,6 +253,12 @@ async def _course_page(
         custom_policy=course.policy is not None,
         problems=problems,
         saved=saved,
+        about_values=about[0]
+        if about
+        else {"name": course.name, "description": course.description},
+        about_problems=about[1] if about else {},
+        about_notice=about_notice,
+        delete_problem=delete_problem,
     )
 
 
@@ -276,3 +294,41 @@ async def set_policy(
         )
     await policies.set_policy(db=db, course=course, policy=policy)
     return RedirectResponse(f"/admin/courses/{course.id}?saved=policy#policy", status_code=303)
+
+
+@router.post("/admin/courses/{course_id}")
+async def edit_course(
+    request: Request,
+    viewer: StaffViewer,
+    course: ManagedCourse,
+    db: DbDep,
+    name: Text = "",
+    description: Text = "",
+) -> Response:
+    """The name and description, as `PATCH /api/v1/courses/{id}` changes them."""
+    values = {"name": name, "description": description}
+    try:
+        await service.update_course(db=db, course=course, data=parse_form(CourseUpdate, values))
+    except (FormProblems, DomainError) as error:
+        code = error.status_code if isinstance(error, DomainError) else 422
+        return await _course_page(
+            request, viewer, course, db, problems={}, policy_values=None,
+            about=(values, problems_of(error)), status_code=code,
+        )  # fmt: skip
+    return RedirectResponse(f"/admin/courses/{course.id}?saved=course#about", status_code=303)
+
+
+@router.post("/admin/courses/{course_id}/delete")
+async def delete_course(
+    request: Request, viewer: StaffViewer, course: ManagedCourse, db: DbDep
+) -> Response:
+    """As `DELETE /api/v1/courses/{id}`: a course whose lessons were given, or that evidence
+    names, is kept, and the refusal is said beside the button."""
+    try:
+        await service.delete_course(db=db, course=course)
+    except DomainError as error:
+        return await _course_page(
+            request, viewer, course, db, problems={}, policy_values=None,
+            delete_problem=error.detail, status_code=error.status_code,
+        )  # fmt: skip
+    return RedirectResponse("/admin/courses?done=deleted", status_code=303)
