@@ -235,6 +235,7 @@ async def _course_page(
     delete_problem: str = "",
 ) -> Response:
     """`about`: what was typed in the name-and-description form and its problems."""
+    typed, about_problems = about or ({"name": course.name, "description": course.description}, {})
     terms = await service.list_terms(
         db=db, caller=viewer.user, course=course, limit=asked.fetch, offset=asked.offset
     )
@@ -253,10 +254,8 @@ async def _course_page(
         custom_policy=course.policy is not None,
         problems=problems,
         saved=saved,
-        about_values=about[0]
-        if about
-        else {"name": course.name, "description": course.description},
-        about_problems=about[1] if about else {},
+        about_values=typed,
+        about_problems=about_problems,
         about_notice=about_notice,
         delete_problem=delete_problem,
     )
