@@ -30,6 +30,7 @@ from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddl
 from trust_lesson.presence.endpoints import router as presence_router
 from trust_lesson.presence.pages import router as presence_pages
 from trust_lesson.privacy.endpoints import router as privacy_router
+from trust_lesson.reports.endpoints import router as reports_router
 from trust_lesson.runtime import build_runtime
 from trust_lesson.schemas import VALIDATION_RESPONSES
 from trust_lesson.security_headers import SecurityHeadersMiddleware
@@ -50,6 +51,7 @@ ROUTERS = (
     lessons_router,
     presence_router,
     attendance_router,
+    reports_router,
     evidence_router,
 )
 PAGES = (

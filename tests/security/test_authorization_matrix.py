@@ -98,6 +98,7 @@ API: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/terms/{term_id}/members"): COURSE_STAFF,
     ("PATCH", "/api/v1/terms/{term_id}/members/{user_id}"): COURSE_STAFF,
     ("DELETE", "/api/v1/terms/{term_id}/members/{user_id}"): COURSE_STAFF,
+    ("GET", "/api/v1/terms/{term_id}/report"): COURSE_STAFF,
     ("GET", "/api/v1/lessons"): SIGNED_IN,
     ("POST", "/api/v1/lessons"): COURSE_STAFF,
     ("GET", "/api/v1/lessons/{lesson_id}"): COURSE_PEOPLE,

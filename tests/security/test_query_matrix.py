@@ -106,6 +106,10 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
     ("GET", "/api/v1/courses"): LISTED,
     ("GET", "/api/v1/courses/{course_id}/terms"): LISTED,
     ("GET", "/api/v1/terms/{term_id}/members"): LISTED,
+    ("GET", "/api/v1/terms/{term_id}/report"): {
+        "format": (served("csv", "csv"), refused("not a format", "xlsx")),
+        **LISTED,
+    },
     ("GET", "/api/v1/lessons"): {"term_id": TERM, "start": MOMENT, "end": MOMENT, **LISTED},
     ("GET", "/api/v1/lessons/{lesson_id}/challenges/next"): {
         "wait": (

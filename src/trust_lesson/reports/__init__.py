@@ -1,0 +1,1 @@
+"""Reports and exports: a term's attendance, lesson by lesson and student by student."""
