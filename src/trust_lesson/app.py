@@ -31,6 +31,7 @@ from trust_lesson.presence.endpoints import router as presence_router
 from trust_lesson.presence.pages import router as presence_pages
 from trust_lesson.privacy.endpoints import router as privacy_router
 from trust_lesson.reports.endpoints import router as reports_router
+from trust_lesson.reports.pages import router as report_pages
 from trust_lesson.runtime import build_runtime
 from trust_lesson.schemas import VALIDATION_RESPONSES
 from trust_lesson.security_headers import SecurityHeadersMiddleware
@@ -66,6 +67,7 @@ PAGES = (
     user_pages,
     course_pages,
     term_pages,
+    report_pages,
     evidence_pages,
 )
 

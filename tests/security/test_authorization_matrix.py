@@ -187,6 +187,7 @@ PAGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/terms/{term_id}/members/{user_id}/remove"): COURSE_STAFF,
     ("POST", "/admin/terms/{term_id}/lessons"): COURSE_STAFF,
     ("POST", "/admin/terms/{term_id}/import"): COURSE_STAFF,
+    ("GET", "/admin/terms/{term_id}/report"): COURSE_STAFF,
     ("GET", "/admin/evidence"): ADMIN_ONLY,
 }
 MATRIX = {**API, **PAGES}

@@ -177,6 +177,7 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
         "members_page": PAGE,
         "lessons_page": PAGE,
     },
+    ("GET", "/admin/terms/{term_id}/report"): {"page": PAGE},
     ("GET", "/verify"): {
         "credential": (
             served("not issued", "urn:uuid:00000000-0000-4000-8000-000000000000"),
