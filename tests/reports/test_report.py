@@ -99,7 +99,8 @@ async def test_a_term_without_decisions_reports_its_students_undecided(
 async def test_only_the_courses_staff_see_the_report(
     client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
 ) -> None:
-    """Its student is refused (403), anybody outside the course finds nothing (404, no data)."""
+    """Its student is refused (403), anybody outside the course finds nothing (404, no data);
+    the page refuses every student at once (403), as every staff page does."""
     school = await school_term(client, runtime, ["ana"])
     other = await school_term(client, runtime, ["zoe"], course="Another course")
     admin = await signed_in(client, runtime, Role.ADMIN)
@@ -114,6 +115,8 @@ async def test_only_the_courses_staff_see_the_report(
     for who, (person, expected) in callers.items():
         for url in (school.api, f"{school.api}?format=csv", school.page):
             answer = await client.get(url, headers=person.headers)
-            assert answer.status_code == expected, (who, url)
+            student = person.user.role is Role.STUDENT
+            wanted = 403 if student and url == school.page else expected
+            assert answer.status_code == wanted, (who, url)
             if expected != 200:
                 assert "Learn Python" not in answer.text and "user_id" not in answer.text
