@@ -1,15 +1,12 @@
 """The instructor's live roster: who joined, their last check, counts, what is open now."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from tests.support.clock import FakeClock
 from tests.support.presence import add_check, add_timeline, running_lesson
+from tests.support.statements import statements
 from trust_lesson.presence.verdicts import ChallengeKind, Verdict
 from trust_lesson.runtime import Runtime
 
@@ -97,26 +94,11 @@ async def test_the_roster_costs_the_same_queries_for_two_students_or_twelve(
 
     counts, presence_queries = [], []
     for room in (small, large):
-        with _counting(runtime) as statements:
+        with statements(runtime.engine.sync_engine) as seen:
             answer = await client.get(f"{room.url}/roster", headers=room.teacher.headers)
         assert len(answer.json()) == len(room.students)
-        counts.append(len(statements))
-        presence_queries.append([s for s in statements if "challenges" in s or "presence" in s])
+        counts.append(len(seen))
+        presence_queries.append([s for s in seen if "challenges" in s or "presence" in s])
 
     assert counts[0] == counts[1]
     assert [len(queries) for queries in presence_queries] == [2, 2]
-
-
-@contextmanager
-def _counting(runtime: Runtime) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = runtime.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from tests.presence.live import first_of, join, live_lesson, planned, travel
 from tests.support.clock import FakeClock
 from tests.support.factories import signed_in
+from tests.support.statements import statements
 from trust_lesson.models import Role
 from trust_lesson.presence.service import POLL_AGAIN
 from trust_lesson.presence.verdicts import ChallengeKind
@@ -206,21 +207,11 @@ async def test_asking_costs_one_query_beyond_signing_in(
 
 async def _statements(runtime: Runtime, request: Awaitable[httpx.Response]) -> list[str]:
     """The SQL statements one request runs (BEGIN/COMMIT and savepoints left out)."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        statement = str(args[2]).strip().split()[0].upper()
-        if statement in ("SELECT", "UPDATE", "INSERT", "DELETE"):
-            seen.append(str(args[2]))
-
-    engine = runtime.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements(runtime.engine.sync_engine) as seen:
         response = await request
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200, response.text
-    return seen
+    kinds = ("SELECT", "UPDATE", "INSERT", "DELETE")
+    return [sql for sql in seen if sql.strip().split()[0].upper() in kinds]
 
 
 async def test_a_late_student_gets_no_entry_check_but_later_ones(

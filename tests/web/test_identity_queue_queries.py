@@ -4,10 +4,10 @@ identities as for a page of 40 (it read each verification's reviews on its own: 
 import httpx
 
 from tests.identity.test_verification_reviews import school
+from tests.support.statements import statements
 from tests.web.page_forms import SAME_SITE
 from tests.web.review_queues import long_identity_queue, more_waiting_identities
 from tests.web.test_browser_sessions import browser_sign_in
-from tests.web.test_roster_queries import statements
 from trust_lesson.runtime import Runtime
 
 

@@ -1,30 +1,11 @@
 """The instructor's roster costs the same number of database statements for any class size."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import httpx
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from tests.support.clock import FakeClock
 from tests.support.presence import ALL_VERIFIED, add_timeline, running_lesson
+from tests.support.statements import statements
 from trust_lesson.runtime import Runtime
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def roster_statements(
