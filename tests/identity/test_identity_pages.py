@@ -76,6 +76,23 @@ async def test_the_record_form_saves_the_contract_fields_and_refuses_a_bad_date(
     assert "Go to the consent" in page.text  # no consent yet: no pictures
 
 
+async def test_saving_the_record_unchanged_says_nothing_changed(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    s = await school(client, runtime)
+    csrf = await browser_sign_in(client, s.student.user.email)
+    form = {**ANNA, "issue_date": "", "issuing_authority": "", "region": "", "csrf_token": csrf}
+    first = await client.post("/identity", data=form, headers=SAME_SITE)
+
+    again = await client.post("/identity", data=form, headers=SAME_SITE)
+    page = await client.get(again.headers["location"], headers=HTML)
+
+    assert first.headers["location"] == "/identity?done=saved"
+    assert (again.status_code, again.headers["location"]) == (303, "/identity?done=unchanged")
+    assert 'role="status">Nothing changed: your record already says this.' in page.text
+    assert "(1 version)" in page.text
+
+
 async def test_a_country_written_out_is_refused_in_words_the_student_understands(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:

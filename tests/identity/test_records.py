@@ -6,9 +6,10 @@ import httpx
 from sqlalchemy import select
 
 from tests.identity.stories import ANNA, identity_url, put_record
+from tests.support.clock import FakeClock
 from tests.support.factories import Person, signed_in
 from trust_lesson.db import transaction
-from trust_lesson.identity.records import write_record
+from trust_lesson.identity.records import current_record, write_record
 from trust_lesson.identity.schemas import IdentityRecordWrite
 from trust_lesson.models import IdentityRecord, IdentityVerification, Role, VerificationStatus
 from trust_lesson.runtime import Runtime
@@ -18,16 +19,40 @@ async def mark_verified(runtime: Runtime, person: Person) -> None:
     """A verification that passed, as the worker (or a reviewer) leaves it."""
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     async with transaction(runtime.session_factory) as db:
-        record = await write_record(
+        saved = await write_record(
             db=db, caller=person.user, user=person.user, data=IdentityRecordWrite(**ANNA), now=now
         )
         db.add(
             IdentityVerification(
-                user_id=person.id, record_id=record.id, status=VerificationStatus.VERIFIED,
+                user_id=person.id, record_id=saved.record.id, status=VerificationStatus.VERIFIED,
                 machine_status=VerificationStatus.VERIFIED, reasons=[], fields=[],
                 not_match_fields=[], not_found_fields=[], attempts=1, created_at=now,
             )
         )  # fmt: skip
+
+
+async def verification_sent(runtime: Runtime, person: Person) -> None:
+    """A verification of the record in force, waiting for a reviewer."""
+    async with transaction(runtime.session_factory) as db:
+        record = await current_record(db=db, user_id=person.id)
+        assert record is not None
+        db.add(
+            IdentityVerification(
+                user_id=person.id, record_id=record.id, status=VerificationStatus.NEEDS_REVIEW,
+                machine_status=VerificationStatus.NEEDS_REVIEW, reasons=[], fields=[],
+                not_match_fields=[], not_found_fields=[], attempts=1, created_at=runtime.clock(),
+            )
+        )  # fmt: skip
+
+
+async def verification_checks_the_record(runtime: Runtime, person: Person) -> bool:
+    """Whether the person's verification points at the record version in force."""
+    async with transaction(runtime.session_factory) as db:
+        record = await current_record(db=db, user_id=person.id)
+        checked = await db.scalar(
+            select(IdentityVerification.record_id).where(IdentityVerification.user_id == person.id)
+        )
+    return record is not None and checked == record.id
 
 
 async def versions(runtime: Runtime, person: Person) -> list[tuple[str, int | None]]:
@@ -69,6 +94,24 @@ async def test_every_change_is_kept_and_the_newest_is_the_record(
     assert await versions(runtime, anna) == [
         ("Ana Eriksson", anna.id), ("Anna Maria Eriksson", anna.id),
     ]  # fmt: skip
+
+
+async def test_saving_what_the_record_already_says_adds_no_version(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    """The verification keeps pointing at the version it checked, which is still the record."""
+    anna = await signed_in(client, runtime)
+    first = await put_record(client, anna, {**ANNA, "country": "uto"})
+    await verification_sent(runtime, anna)
+    clock.advance(minutes=5)
+
+    again = await put_record(client, anna, ANNA)  # the country as stored: upper case
+
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()  # the same version, saved at the same moment
+    assert again.json()["versions"] == 1
+    assert await versions(runtime, anna) == [("Anna Maria Eriksson", anna.id)]
+    assert await verification_checks_the_record(runtime, anna)
 
 
 async def test_once_verified_only_an_administrator_corrects_the_record(

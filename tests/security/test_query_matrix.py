@@ -135,7 +135,7 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
     },
     ("GET", "/password"): {"done": notices("changed")},
     ("GET", "/consent"): {"done": notices("given", "withdrawn")},
-    ("GET", "/identity"): {"done": notices("saved")},
+    ("GET", "/identity"): {"done": notices("saved", "unchanged")},
     ("GET", "/lessons"): {"from": DAY, "to": DAY, "page": PAGE},
     ("GET", "/lessons/{lesson_id}"): {"roster_page": PAGE},
     ("GET", "/lessons/{lesson_id}/roster"): {"roster_page": PAGE},

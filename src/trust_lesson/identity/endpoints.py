@@ -53,8 +53,8 @@ UPLOAD_PROBLEMS = problems(
 async def write_identity(
     data: IdentityRecordWrite, user: VisibleUser, caller: CurrentUser, db: DbDep, now: NowDep
 ) -> IdentityRecordRead:
-    record = await records.write_record(db=db, caller=caller, user=user, data=data, now=now)
-    return await records.record_state(db=db, record=record)
+    saved = await records.write_record(db=db, caller=caller, user=user, data=data, now=now)
+    return await records.record_state(db=db, record=saved.record)
 
 
 @router.get(

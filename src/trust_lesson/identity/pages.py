@@ -25,7 +25,10 @@ from trust_lesson.web.forms import FormProblems, parse_form, problems_of
 from trust_lesson.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-DONE = {"saved": "Your identity record is saved."}
+DONE = {
+    "saved": "Your identity record is saved.",
+    "unchanged": "Nothing changed: your record already says this.",
+}
 REQUIRED = frozenset(n for n, f in IdentityRecordWrite.model_fields.items() if f.is_required())
 
 
@@ -41,11 +44,14 @@ async def save_record(request: Request, viewer: PageViewer, db: DbDep, now: NowD
     values = _submitted(await request.form())
     try:
         data = parse_form(IdentityRecordWrite, _as_input(values))
-        await records.write_record(db=db, caller=viewer.user, user=viewer.user, data=data, now=now)
+        saved = await records.write_record(
+            db=db, caller=viewer.user, user=viewer.user, data=data, now=now
+        )
     except (FormProblems, DomainError) as error:
         problems = problems_of(error)
         return await _page(request, viewer, db, problems=problems, values=values, status=422)
-    return RedirectResponse("/identity?done=saved", status_code=303)
+    done = "saved" if saved.changed else "unchanged"
+    return RedirectResponse(f"/identity?done={done}", status_code=303)
 
 
 @router.get("/identity/result")

@@ -1,10 +1,12 @@
 """A person's identity record: every change is a new version, the newest is the record.
+Saving what the record already says is no change: no version is added.
 
 The person writes their own record while none of their verifications has passed; after
 that only an administrator may correct it (a verified identity is what anchors the face
 enrolment, so the person cannot rewrite what was checked). Flushes only.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import exists, func, select
@@ -19,6 +21,13 @@ RECORD_FIELDS = tuple(IdentityRecordWrite.model_fields)
 
 class IdentityLocked(Conflict):
     code = "identity_verified"
+
+
+@dataclass(frozen=True)
+class SavedRecord:
+    record: IdentityRecord
+    """the record in force after the save: the new version, or the one that said the same"""
+    changed: bool
 
 
 async def current_record(*, db: AsyncSession, user_id: int) -> IdentityRecord | None:
@@ -51,8 +60,9 @@ async def is_verified(*, db: AsyncSession, user_id: int) -> bool:
 
 async def write_record(
     *, db: AsyncSession, caller: User, user: User, data: IdentityRecordWrite, now: datetime
-) -> IdentityRecord:
-    """A new version of the record; the person's own change is refused once verified."""
+) -> SavedRecord:
+    """A new version of the record, unless it says what the record says already (verifications
+    keep pointing at that version); the person's own save is refused once verified."""
     if caller.role is not Role.ADMIN and await is_verified(db=db, user_id=user.id):
         raise IdentityLocked(
             "Your identity is verified, so your record is locked; "
@@ -61,10 +71,13 @@ async def write_record(
     values = data.model_dump()
     if values["country"]:
         values["country"] = values["country"].upper()
+    current = await current_record(db=db, user_id=user.id)
+    if current is not None and comparable(current) == values:
+        return SavedRecord(current, changed=False)
     record = IdentityRecord(user_id=user.id, changed_by_id=caller.id, changed_at=now, **values)
     db.add(record)
     await db.flush()
-    return record
+    return SavedRecord(record, changed=True)
 
 
 async def record_state(*, db: AsyncSession, record: IdentityRecord) -> IdentityRecordRead:
