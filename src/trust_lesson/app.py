@@ -30,6 +30,7 @@ from trust_lesson.middleware import BodySizeLimitMiddleware, RequestContextMiddl
 from trust_lesson.presence.endpoints import router as presence_router
 from trust_lesson.presence.pages import router as presence_pages
 from trust_lesson.privacy.endpoints import router as privacy_router
+from trust_lesson.privacy.pages import router as privacy_pages
 from trust_lesson.reports.endpoints import router as reports_router
 from trust_lesson.reports.pages import router as report_pages
 from trust_lesson.runtime import build_runtime
@@ -59,6 +60,7 @@ PAGES = (
     auth_pages,
     home_pages,
     biometrics_pages,
+    privacy_pages,
     identity_pages,
     presence_pages,
     lesson_pages,

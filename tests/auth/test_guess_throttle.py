@@ -1,4 +1,5 @@
-"""Issue 8/7: password guesses through a password change, and mass registration, are throttled."""
+"""Issue 8/7: password guesses through a password change or an account deletion, and mass
+registration, are throttled."""
 
 import pytest
 
@@ -49,6 +50,25 @@ async def test_current_password_guesses_are_throttled_like_sign_ins(
     assert int(guesses[-1].headers["retry-after"]) > 0
     assert right_now.status_code == 429  # even the right password waits: guessing is paused
     assert sign_in.status_code == 429  # one count per account, whichever route guessed
+
+
+async def test_password_guesses_to_delete_an_account_are_throttled_like_sign_ins(
+    tight: Settings, clock: FakeClock
+) -> None:
+    async with running_app(tight, clock) as app, service_client(app) as client:
+        person = await make_user(app.state.runtime)
+        headers = await login(client, person.email)
+
+        async def delete_me(password: str) -> int:
+            body = {"current_password": password}
+            answer = await client.request("DELETE", "/api/v1/users/me", json=body, headers=headers)
+            return answer.status_code
+
+        guesses = [await delete_me(f"guess number {n:04d}") for n in range(6)]
+        right_now = await delete_me(PASSWORD)
+
+    assert guesses == [403] * 5 + [429]
+    assert right_now == 429  # nothing deleted while guessing is paused
 
 
 async def test_one_address_cannot_register_accounts_in_bulk(

@@ -8,27 +8,41 @@ from typing import Any
 
 import httpx
 import numpy as np
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from tests.identity.stories import ANNA, put_record
-from tests.presence.live import LiveLesson, join, live_lesson, small_jpeg, upload
+from tests.presence.live import (
+    LiveLesson,
+    join,
+    live_lesson,
+    load_capture,
+    small_jpeg,
+    stored_blobs,
+    upload,
+)
 from tests.support.clock import FakeClock
 from trust_lesson.biometrics import service as biometrics
 from trust_lesson.db import transaction
 from trust_lesson.evidence import certificates
+from trust_lesson.evidence.certificate_check import check_certificate
 from trust_lesson.evidence.verify import verify_log
 from trust_lesson.identity.records import current_record
 from trust_lesson.models import (
+    BiometricConsent,
     BlobDeletion,
     EvidenceEntry,
     FaceTemplate,
     IdentityVerification,
+    IssuedCertificate,
+    User,
     VerificationStatus,
 )
 from trust_lesson.presence.judging import Judgement
 from trust_lesson.presence.verdict_job import write_verdict
 from trust_lesson.presence.verdicts import Verdict
 from trust_lesson.runtime import Runtime
+from trust_lesson.settings import Settings
 
 
 @dataclass
@@ -123,3 +137,33 @@ async def templates_of(runtime: Runtime, user_id: int) -> int:
 async def queued_deletions(runtime: Runtime) -> int:
     async with transaction(runtime.session_factory) as db:
         return int(await db.scalar(select(func.count()).select_from(BlobDeletion)) or 0)
+
+
+async def check_person_gone_evidence_kept(
+    client: httpx.AsyncClient, runtime: Runtime, settings: Settings, story: AttendedLesson
+) -> None:
+    """What a deleted account leaves of `story`'s student, whoever deleted it: the decision,
+    the capture's hash and verdict, the certificate and the log under a pseudonym; no picture,
+    template, identity record or verification, and the consent withdrawn."""
+    student = story.live.student
+    attendance = await client.get(
+        story.live.url("attendance"), headers=story.live.instructor.headers
+    )
+    kept = {row["user_id"]: row["decision"] for row in attendance.json()}
+    assert kept[student.id] == "ATTENDED"
+    capture = await load_capture(runtime, story.capture_id)
+    assert (capture.verdict, len(capture.sha256), capture.blob_key) == ("VERIFIED", 64, None)
+    assert stored_blobs(settings.data_dir) == [] and await queued_deletions(runtime) == 0
+    assert await templates_of(runtime, student.id) == 0
+    check_certificate(story.certificate, runtime.school_keys.public)
+    assert await log_holds(runtime)
+    async with transaction(runtime.session_factory) as db:
+        person = await db.get_one(User, student.id)
+        certificates = await db.scalar(sa.select(sa.func.count(IssuedCertificate.id)))
+        consents = (await db.execute(sa.select(BiometricConsent))).scalars().all()
+        identity = await db.scalar(sa.select(sa.func.count(IdentityVerification.id)))
+        records = await current_record(db=db, user_id=student.id)
+    assert student.user.email not in person.email and person.full_name == "Deleted account"
+    assert student.user.username not in person.username and not person.is_active
+    assert certificates == 1 and identity == 0 and records is None
+    assert [c.withdrawn_at is not None for c in consents if c.user_id == student.id] == [True]

@@ -16,39 +16,24 @@ from tests.presence.live import (
 )
 from tests.privacy.stories import (
     AttendedLesson,
-    attended_lesson,
+    check_person_gone_evidence_kept,
     log_entries,
-    log_holds,
     queued_deletions,
     templates_of,
-    verified_identity,
 )
 from tests.support.clock import FakeClock
 from tests.support.factories import PASSWORD, Person, signed_in
 from trust_lesson.db import transaction
-from trust_lesson.evidence.certificate_check import check_certificate
-from trust_lesson.identity.records import current_record
 from trust_lesson.models import (
     AttendanceAppeal,
     AttendanceDecision,
-    BiometricConsent,
     EvidenceEntry,
-    IdentityVerification,
-    IssuedCertificate,
     Role,
     User,
 )
 from trust_lesson.runtime import Runtime
 from trust_lesson.settings import Settings
 from trust_lesson.storage.blobs import BlobStore
-
-
-@pytest.fixture
-async def story(client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock) -> AttendedLesson:
-    """The student also verified their identity (a document photo and a selfie stored)."""
-    lesson = await attended_lesson(client, runtime, clock)
-    await verified_identity(client, runtime, lesson.live.student, decided_at=clock.now)
-    return lesson
 
 
 @pytest.fixture
@@ -69,27 +54,7 @@ async def test_the_evidence_stays_under_a_pseudonym_and_the_person_goes(
     deleted = await client.delete(f"/api/v1/users/{student.id}", headers=admin.headers)
 
     assert deleted.status_code == 204
-    attendance = await client.get(
-        story.live.url("attendance"), headers=story.live.instructor.headers
-    )
-    kept = {row["user_id"]: row["decision"] for row in attendance.json()}
-    assert kept[student.id] == "ATTENDED"
-    capture = await load_capture(runtime, story.capture_id)
-    assert (capture.verdict, len(capture.sha256), capture.blob_key) == ("VERIFIED", 64, None)
-    assert stored_blobs(settings.data_dir) == [] and await queued_deletions(runtime) == 0
-    assert await templates_of(runtime, student.id) == 0
-    check_certificate(story.certificate, runtime.school_keys.public)
-    assert await log_holds(runtime)
-    async with transaction(runtime.session_factory) as db:
-        person = await db.get_one(User, student.id)
-        certificates = await db.scalar(sa.select(sa.func.count(IssuedCertificate.id)))
-        consents = (await db.execute(sa.select(BiometricConsent))).scalars().all()
-        identity = await db.scalar(sa.select(sa.func.count(IdentityVerification.id)))
-        records = await current_record(db=db, user_id=student.id)
-    assert student.user.email not in person.email and person.full_name == "Deleted account"
-    assert student.user.username not in person.username and not person.is_active
-    assert certificates == 1 and identity == 0 and records is None
-    assert [c.withdrawn_at is not None for c in consents if c.user_id == student.id] == [True]
+    await check_person_gone_evidence_kept(client, runtime, settings, story)
 
 
 async def test_the_deletion_and_each_purge_are_log_entries(

@@ -65,6 +65,7 @@ API: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/auth/register"): PUBLIC,
     ("GET", "/api/v1/users/me"): SIGNED_IN,
     ("PATCH", "/api/v1/users/me"): SIGNED_IN,
+    ("DELETE", "/api/v1/users/me"): SIGNED_IN,  # refused in words (409) to admins, teachers
     ("GET", "/api/v1/users"): ADMIN_ONLY,
     ("POST", "/api/v1/users"): ADMIN_ONLY,
     ("GET", "/api/v1/users/{user_id}"): SELF_OR_ADMIN,
@@ -143,6 +144,8 @@ PAGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/register"): PUBLIC,
     ("GET", "/password"): SIGNED_IN,
     ("POST", "/password"): SIGNED_IN,
+    ("GET", "/delete-account"): SIGNED_IN,
+    ("POST", "/delete-account"): SIGNED_IN,  # refused in words (409) to admins, teachers
     ("GET", "/home"): SIGNED_IN,  # staff are sent on to /lessons
     ("GET", "/consent"): SIGNED_IN,
     ("POST", "/consent"): SIGNED_IN,
@@ -211,6 +214,7 @@ DESTRUCTIVE_ROUTES = {
     ("POST", "/api/v1/appeals/{appeal_id}/answer"),
     ("POST", "/appeals/{appeal_id}/answer"),
     ("POST", "/admin/terms/{term_id}/members/{user_id}/remove"),
+    ("POST", "/delete-account"),
 }
 
 
@@ -229,6 +233,7 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
         ("POST", "/api/v1/auth/login"): {"email": student.email, "password": PASSWORD},
         ("POST", "/api/v1/auth/register"): someone,
         ("PATCH", "/api/v1/users/me"): {"full_name": "Renamed Person"},
+        ("DELETE", "/api/v1/users/me"): {"current_password": PASSWORD},
         ("POST", "/api/v1/users"): {**someone, "role": "STUDENT"},
         ("PATCH", "/api/v1/users/{user_id}"): {"full_name": "Renamed Person"},
         ("POST", "/api/v1/users/{user_id}/consent"): {},
@@ -260,6 +265,7 @@ def request_for(method: str, template: str, world: World) -> dict[str, Any]:
     forms: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/login"): {"email": student.email, "password": PASSWORD},
         ("POST", "/password"): unchanged_password,
+        ("POST", "/delete-account"): {"current_password": PASSWORD},
         ("POST", "/register"): someone,
         ("POST", "/captures/{capture_id}/review"): review,
         ("POST", "/identity-reviews/{verification_id}"): review,

@@ -131,7 +131,7 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
             served("another site", "https://evil.example/", "evil.example"),
             served("another site, no scheme", "//evil.example/", "evil.example"),
         ),
-        "done": notices("signed-out"),
+        "done": notices("signed-out", "deleted"),
     },
     ("GET", "/password"): {"done": notices("changed")},
     ("GET", "/consent"): {"done": notices("given", "withdrawn")},

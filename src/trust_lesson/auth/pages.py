@@ -51,11 +51,14 @@ def _safe_next(target: str) -> str:
 
 
 SIGNED_OUT = "signed-out"
+ACCOUNT_DELETED = "deleted"
+# What brought the browser here (`done`), said above the form.
+NOTICES = {SIGNED_OUT: "You are signed out.", ACCOUNT_DELETED: "Your account is deleted."}
 
 
 @router.get("/login")
 async def login_page(request: Request, next: str = "/", done: str = "") -> Response:
-    notice = "You are signed out." if done == SIGNED_OUT else ""
+    notice = NOTICES.get(done, "")
     return render(
         request, "auth/login.html", next=_safe_next(next), email="", problems={}, notice=notice
     )

@@ -10,6 +10,10 @@ consent in force (withdrawn; the history of what was consented to stays), the ap
 person's own words and the replies to them; the log keeps that each was filed and answered,
 with the texts' hashes only), the enrolments and the sessions. One log entry per purge and one
 for the deletion.
+
+An administrator deletes other people's accounts; a person deletes their own (GDPR 17) with
+their password, unless they are an administrator (the school's last one must not vanish:
+another administrator can) or still teach lessons.
 """
 
 import logging
@@ -20,6 +24,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trust_lesson.auth.session_store import SessionStore
+from trust_lesson.auth.throttle import LoginThrottle
 from trust_lesson.errors import Conflict
 from trust_lesson.evidence import certificates
 from trust_lesson.evidence import events as evidence
@@ -32,16 +37,26 @@ from trust_lesson.models import (
     IdentityRecord,
     IdentityVerification,
     Lesson,
+    Role,
     TermMember,
     User,
 )
 from trust_lesson.privacy import purge
 from trust_lesson.storage.blobs import BlobStore
+from trust_lesson.users import service as users
 
 DELETED_NAME = "Deleted account"
 UNUSABLE_HASH = "!deleted"  # not an Argon2 hash: no password ever verifies against it
 WHY = "account deleted"
 log = logging.getLogger("trust_lesson.security")
+
+
+OWN_ADMIN_ACCOUNT = "You cannot delete your own account; another administrator can."
+STILL_TEACHES = "This user still teaches lessons; give them to another instructor first."
+STILL_TEACH = (
+    "You still teach lessons, so your account cannot be deleted yet; "
+    "ask an administrator to give your lessons to another instructor first."
+)
 
 
 async def delete_account(
@@ -53,12 +68,62 @@ async def delete_account(
     now: datetime,
     actor: User | None = None,
 ) -> None:
+    """An administrator's deletion of someone else's account (their own: `delete_own_account`
+    refuses it too), never of someone who still teaches."""
+    if actor is not None and actor.id == user.id:
+        raise Conflict(OWN_ADMIN_ACCOUNT)
+    if await _teaches(db, user):
+        raise Conflict(STILL_TEACHES)
+    await _erase(db=db, store=store, blobs=blobs, user=user, now=now, actor=actor)
+
+
+async def own_deletion_refusal(*, db: AsyncSession, user: User) -> str | None:
+    """Why the person may not delete their own account, in words; None when they may (GDPR
+    17). An administrator never may: the school's last one must not vanish with a click."""
+    if user.role is Role.ADMIN:
+        return OWN_ADMIN_ACCOUNT
+    if await _teaches(db, user):
+        return STILL_TEACH
+    return None
+
+
+async def delete_own_account(
+    *,
+    db: AsyncSession,
+    store: SessionStore,
+    blobs: BlobStore,
+    throttle: LoginThrottle,
+    address: str,
+    user: User,
+    password: str,
+    now: datetime,
+) -> None:
+    """The person erases themselves, their password typed again (counted like a sign-in's);
+    what goes and what stays is the administrator's deletion's, and every session ends."""
+    refusal = await own_deletion_refusal(db=db, user=user)
+    if refusal is not None:
+        raise Conflict(refusal)
+    await users.confirm_password(
+        throttle=throttle, address=address, user=user, password=password,
+        event="account_deletion_failed",
+    )  # fmt: skip
+    await _erase(db=db, store=store, blobs=blobs, user=user, now=now, actor=user)
+
+
+async def _teaches(db: AsyncSession, user: User) -> bool:
+    return bool(await db.scalar(select(exists().where(Lesson.instructor_id == user.id))))
+
+
+async def _erase(
+    *,
+    db: AsyncSession,
+    store: SessionStore,
+    blobs: BlobStore,
+    user: User,
+    now: datetime,
+    actor: User | None,
+) -> None:
     actor_id = None if actor is None else actor.id
-    if actor_id == user.id:
-        raise Conflict("You cannot delete your own account; another administrator can.")
-    teaches = await db.scalar(select(exists().where(Lesson.instructor_id == user.id)))
-    if teaches:
-        raise Conflict("This user still teaches lessons; give them to another instructor first.")
     pictures = await purge.capture_pictures(
         db, which=Capture.user_id == user.id, now=now, blobs=blobs
     )

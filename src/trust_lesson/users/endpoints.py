@@ -5,9 +5,16 @@ from fastapi import APIRouter, Depends, Request, status
 from trust_lesson.auth.dependencies import AdminUser, CurrentUser
 from trust_lesson.deps import DbDep, NowDep, PageDep, RowIdPath, RuntimeDep, client_address
 from trust_lesson.models import Role, User
+from trust_lesson.presence.schemas import problems
 from trust_lesson.privacy import accounts
 from trust_lesson.users import service
-from trust_lesson.users.schemas import ProfileUpdate, UserCreate, UserRead, UserUpdate
+from trust_lesson.users.schemas import (
+    OwnAccountDeletion,
+    ProfileUpdate,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 UserId = RowIdPath
@@ -44,6 +51,39 @@ async def update_me(
         address=client_address(request),
         user=user,
         data=data,
+        now=now,
+    )
+
+
+@router.delete(
+    "/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(
+        {
+            403: "the password is not correct (counted like a failed sign-in)",
+            409: "an administrator (another administrator can), or someone who still teaches",
+            429: "too many wrong passwords: wait before trying again",
+        }
+    ),
+)
+async def delete_me(
+    data: OwnAccountDeletion,
+    user: CurrentUser,
+    request: Request,
+    runtime: RuntimeDep,
+    db: DbDep,
+    now: NowDep,
+) -> None:
+    """GDPR 17: the caller erases their own account, as `DELETE /api/v1/users/{id}` does
+    (their attendance evidence stays under a pseudonym); every session ends."""
+    await accounts.delete_own_account(
+        db=db,
+        store=runtime.session_store,
+        blobs=runtime.blobs,
+        throttle=runtime.login_throttle,
+        address=client_address(request),
+        user=user,
+        password=data.current_password,
         now=now,
     )
 

@@ -58,3 +58,9 @@ class ProfileUpdate(Input):
     username: Username | None = None
     password: NewPassword | None = None
     current_password: TypedPassword | None = None
+
+
+class OwnAccountDeletion(Input):
+    """One's own account deleted: the password typed again confirms it."""
+
+    current_password: TypedPassword

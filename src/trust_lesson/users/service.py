@@ -162,6 +162,22 @@ def _refuse_locking_oneself_out(data: UserUpdate) -> None:
         )
 
 
+async def confirm_password(
+    *, throttle: LoginThrottle, address: str, user: User, password: str, event: str
+) -> None:
+    """The account's password typed again before a grave change (a new password, the account
+    deleted): a wrong one counts as a failed sign-in of the account (issue 8/7), so guesses
+    cannot move to a form that was not counted; `event` names the change in the log."""
+    await throttle.check(email=user.email, address=address)
+    if not await verify_password(user.password_hash, password):
+        await throttle.record_failure(email=user.email, address=address)
+        log.warning(
+            "wrong current password",
+            extra={"event": event, "user_id": user.id, "address": address},
+        )
+        raise Forbidden("current_password: the current password is not correct.")
+
+
 async def update_profile(
     *,
     db: AsyncSession,
@@ -172,16 +188,12 @@ async def update_profile(
     data: ProfileUpdate,
     now: datetime,
 ) -> User:
-    """A wrong `current_password` counts as a failed sign-in of the account (issue 8/7)."""
+    """A new password needs the current one (`confirm_password`)."""
     if data.password is not None:
-        await throttle.check(email=user.email, address=address)
-        if not await verify_password(user.password_hash, data.current_password or ""):
-            await throttle.record_failure(email=user.email, address=address)
-            log.warning(
-                "wrong current password",
-                extra={"event": "password_change_failed", "user_id": user.id, "address": address},
-            )
-            raise Forbidden("current_password: the current password is not correct.")
+        await confirm_password(
+            throttle=throttle, address=address, user=user, password=data.current_password or "",
+            event="password_change_failed",
+        )  # fmt: skip
     admin_view = UserUpdate(
         full_name=data.full_name, username=data.username, password=data.password
     )
