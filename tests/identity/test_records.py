@@ -19,28 +19,28 @@ async def mark_verified(runtime: Runtime, person: Person) -> None:
     """A verification that passed, as the worker (or a reviewer) leaves it."""
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     async with transaction(runtime.session_factory) as db:
-        saved = await write_record(
+        await write_record(
             db=db, caller=person.user, user=person.user, data=IdentityRecordWrite(**ANNA), now=now
         )
-        db.add(
-            IdentityVerification(
-                user_id=person.id, record_id=saved.record.id, status=VerificationStatus.VERIFIED,
-                machine_status=VerificationStatus.VERIFIED, reasons=[], fields=[],
-                not_match_fields=[], not_found_fields=[], attempts=1, created_at=now,
-            )
-        )  # fmt: skip
+    await verification_sent(runtime, person, VerificationStatus.VERIFIED, at=now)
 
 
-async def verification_sent(runtime: Runtime, person: Person) -> None:
-    """A verification of the record in force, waiting for a reviewer."""
+async def verification_sent(
+    runtime: Runtime,
+    person: Person,
+    status: VerificationStatus = VerificationStatus.NEEDS_REVIEW,
+    *,
+    at: datetime | None = None,
+) -> None:
+    """A verification of the record in force, left in `status` (waiting for a reviewer)."""
     async with transaction(runtime.session_factory) as db:
         record = await current_record(db=db, user_id=person.id)
         assert record is not None
         db.add(
             IdentityVerification(
-                user_id=person.id, record_id=record.id, status=VerificationStatus.NEEDS_REVIEW,
-                machine_status=VerificationStatus.NEEDS_REVIEW, reasons=[], fields=[],
-                not_match_fields=[], not_found_fields=[], attempts=1, created_at=runtime.clock(),
+                user_id=person.id, record_id=record.id, status=status, machine_status=status,
+                reasons=[], fields=[], not_match_fields=[], not_found_fields=[], attempts=1,
+                created_at=at or runtime.clock(),
             )
         )  # fmt: skip
 
