@@ -1,8 +1,13 @@
-"""The instructor's lesson pages: the days the list shows come from the address, within range;
-a lesson's page and its Start and Stop are staff's."""
+"""The instructor's lesson pages: the days the list shows come from the address, within range,
+each lesson with its course and term; a lesson's page and its Start and Stop are staff's."""
+
+import html
+import re
+from datetime import timedelta
 
 import httpx
 
+from tests.support.clock import FakeClock
 from tests.support.factories import PASSWORD, make_user, signed_in
 from tests.support.school import make_course, make_lesson, make_term
 from tests.web.page_forms import SAME_SITE, page_sign_in
@@ -61,3 +66,35 @@ async def test_an_instructor_made_a_student_has_no_lesson_page_and_an_admin_stil
     assert admins_page.status_code == 200
     assert "Only the lesson's instructor starts and stops it." in admins_page.text
     assert f'action="/lessons/{lesson["id"]}/start"' not in admins_page.text
+
+
+async def test_the_lessons_list_names_each_lessons_course_and_term_and_its_status_in_words(
+    client: httpx.AsyncClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    """The status as the term page writes it ("late", not LATE): one home for the words."""
+    teacher = await signed_in(client, runtime, Role.INSTRUCTOR)
+    driving = await make_course(client, teacher, "Driving")
+    await make_term(client, teacher, driving["id"])
+    second = await make_term(client, teacher, driving["id"])
+    late = await make_lesson(client, teacher, second["id"], start=clock.now - timedelta(days=2))
+    coming = await make_lesson(client, teacher, second["id"], title="Parking")
+    await page_sign_in(client, teacher.user)
+
+    listed = await client.get("/lessons", headers=HTML)
+    term_page = await client.get(f"/admin/terms/{second['id']}", headers=HTML)
+
+    rows = {
+        int(found[0]): [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in found[1:]]
+        for found in re.findall(
+            r'<tr data-lesson-id="(\d+)">\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>.*?</td>'
+            r"\s*<td>.*?</td>\s*<td [^>]*>(.*?)</td>",
+            listed.text,
+            re.S,
+        )
+    }
+    assert rows == {
+        late["id"]: ["Variables", "Driving, term 1", "late"],
+        coming["id"]: ["Parking", "Driving, term 1", "waiting"],
+    }
+    assert "min, late</span>" in term_page.text
+    assert "min, waiting</span>" in term_page.text

@@ -163,6 +163,8 @@ PAGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/lessons/{lesson_id}/history"): COURSE_STAFF,
     ("POST", "/lessons/{lesson_id}/start"): TEACHER_ONLY,
     ("POST", "/lessons/{lesson_id}/stop"): TEACHER_ONLY,
+    ("POST", "/lessons/{lesson_id}/edit"): COURSE_STAFF,
+    ("POST", "/lessons/{lesson_id}/delete"): COURSE_STAFF,
     ("GET", "/reviews"): STAFF,
     ("GET", "/captures/{capture_id}"): REVIEWERS,
     ("GET", "/captures/{capture_id}/picture"): REVIEWERS,
@@ -208,6 +210,7 @@ DESTRUCTIVE = {"DELETE"}
 DESTRUCTIVE_ROUTES = {
     ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/lessons/{lesson_id}/join"),
+    ("POST", "/lessons/{lesson_id}/delete"),
     # a decision settles the object: the next reviewer would be refused for its state
     ("POST", "/api/v1/identity-verifications/{verification_id}/review"),
     ("POST", "/identity-reviews/{verification_id}"),

@@ -90,6 +90,16 @@ MOMENT = (
 )  # fmt: skip
 DAY = (served("the first day", "1970-01-01"), served("the last day", "2199-12-31"),
        refused("year 1", "0001-01-01"), refused("not a day", "soon"))  # fmt: skip
+# The notice naming a deleted lesson shows only with its mark, made for the viewer's session.
+DELETED_NOTICE = {
+    "deleted": (
+        served("a notice without its mark", "Your account is closed.", "Your account is closed."),
+        served("markup", "<b>x</b>", "<b>x</b>"), served("a NUL character", "\x00"),
+        refused("too long", "x" * 1001),
+    ),
+    "mark": (served("not its mark", "0" * 64), served("not hex", "é"),
+             refused("too long", "0" * 65)),
+}  # fmt: skip
 CERTIFICATE = {
     "format": (served("pdf", "pdf"), refused("not a format", "xml")),
     "download": FLAG,
@@ -136,8 +146,8 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
     ("GET", "/password"): {"done": notices("changed")},
     ("GET", "/consent"): {"done": notices("given", "withdrawn")},
     ("GET", "/identity"): {"done": notices("saved", "unchanged")},
-    ("GET", "/lessons"): {"from": DAY, "to": DAY, "page": PAGE},
-    ("GET", "/lessons/{lesson_id}"): {"roster_page": PAGE},
+    ("GET", "/lessons"): {"from": DAY, "to": DAY, "page": PAGE, **DELETED_NOTICE},
+    ("GET", "/lessons/{lesson_id}"): {"roster_page": PAGE, "done": notices("changed", "unchanged")},
     ("GET", "/lessons/{lesson_id}/roster"): {"roster_page": PAGE},
     ("GET", "/lessons/{lesson_id}/history"): {"roster_page": PAGE},
     ("GET", "/reviews"): {"pictures_page": PAGE, "appeals_page": PAGE},

@@ -111,7 +111,7 @@ async def test_admin_sets_up_instructor_runs_the_lesson_and_a_reviewer_overrides
     await room.clock.install()  # the page's timers run, and `run_for` fires them early
     await sign_in(room, "ines@school.example", next=f"/lessons/{lesson_id}")
     await room.get_by_role("button", name="Start lesson").click()
-    await expect(room.locator("[data-lesson-status]")).to_have_text("RUNNING")
+    await expect(room.locator("[data-lesson-status]")).to_have_text("running")
     ana = await find_user(live, "ana@school.example")
     bruno = await find_user(live, "bruno@school.example")
     ana_row = room.locator(f'tr[data-student-id="{ana.id}"]')
@@ -161,7 +161,7 @@ async def test_admin_sets_up_instructor_runs_the_lesson_and_a_reviewer_overrides
     # The stop decides attendance; each decision shows with its reasons.
     room.on("dialog", lambda dialog: dialog.accept())
     await room.get_by_role("button", name="Stop lesson").click()
-    await expect(room.locator("[data-lesson-status]")).to_have_text("FINISHED")
+    await expect(room.locator("[data-lesson-status]")).to_have_text("finished")
     await expect(ana_row.locator("[data-decision]")).to_have_text("ATTENDED")
     await expect(bruno_row.locator("[data-decision]")).to_have_text("PENDING REVIEW")
     await expect(bruno_row.locator(".reasons li").first).to_be_visible()

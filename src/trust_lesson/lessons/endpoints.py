@@ -67,7 +67,9 @@ async def list_lessons(
 @router.post("/lessons", response_model=LessonRead, status_code=status.HTTP_201_CREATED)
 async def create_lesson(data: LessonCreate, caller: CurrentUser, db: DbDep, now: NowDep) -> Lesson:
     term = await require_managed_term(db=db, caller=caller, term_id=data.term_id)
-    return await service.create(db=db, caller=caller, term=term, data=data, now=now)
+    return await service.create(
+        db=db, caller=caller, term=term, data=data, now=now, past_allowed=True
+    )
 
 
 @router.get("/lessons/{lesson_id}", response_model=LessonRead)
@@ -79,7 +81,9 @@ async def read_lesson(lesson: VisibleLesson) -> Lesson:
 async def update_lesson(
     data: LessonUpdate, lesson: ManagedLesson, caller: CurrentUser, db: DbDep, now: NowDep
 ) -> Lesson:
-    return await service.update_lesson(db=db, caller=caller, lesson=lesson, data=data, now=now)
+    return await service.update_lesson(
+        db=db, caller=caller, lesson=lesson, data=data, now=now, past_allowed=True
+    )
 
 
 @router.delete("/lessons/{lesson_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -113,5 +117,6 @@ async def import_lessons(
 ) -> list[Lesson]:
     content = await file.read(MAX_BYTES + 1)
     return await imports.import_lessons(
-        db=db, caller=caller, term=term, content=content, timezone=timezone, now=now
-    )
+        db=db, caller=caller, term=term, content=content, timezone=timezone, now=now,
+        past_allowed=True,
+    )  # fmt: skip

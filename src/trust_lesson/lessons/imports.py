@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trust_lesson.errors import Unprocessable
 from trust_lesson.lessons import repeats
 from trust_lesson.lessons.repeats import Plan
-from trust_lesson.lessons.service import planned_status, possible_instructors
+from trust_lesson.lessons.service import has_passed, planned_status, possible_instructors
 from trust_lesson.lessons.spreadsheet import (
     LessonSheet,
     RowError,
@@ -42,12 +42,17 @@ async def import_lessons(
     content: bytes,
     timezone: str,
     now: datetime,
+    past_allowed: bool = False,
 ) -> list[Lesson]:
+    """`past_allowed`: the API's contract (a sheet of the whole term, lessons given included);
+    the term page refuses each row whose start has passed, as its form does."""
     zone = school_zone(timezone)
     check_upload(content)
     sheet = await asyncio.to_thread(read_sheet, content, zone)
     course = await db.get_one(Course, term.course_id)
     errors = [*sheet.errors, *_target_errors(sheet, course, term)]
+    if not past_allowed:
+        errors.extend(_passed_errors(sheet, zone, now))
     planned = await _lessons(db, caller, term, sheet, errors, now)
     plans = [(row, Plan.of(lesson)) for row, lesson in planned]
     errors.extend(await _duplicate_errors(db, plans, zone))
@@ -80,6 +85,20 @@ def _target_errors(sheet: LessonSheet, course: Course, term: Term) -> list[RowEr
         message = f"The sheet is for term {sheet.term_number}, but this is term {term.term_number}."
         errors.append(RowError(sheet.term_row, message))
     return errors
+
+
+def _passed_errors(sheet: LessonSheet, zone: ZoneInfo, now: datetime) -> list[RowError]:
+    """Rows whose start has passed (`service.has_passed`), in the sheet's time zone."""
+    return [
+        RowError(
+            planned.row,
+            f"{planned.start_date.astimezone(zone):%Y-%m-%d %H:%M} has passed"
+            f" (it is {now.astimezone(zone):%Y-%m-%d %H:%M} in {zone.key}): plan only lessons"
+            " still to come (remove the rows of lessons already given).",
+        )
+        for planned in sheet.lessons
+        if has_passed(planned.start_date, now)
+    ]
 
 
 async def _lessons(

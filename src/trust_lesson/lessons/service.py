@@ -2,8 +2,9 @@
 
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,12 +18,35 @@ from trust_lesson.evidence.keys import SchoolKeys
 from trust_lesson.lessons import repeats
 from trust_lesson.lessons.keeping import refuse_if_evidence
 from trust_lesson.lessons.schemas import LessonCreate, LessonUpdate
-from trust_lesson.models import Lesson, LessonStatus, MemberRole, Role, Term, User
+from trust_lesson.lessons.wording import status_in_words
+from trust_lesson.models import Course, Lesson, LessonStatus, MemberRole, Role, Term, User
 
 LATE_AFTER = timedelta(days=1)
 FINISH_GRACE = timedelta(minutes=15)
 """A lesson nobody stopped is finished by the system this long after its planned end."""
 STARTABLE = (LessonStatus.WAITING, LessonStatus.LATE)
+Columns = TypeVarTuple("Columns")
+PAST_GRACE = timedelta(minutes=15)
+"""A start this recent is still "now": the instructor who plans the lesson as it begins types
+the time the students were told (the form takes whole minutes), as long as the default entry
+tolerance."""
+
+
+def has_passed(start: datetime, now: datetime) -> bool:
+    """A planned start further back than `PAST_GRACE`: no lesson can still be given then."""
+    return start < now - PAST_GRACE
+
+
+def refuse_if_passed(start: datetime, now: datetime) -> None:
+    """The pages plan lessons to come: a start that has passed is most likely a slip (a day,
+    a year, a time zone) and would make a lesson LATE from the first minute, which nobody can
+    attend when it says. The API keeps accepting it (`past_allowed`): its clients keep
+    timetables of their own, a term's sheet holds the lessons already given."""
+    if has_passed(start, now):
+        raise Unprocessable(
+            f"start_date: This time has passed (it is {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC); "
+            "plan a lesson before it starts."
+        )
 
 
 def planned_status(start: datetime, now: datetime) -> LessonStatus:
@@ -53,7 +77,48 @@ async def list_visible(
     limit: int,
     offset: int,
 ) -> Sequence[Lesson]:
-    query: Select[Lesson] = select(Lesson).order_by(Lesson.start_date, Lesson.id)
+    query = _visible(select(Lesson), caller, start, end, term_id)
+    return (await db.execute(query.limit(limit).offset(offset))).scalars().all()
+
+
+@dataclass(frozen=True)
+class ListedLesson:
+    """A lesson of the lessons list with the course and term it belongs to."""
+
+    lesson: Lesson
+    course_name: str
+    term_number: int
+
+
+async def list_visible_with_terms(
+    *,
+    db: AsyncSession,
+    caller: User,
+    start: datetime,
+    end: datetime,
+    limit: int,
+    offset: int,
+) -> list[ListedLesson]:
+    """`list_visible`, each lesson with its course's name and its term's number (one query)."""
+    query = _visible(
+        select(Lesson, Course.name, Term.term_number)
+        .join(Term, Term.id == Lesson.term_id)
+        .join(Course, Course.id == Term.course_id),
+        caller, start, end, None,
+    )  # fmt: skip
+    rows = (await db.execute(query.limit(limit).offset(offset))).all()
+    return [ListedLesson(lesson, name, number) for lesson, name, number in rows]
+
+
+def _visible(
+    query: Select[*Columns],
+    caller: User,
+    start: datetime | None,
+    end: datetime | None,
+    term_id: int | None,
+) -> Select[*Columns]:
+    """The lessons `caller` may see, planned from `start` to before `end`, oldest first."""
+    query = query.order_by(Lesson.start_date, Lesson.id)
     if caller.role is not Role.ADMIN:
         query = query.where(Lesson.term_id.in_(visible_term_ids(caller)))
     if start is not None:
@@ -62,7 +127,7 @@ async def list_visible(
         query = query.where(Lesson.start_date < end)
     if term_id is not None:
         query = query.where(Lesson.term_id == term_id)
-    return (await db.execute(query.limit(limit).offset(offset))).scalars().all()
+    return query
 
 
 async def mark_late_lessons(*, db: AsyncSession, now: datetime) -> int:
@@ -104,8 +169,17 @@ async def check_instructor(
 
 
 async def create(
-    *, db: AsyncSession, caller: User, term: Term, data: LessonCreate, now: datetime
+    *,
+    db: AsyncSession,
+    caller: User,
+    term: Term,
+    data: LessonCreate,
+    now: datetime,
+    past_allowed: bool = False,
 ) -> Lesson:
+    """`past_allowed`: the API's contract; the pages refuse a start that has passed."""
+    if not past_allowed:
+        refuse_if_passed(data.start_date, now)
     instructor_id = data.instructor_id or caller.id
     await check_instructor(db=db, caller=caller, term=term, instructor_id=instructor_id)
     lesson = Lesson(
@@ -124,13 +198,22 @@ async def create(
 
 
 async def update_lesson(
-    *, db: AsyncSession, caller: User, lesson: Lesson, data: LessonUpdate, now: datetime
+    *,
+    db: AsyncSession,
+    caller: User,
+    lesson: Lesson,
+    data: LessonUpdate,
+    now: datetime,
+    past_allowed: bool = False,
 ) -> Lesson:
+    """`past_allowed` as for `create`: a lesson moved to a start that has passed."""
     if data.changes_schedule and lesson.status not in STARTABLE:
-        raise Conflict(f"A {lesson.status.lower()} lesson cannot be rescheduled.")
+        raise Conflict(f"A {status_in_words(lesson.status)} lesson cannot be rescheduled.")
     changes = data.model_dump(exclude_unset=True)
     if any(value is None for name, value in changes.items() if name != "meeting_url"):
         raise Unprocessable("A lesson's fields may not be emptied.")
+    if data.start_date is not None and not past_allowed:
+        refuse_if_passed(data.start_date, now)
     if "instructor_id" in changes:
         term = await db.get_one(Term, lesson.term_id)
         await check_instructor(

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
 
+from trust_lesson.lessons.wording import status_in_words
 from trust_lesson.models import Role, User
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -73,6 +74,7 @@ def build_templates() -> Jinja2Templates:
     )
     environment.filters["when"] = _when
     environment.filters["counted"] = counted
+    environment.filters["lesson_status"] = status_in_words
     environment.globals["navigation"] = navigation
     return Jinja2Templates(env=environment)
 
