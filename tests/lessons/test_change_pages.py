@@ -172,7 +172,7 @@ async def test_a_lesson_not_started_is_deleted_after_a_question_and_named_on_the
     deleted = await client.post(f"{url}/delete", data={"csrf_token": csrf}, headers=SAME_SITE)
     listed = await client.get(deleted.headers["location"], headers=SAME_SITE)
     forged = await client.get(
-        "/lessons?deleted=Your+account+is+closed.&mark=" + "0" * 64, headers=SAME_SITE
+        "/lessons?deleted=Your+account+is+closed.&sealed=" + "0" * 32, headers=SAME_SITE
     )
 
     delete_form = re.search(rf'<form method="post" action="{url}/delete"[^>]*>', page.text)

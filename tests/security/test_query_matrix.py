@@ -90,14 +90,14 @@ MOMENT = (
 )  # fmt: skip
 DAY = (served("the first day", "1970-01-01"), served("the last day", "2199-12-31"),
        refused("year 1", "0001-01-01"), refused("not a day", "soon"))  # fmt: skip
-# The notice naming a deleted lesson shows only with its mark, made for the viewer's session.
+# The notice naming a deleted lesson shows only with its seal, made for the viewer's session.
 DELETED_NOTICE = {
     "deleted": (
-        served("a notice without its mark", "Your account is closed.", "Your account is closed."),
+        served("a notice without its seal", "Your account is closed.", "Your account is closed."),
         served("markup", "<b>x</b>", "<b>x</b>"), served("a NUL character", "\x00"),
         refused("too long", "x" * 1001),
     ),
-    "mark": (served("not its mark", "0" * 64), served("not hex", "é"),
+    "sealed": (served("not its seal", "0" * 32), served("not hex", "é"),
              refused("too long", "0" * 65)),
 }  # fmt: skip
 CERTIFICATE = {

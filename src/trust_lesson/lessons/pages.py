@@ -18,7 +18,7 @@ from trust_lesson.lessons import service as lessons
 from trust_lesson.lessons.dependencies import ManagedLesson, TaughtLesson
 from trust_lesson.lessons.schemas import LessonUpdate, ListDay
 from trust_lesson.models import AttendanceDecision, Lesson, LessonStatus, Term, User
-from trust_lesson.web import notices
+from trust_lesson.web.browser_session import seal, seal_matches
 from trust_lesson.web.dependencies import StaffViewer, Viewer
 from trust_lesson.web.forms import FormProblems, parse_form, problems_of
 from trust_lesson.web.paging import (
@@ -55,11 +55,11 @@ async def lesson_list(
     start: Annotated[ListDay | None, Query(alias="from")] = None,
     end: Annotated[ListDay | None, Query(alias="to")] = None,
     deleted: Annotated[str, Query(max_length=1_000)] = "",
-    mark: Annotated[str, Query(max_length=notices.MARK_LENGTH)] = "",
+    sealed: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
     """Lessons planned from `from` to `to`, both days included (default: -7 to +30 days),
-    a page of them at a time, each with its course and term. `deleted` and its `mark`: the
-    notice naming the lesson just deleted."""
+    a page of them at a time, each with its course and term. `deleted` and its `sealed`: the
+    notice naming the lesson this session just deleted (`seal`)."""
     first = start or (now - timedelta(days=7)).date()
     last = end or (now + timedelta(days=30)).date()
     problems = {"to": BACKWARDS} if last < first else {}
@@ -81,7 +81,7 @@ async def lesson_list(
         last=last,
         problems=problems,
         dates=urlencode({"from": first.isoformat(), "to": last.isoformat()}),
-        notice=notices.verified(viewer.csrf, deleted, mark),
+        notice=deleted if seal_matches(viewer.csrf, sealed, "deleted", deleted) else "",
     )
 
 
@@ -347,5 +347,5 @@ async def delete_lesson(
         return await _lesson_page(
             request, viewer, lesson, db, now, problem=error.detail, status_code=error.status_code
         )
-    query = urlencode({"deleted": named, "mark": notices.mark(viewer.csrf, named)})
+    query = urlencode({"deleted": named, "sealed": seal(viewer.csrf, "deleted", named)})
     return RedirectResponse(f"/lessons?{query}#notice", status_code=303)
