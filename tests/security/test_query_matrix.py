@@ -151,6 +151,15 @@ QUERIES: dict[tuple[str, str], dict[str, tuple[Value, ...]]] = {
     ("GET", "/lessons/{lesson_id}/roster"): {"roster_page": PAGE},
     ("GET", "/lessons/{lesson_id}/history"): {"roster_page": PAGE},
     ("GET", "/reviews"): {"pictures_page": PAGE, "appeals_page": PAGE},
+    ("GET", "/captures/{capture_id}"): {
+        "back": (
+            served("from the queue", "queue"),
+            served("markup", "<b>x</b>", "<b>x</b>"),
+            refused("too long", "x" * 11),
+        ),
+        "pictures_page": PAGE,
+        "appeals_page": PAGE,
+    },
     ("GET", "/identity-reviews"): {
         "decided": (
             served("course A's verification", lambda world: world.verification_id),

@@ -3,6 +3,7 @@ decision sent from a later page comes back to that page (the last one there is, 
 it), and a refused one is shown again on the page it was sent from, with what was typed."""
 
 import html
+import re
 
 import httpx
 
@@ -209,3 +210,46 @@ async def test_a_page_an_identity_form_sends_back_that_names_no_page_is_refused_
         assert "Input should be" not in answer.text
     assert shown(untouched.text, "data-verification-id") == [waiting]
     assert decided.headers["location"] == f"/identity-reviews?decided={waiting}"
+
+
+async def test_a_check_opened_from_a_later_page_of_the_queue_leads_back_to_that_page(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The reviewer opens a check from the queue's second pages to see it whole: its page
+    links back to them, a refused override is shown again there, and a saved one goes back to
+    the queue on those pages."""
+    queue = await long_review_queue(
+        client, runtime, pictures=ROWS_PER_PAGE + 2, appeals=ROWS_PER_PAGE + 1
+    )
+    capture = queue.captures[-1]
+    review = f"/captures/{capture}/review"
+    listed = (await client.get(BOTH_SECOND_PAGES, headers=SAME_SITE)).text
+    opened = html.unescape(re.search(rf'href="(/captures/{capture}\?[^"]*)"', listed).group(1))
+
+    check = (await client.get(opened, headers=SAME_SITE)).text
+    no_reason = await send_form(client, check, review, {"decision": "VERIFIED", "reason": ""})
+    saved = await send_form(client, no_reason.text, review, REVIEWED)
+
+    assert opened == f"/captures/{capture}?back=queue&pictures_page=2&appeals_page=2"
+    assert f'href="{html.escape(BOTH_SECOND_PAGES)}" data-back-to-queue' in check
+    assert form_fields(check, review) == {
+        "csrf_token": queue.csrf, "back": "check", "pictures_page": "2", "appeals_page": "2",
+    }  # fmt: skip
+    assert no_reason.status_code == 422
+    assert "<h1>Check of" in no_reason.text  # still the check's own page, the queue's way back
+    assert form_fields(no_reason.text, review)["back"] == "check"
+    assert (saved.status_code, saved.headers["location"]) == (303, BOTH_SECOND_PAGES)
+
+
+async def test_a_check_opened_from_the_lesson_page_stays_on_its_page_after_a_review(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    queue = await long_review_queue(client, runtime, pictures=1, appeals=0)
+    capture = queue.captures[0]
+
+    check = (await client.get(f"/captures/{capture}", headers=SAME_SITE)).text
+    saved = await send_form(client, check, f"/captures/{capture}/review", REVIEWED)
+
+    assert "data-back-to-queue" not in check
+    assert "back" not in form_fields(check, f"/captures/{capture}/review")
+    assert (saved.status_code, saved.headers["location"]) == (303, f"/captures/{capture}")

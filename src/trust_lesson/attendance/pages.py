@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from trust_lesson.attendance import appeals, bursts, pictures, reviews
@@ -58,6 +58,7 @@ async def _pages_shown(pictures_page: PageField = 1, appeals_page: PageField = 1
 
 AskedPages = Annotated[QueuePages, Depends(_pages_asked)]
 ShownPages = Annotated[QueuePages, Depends(_pages_shown)]
+BACK_HELP = '"queue": opened from the review queue, on its pages pictures_page and appeals_page'
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,14 @@ async def _queue_address(db: DbDep, caller: User, shown: QueuePages, anchor: str
     answers = await page_still_there(
         shown.appeals, lambda: appeals.to_answer_count(db=db, caller=caller)
     )
+    return queue_link(QueuePages(pictures, answers), anchor)
+
+
+def queue_link(pages: QueuePages, anchor: str = "") -> str:
+    """The queue's address on these pages (page 1 left out)."""
     asked = {
         name: page.number
-        for name, page in (("pictures_page", pictures), ("appeals_page", answers))
+        for name, page in (("pictures_page", pages.pictures), ("appeals_page", pages.appeals))
         if page.number > 1
     }
     return "/reviews" + (f"?{urlencode(asked)}" if asked else "") + (f"#{anchor}" if anchor else "")
@@ -165,9 +171,17 @@ async def answer_appeal(
 
 @router.get("/captures/{capture_id}")
 async def capture_page(
-    request: Request, viewer: StaffViewer, target: ReviewableCapture, db: DbDep
+    request: Request,
+    viewer: StaffViewer,
+    target: ReviewableCapture,
+    db: DbDep,
+    pages: AskedPages,
+    back: Annotated[str, Query(max_length=10, description=BACK_HELP)] = "",
 ) -> Response:
-    return await _capture_page(request, viewer.user, viewer.csrf, target, db, problems={})
+    queue = pages if back == "queue" else None
+    return await _capture_page(
+        request, viewer.user, viewer.csrf, target, db, problems={}, queue=queue
+    )
 
 
 async def _capture_page(
@@ -180,8 +194,11 @@ async def _capture_page(
     problems: dict[str, str],
     posted: dict[str, str] | None = None,
     status_code: int = 200,
+    queue: QueuePages | None = None,
 ) -> Response:
-    """`posted`: what a refused review form sent, shown again so no typed reason is lost."""
+    """`posted`: what a refused review form sent, shown again so no typed reason is lost;
+    `queue`: the queue's pages when the check was opened from the queue (its link and the
+    review go back there)."""
     capture, lesson = target
     student = await db.get_one(User, capture.user_id)
     return render(
@@ -199,6 +216,8 @@ async def _capture_page(
         problems=problems,
         posted=posted or {},
         reason_max=REASON_MAX,
+        queue=queue,
+        queue_link=None if queue is None else queue_link(queue),
     )
 
 
@@ -246,9 +265,11 @@ async def review_capture(
     back: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """From the queue (`back` is "queue", with the pages it was on) the reviewer goes back to
-    the queue and a refused review is shown there again; else to the capture's page."""
+    the queue and a refused review is shown there again. From the capture's page opened from
+    the queue (`back` is "check", with the queue's pages) back to the queue too, a refusal on
+    the capture's page; else to the capture's page."""
     capture, lesson = target
-    from_queue = back == "queue"
+    from_queue = back in ("queue", "check")
     try:
         data = parse_form(ReviewCreate, {"decision": decision, "reason": reason})
         await reviews.review(
@@ -258,7 +279,7 @@ async def review_capture(
         problems = problems_of(error)
         posted = {"decision": decision, "reason": reason}
         status_code = error.status_code if isinstance(error, DomainError) else 422
-        if from_queue:
+        if back == "queue":
             refused = ReviewForm(capture.id, posted, problems)
             return await _review_queue(
                 request, viewer.user, viewer.csrf, db, pages=pages, refused_review=refused,
@@ -266,7 +287,7 @@ async def review_capture(
             )  # fmt: skip
         return await _capture_page(
             request, viewer.user, viewer.csrf, target, db, problems=problems, posted=posted,
-            status_code=status_code,
+            status_code=status_code, queue=pages if back == "check" else None,
         )  # fmt: skip
     if from_queue:
         return RedirectResponse(await _queue_address(db, viewer.user, pages), status_code=303)
