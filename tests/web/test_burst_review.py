@@ -65,7 +65,8 @@ async def test_a_reviewer_sees_every_frame_of_a_failed_turn_and_nobody_else_gets
     }
 
     assert (
-        f'<a href="/captures/{capture_id}" data-open-check>See every frame of the head turn</a>'
+        f'<a href="/captures/{capture_id}?back=queue&amp;pictures_page=1&amp;appeals_page=1"'
+        " data-open-check>See every frame of the head turn</a>"
     ) in queue.text
     assert page.status_code == 200
     shown = frames_shown(page.text)
